@@ -1,0 +1,101 @@
+"""The data model of a deck file: plain data, validated by pydantic, with no I/O.
+
+The validator (`deck.validate`) turns pydantic's errors into located problems, so the messages a
+user sees come from there; the shapes and patterns here are the single definition of the format.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, StringConstraints, Tag
+
+# An id is part of every note's identity in Anki: readable, stable, safe in any file name.
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
+# Any text that is not blank.
+Text = Annotated[str, StringConstraints(pattern=r"\S")]
+# Anki splits tags on white space; '::' separates levels, so no level may be empty.
+TagName = Annotated[str, StringConstraints(pattern=r"^[^\s:]+(?:::[^\s:]+)*$")]
+
+
+def _deck_path(name: str) -> str:
+    """'A :: B' -> 'A::B', as Anki stores it; a blank level ('A::::B', 'A::') is an error."""
+    levels = [level.strip() for level in name.split("::")]
+    if not all(levels):
+        raise ValueError("a deck name has a blank level")
+    return "::".join(levels)
+
+
+# A deck path: one or more names joined by '::'.
+DeckPath = Annotated[str, AfterValidator(_deck_path)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DeckInfo(_Strict):
+    id: Slug
+    name: DeckPath
+    description: Text | None = None
+
+
+class Source(_Strict):
+    title: Text
+    author: Text | None = None
+    publisher: Text | None = None
+    date: Text | None = None
+    url: Text | None = None
+
+
+class _Card(_Strict):
+    id: Slug
+    extra: Text | None = None
+    tags: list[TagName] = []
+    source: Slug | None = None
+    deck: DeckPath | None = None
+
+
+class BasicCard(_Card):
+    type: Literal["basic"] = "basic"
+    question: Text
+    answer: Text
+
+
+class ReversedCard(_Card):
+    """Two cards in Anki: question -> answer and answer -> question."""
+
+    type: Literal["reversed"]
+    question: Text
+    answer: Text
+
+
+class ClozeCard(_Card):
+    type: Literal["cloze"]
+    text: Text
+
+
+CARD_TYPES = {"basic": BasicCard, "reversed": ReversedCard, "cloze": ClozeCard}
+
+
+def card_type(data: object) -> str | None:
+    """The card kind a raw card mapping asks for: `type`, or basic when it is absent."""
+    if isinstance(data, dict):
+        kind = data.get("type", "basic")
+        return kind if isinstance(kind, str) and kind in CARD_TYPES else None
+    return getattr(data, "type", None)
+
+
+Card = Annotated[
+    Annotated[BasicCard, Tag("basic")] | Annotated[ReversedCard, Tag("reversed")] | Annotated[ClozeCard, Tag("cloze")],
+    Discriminator(card_type),
+]
+
+
+class Deck(_Strict):
+    """A whole deck file: the deck, its bibliography and its cards."""
+
+    deck: DeckInfo
+    sources: dict[Slug, Source] = {}
+    cards: list[Card]

@@ -1,0 +1,88 @@
+"""The `deck` command: a thin click shell over `deck.pipeline`.
+
+Exit status: 0 success, 1 problems found (or the package could not be written), 2 wrong usage.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from deck import __version__, pipeline
+from deck.problems import Problem
+
+_FILE = click.Path(exists=True, dir_okay=False, readable=True)
+
+
+def _report(path: str, problems: list[Problem]) -> None:
+    for problem in problems:
+        click.echo(problem.format(), err=True)
+    errors = sum(problem.severity == "error" for problem in problems)
+    click.echo(f"{path}: {errors} error{'s' if errors != 1 else ''}", err=True)
+
+
+def _check(path: str) -> pipeline.Checked:
+    try:
+        return pipeline.check(path)
+    except OSError as error:
+        raise click.FileError(path, error.strerror) from error
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="deck")
+def main() -> None:
+    """Check flashcards kept in YAML and compile them into an Anki package.
+
+    \b
+      deck validate cards.yaml      report every problem as FILE:LINE:COL
+      deck build cards.yaml         write <deck id>.apkg for Anki
+    """
+
+
+@main.command()
+@click.argument("file", default="cards.yaml", type=_FILE)
+def validate(file: str) -> None:
+    """Check FILE (default: cards.yaml) and report every problem at once.
+
+    Each problem is one line, FILE:LINE:COL: error: message, sorted by position.
+    Exit status is 0 when the deck is valid and 1 when it has problems.
+
+    \b
+    Example:
+      $ deck validate cards.yaml
+      cards.yaml:12:7: error: card 'tca-sessions': 'answer' is required
+    """
+    checked = _check(file)
+    if not checked.ok:
+        _report(file, checked.problems)
+        raise SystemExit(1)
+    click.echo(f"{file}: {checked.counts()}, no problems")
+
+
+@main.command()
+@click.argument("file", default="cards.yaml", type=_FILE)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="Where to write the package (default: <deck id>.apkg here).")
+def build(file: str, output: Path | None) -> None:
+    """Check FILE (default: cards.yaml) and write an Anki package (.apkg).
+
+    Nothing is written while the deck has a problem, and a previous package is replaced only
+    once the new one is complete. Set SOURCE_DATE_EPOCH for a reproducible build.
+
+    \b
+    Examples:
+      $ deck build
+      wrote ice-pick-scars.apkg: 74 notes (58 basic, 6 reversed, 10 cloze), 90 cards
+      $ deck build cards.yaml -o dist/ice-pick-scars.apkg
+    """
+    try:
+        checked, written = pipeline.build(file, output)
+    except OSError as error:
+        raise click.FileError(file, error.strerror) from error
+    except pipeline.BuildError as error:
+        raise click.ClickException(str(error)) from error
+    if written is None:
+        _report(file, checked.problems)
+        raise SystemExit(1)
+    click.echo(f"wrote {written}: {checked.counts()}")

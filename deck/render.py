@@ -1,0 +1,169 @@
+"""Markdown -> sanitised HTML for Anki fields, and the cloze syntax checks.
+
+Fields are CommonMark (markdown-it-py) with a small allow-list of inline HTML. Anki shows fields
+in a webview, so anything that would run code or fetch from the network there is reported as a
+finding, never dropped silently; nh3 then cleans the HTML with the same allow-list as a second
+line of defence. Findings carry the piece of source text they are about, so the caller can point
+at the exact line and column.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from html import escape
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+import nh3
+from markdown_it import MarkdownIt
+
+ALLOWED_TAGS = frozenset({
+    "a", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i",
+    "li", "ol", "p", "pre", "s", "small", "strong", "sub", "sup", "table", "tbody", "td", "th",
+    "thead", "tr", "u", "ul",
+})
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "code": {"class"},  # markdown-it marks fenced code with class="language-..."
+    "ol": {"start"},
+    "td": {"style"},  # markdown-it aligns table columns with style="text-align:..."
+    "th": {"style"},
+}
+LINK_SCHEMES = frozenset({"http", "https", "mailto"})
+_ALIGNMENT = re.compile(r"text-align:\s*(left|right|center)\s*;?")
+
+_CLOZE = re.compile(r"\{\{c(\d+)::(.*?)\}\}", re.DOTALL)
+_CLOZE_START = re.compile(r"\{\{c\d+::")
+
+_markdown = MarkdownIt("commonmark", {"html": True}).enable("table")
+# markdown-it quietly turns a javascript: link into plain text; let it through so the audit below
+# can report it to the author (nh3 removes it in any case).
+_markdown.validateLink = lambda url: True
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A problem inside one field's text: `snippet` is the source text it is about."""
+
+    code: str
+    message: str
+    snippet: str
+
+
+def to_html(markdown: str) -> tuple[str, list[Finding]]:
+    """Render a field; a lone paragraph is unwrapped so short answers stay inline in Anki."""
+    tokens = _markdown.parse(markdown)
+    if [token.type for token in tokens] == ["paragraph_open", "inline", "paragraph_close"]:
+        tokens = tokens[1].children or []
+    html = _markdown.renderer.render(tokens, _markdown.options, {}).strip()
+    audit = _Audit()
+    audit.feed(html)
+    audit.close()
+    clean = nh3.clean(
+        html,
+        tags=set(ALLOWED_TAGS),
+        attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
+        url_schemes=set(LINK_SCHEMES),
+        filter_style_properties={"text-align"},
+        link_rel=None,
+    )
+    return clean, audit.findings
+
+
+class _Audit(HTMLParser):
+    """Finds every tag, attribute and address that the allow-list would remove."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.findings: list[Finding] = []
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "img":
+            self._image(dict(attrs).get("src") or "")
+            return
+        if tag not in ALLOWED_TAGS:
+            message = f"HTML tag <{tag}> is not allowed; use Markdown or simple formatting tags such as <b>, <sub>, <br>"
+            self.findings.append(Finding("html-tag", message, f"<{tag}"))
+            return
+        for name, value in attrs:
+            self._attribute(tag, name, value or "")
+
+    def _attribute(self, tag: str, name: str, value: str) -> None:
+        if name.startswith("on"):
+            self.findings.append(Finding("html-script", f"event handler '{name}' would run code in Anki; remove it", name))
+        elif name not in ALLOWED_ATTRIBUTES.get(tag, ()):
+            self.findings.append(Finding("html-attribute", f"attribute '{name}' is not allowed on <{tag}>; remove it", name))
+        elif name == "style" and not _ALIGNMENT.fullmatch(value.strip()):
+            self.findings.append(Finding("html-attribute", f"style '{value}' is not allowed; only text-align is kept", name))
+        elif name == "href" and urlsplit(value.strip()).scheme.lower() not in LINK_SCHEMES:
+            scheme = urlsplit(value.strip()).scheme
+            why = f"'{scheme}:' links would run or open local files in Anki" if scheme else "a link needs a full address"
+            self.findings.append(Finding("html-link", f"{why}; use an https:// or mailto: address", value))
+
+    def _image(self, src: str) -> None:
+        if urlsplit(src).scheme or src.startswith("//"):
+            message = f"remote image '{src}' would be fetched over the network when the card is shown; remove it"
+            self.findings.append(Finding("remote-image", message, src))
+        else:
+            message = f"image '{src}': images are not packaged by this version of deck; describe it in words"
+            self.findings.append(Finding("image", message, src))
+
+
+def cloze_numbers(text: str) -> set[int]:
+    """The distinct N of the {{cN::...}} deletions in a text: Anki makes one card for each."""
+    return {int(match.group(1)) for match in _CLOZE.finditer(text)}
+
+
+def check_cloze(text: str) -> list[Finding]:
+    """Problems with the deletions of a cloze card's `text`.
+
+    Good: ``One session improves scars by about {{c1::25%}}.``
+    Bad: ``{{c0::25%}}`` (numbers start at 1), ``{{c1::25%}`` (not closed), no deletion at all.
+    """
+    findings = []
+    deletions = list(_CLOZE.finditer(text))
+    if not deletions:
+        findings.append(Finding("cloze-missing", "cloze text has no deletion; mark the answer like {{c1::answer}}", ""))
+    for match in deletions:
+        if match.group(1).lstrip("0") == "":
+            findings.append(Finding("cloze-zero", "cloze numbers start at 1; write {{c1::...}}", match.group(0)))
+        if not match.group(2).split("::")[0].strip():
+            findings.append(Finding("cloze-empty", "cloze deletion is empty; put the answer after '::'", match.group(0)))
+    for match in re.finditer(r"\{\{", text):
+        if not _CLOZE_START.match(text, match.start()):
+            findings.append(Finding("cloze-syntax", "'{{' does not start a cloze deletion; write {{c1::...}}",
+                                    text[match.start():match.start() + 8]))
+    if text.count("{{") != text.count("}}"):
+        findings.append(Finding("cloze-unbalanced",
+                                f"cloze braces are unbalanced: {text.count('{{')} '{{{{' but {text.count('}}')} '}}}}'",
+                                ""))
+    return findings
+
+
+def check_not_cloze(text: str, field: str) -> list[Finding]:
+    """A cloze deletion outside a cloze card's `text` would show as raw braces in Anki.
+
+    Good: ``question: What does {{ mean here?`` (literal braces are fine).
+    Bad: ``question: One session improves scars by {{c1::25%}}.`` on a basic card.
+    """
+    match = _CLOZE_START.search(text)
+    if match is None:
+        return []
+    fix = "set 'type: cloze' and put it in 'text'" if field in ("question", "answer") else "only 'text' can hold deletions"
+    return [Finding("cloze-misplaced", f"cloze deletion in '{field}'; {fix}", match.group(0))]
+
+
+def citation(title: str, author: str | None, publisher: str | None, date: str | None, url: str | None) -> str:
+    """A source as one line of HTML for a card's back: author, title, publisher, date, link.
+
+    The parts are plain text, escaped here; only the link is markup.
+    """
+    parts = [escape(part) for part in (author, f"“{title}”", publisher, date) if part]
+    text = ". ".join(parts).replace("”.", ".”") + "."
+    if url:
+        text += f' <a href="{escape(url)}">{escape(url)}</a>'
+    return text

@@ -1,0 +1,265 @@
+"""Bytes -> a tree of located nodes, reading YAML strictly.
+
+PyYAML's usual loaders lose data silently: `No` becomes False, `3.10` becomes 3.1, a duplicate key
+overwrites the first, and an alias can expand a small file into gigabytes. Here every scalar stays
+text, and each of those cases becomes a located problem instead. This is the only module that
+imports `yaml`; the composer below is iterative, so no nesting can raise RecursionError.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+import yaml
+
+from deck.problems import Problem
+
+# A deck of 100,000 cards is about 15 MB of YAML; the node tree costs roughly 20 times the file
+# size in memory, so 32 MB keeps the worst case near a gigabyte instead of whatever a file holds.
+MAX_BYTES = 32 * 1024 * 1024
+
+# The format nests five levels at most (file > cards > card > tags > tag); 32 leaves room for
+# later extensions while refusing "[[[[..." files built to exhaust the parser.
+MAX_DEPTH = 32
+
+# Anki separates fields with \x1f, NUL truncates strings in C code, and the other C0/C1 controls
+# are invisible in editors. U+2028/U+2029 and NEL are line breaks to YAML but not to editors,
+# so line numbers would stop matching. Tab, newline and carriage return are fine.
+_FORBIDDEN_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+_Parser = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+
+
+@dataclass(slots=True)
+class Scalar:
+    value: str
+    line: int
+    column: int
+    start: int  # character offsets into the source text, for locating a piece of the value
+    end: int
+
+
+@dataclass(slots=True)
+class Mapping:
+    line: int
+    column: int
+    pairs: dict[str, tuple[Scalar, Node]] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Sequence:
+    line: int
+    column: int
+    items: list[Node] = field(default_factory=list)
+
+
+Node = Scalar | Mapping | Sequence
+
+# Stands in for a key that cannot be kept (an alias, a list used as a key), so the value that
+# follows it is dropped rather than mistaken for the next key.
+_DROPPED_KEY = Scalar("", 0, 0, 0, 0)
+
+
+@dataclass
+class Document:
+    """One YAML file read into located nodes, with every problem found while reading it."""
+
+    path: str
+    text: str
+    root: Node | None
+    problems: list[Problem]
+    _line_starts: list[int] | None = None
+
+    def problem(self, line: int, column: int, code: str, message: str) -> Problem:
+        return Problem(self.path, line, column, "error", code, message)
+
+    def locate(self, node: Node, snippet: str | None = None) -> tuple[int, int]:
+        """Line and column of `snippet` inside a scalar's source text, or of the node itself."""
+        if snippet and isinstance(node, Scalar):
+            found = self.text.lower().find(snippet.lower(), node.start, node.end)
+            if found >= 0:
+                return self._position(found)
+        return node.line, node.column
+
+    def _position(self, index: int) -> tuple[int, int]:
+        if self._line_starts is None:
+            self._line_starts = [0] + [m.end() for m in re.finditer("\r\n|\r|\n", self.text)]
+        line = bisect.bisect_right(self._line_starts, index)
+        return line, index - self._line_starts[line - 1] + 1
+
+
+def read(path: str, data: bytes) -> Document:
+    """Decode and parse `data`; on any problem the document carries it, never an exception."""
+    if len(data) > MAX_BYTES:
+        megabytes = len(data) / 1024 / 1024
+        message = (
+            f"file is {megabytes:.0f} MB, over the {MAX_BYTES // 1024 // 1024} MB limit;"
+            " split the deck into several files"
+        )
+        return Document(path, "", None, [Problem(path, 1, 1, "error", "too-large", message)])
+    text, problem = _decode(path, data)
+    if problem:
+        return Document(path, "", None, [problem])
+    document = Document(path, text, None, [])
+    for match in _FORBIDDEN_CHARACTER.finditer(text):
+        line, column = document._position(match.start())
+        document.problems.append(
+            document.problem(line, column, "control-character", _describe_character(match.group()))
+        )
+    if not document.problems:
+        _Composer(document).run()
+    return document
+
+
+def _decode(path: str, data: bytes) -> tuple[str, Problem | None]:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        message = "file is UTF-16; save it as UTF-8"
+        return "", Problem(path, 1, 1, "error", "encoding", message)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line_start = data.rfind(b"\n", 0, error.start) + 1
+        line = data.count(b"\n", 0, error.start) + 1
+        column = len(data[line_start : error.start].decode("utf-8", "replace")) + 1
+        byte = data[error.start]
+        message = f"byte 0x{byte:02x} is not valid UTF-8; save the file as UTF-8"
+        return "", Problem(path, line, column, "error", "encoding", message)
+    return text.removeprefix("\ufeff"), None
+
+
+def _describe_character(character: str) -> str:
+    code = ord(character)
+    if 0xD800 <= code <= 0xDFFF:
+        return f"lone surrogate U+{code:04X} is not a character; remove the escape that made it"
+    if character == "\x1f":
+        return "control character U+001F is not allowed (Anki uses it to separate fields); remove it"
+    return f"control character U+{code:04X} is not allowed; remove it"
+
+
+class _Composer:
+    """Builds nodes from parser events with an explicit stack (no recursion, bounded depth)."""
+
+    def __init__(self, document: Document) -> None:
+        self.document = document
+        self.stack: list[Mapping | Sequence] = []
+        self.pending_keys: list[Scalar | None] = []
+
+    def error(self, mark: yaml.Mark, code: str, message: str) -> None:
+        self.document.problems.append(
+            self.document.problem(mark.line + 1, mark.column + 1, code, message)
+        )
+
+    def run(self) -> None:
+        """Compose the whole document; a tree that could not be finished is dropped, so that
+        validation never reports the half-read rest of a broken file."""
+        parser = _Parser(self.document.text)
+        try:
+            if not self._compose(parser):
+                self.document.root = None
+        except yaml.MarkedYAMLError as error:
+            mark = error.problem_mark or error.context_mark
+            message = error.problem or "invalid YAML"
+            if error.context and error.context_mark:
+                message += f" {error.context} (line {error.context_mark.line + 1})"
+            self.error(mark, "syntax", f"{message}; check the indentation and quoting")
+            self.document.root = None
+        except yaml.YAMLError as error:  # a reader error: libyaml found a character it refuses
+            self.document.problems.append(self.document.problem(1, 1, "syntax", str(error)))
+            self.document.root = None
+        finally:
+            parser.dispose()
+
+    def _compose(self, parser: yaml.BaseLoader) -> bool:
+        documents = 0
+        while parser.check_event():
+            event = parser.get_event()
+            if isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    self.error(event.start_mark, "multiple-documents",
+                               "a second YAML document starts here; keep one document per file")
+                    return False
+            elif isinstance(event, yaml.AliasEvent):
+                self.error(event.start_mark, "alias",
+                           f"alias '*{event.anchor}' is not allowed; write the value out in full")
+                self._skip_value()
+            elif isinstance(event, (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                self._check_properties(event)
+                if not self._start(event):
+                    return False
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                self._end()
+        return True
+
+    def _check_properties(self, event: yaml.NodeEvent) -> None:
+        if event.anchor is not None:
+            self.error(event.start_mark, "anchor",
+                       f"anchor '&{event.anchor}' is not allowed; write each value out in full")
+        if event.tag is not None and event.tag != "!":
+            self.error(event.start_mark, "tag",
+                       f"tag '{event.tag}' is not allowed; every value is plain text")
+
+    def _start(self, event: yaml.NodeEvent) -> bool:
+        line, column = event.start_mark.line + 1, event.start_mark.column + 1
+        node: Node
+        if isinstance(event, yaml.ScalarEvent):
+            node = Scalar(event.value, line, column, event.start_mark.index, event.end_mark.index)
+            bad = _FORBIDDEN_CHARACTER.search(event.value)
+            if bad:
+                self.error(event.start_mark, "control-character", _describe_character(bad.group()))
+        elif len(self.stack) >= MAX_DEPTH:
+            self.error(event.start_mark, "too-deep",
+                       f"nesting is deeper than {MAX_DEPTH} levels; a deck needs five at most")
+            return False
+        elif isinstance(event, yaml.MappingStartEvent):
+            node = Mapping(line, column)
+        else:
+            node = Sequence(line, column)
+        self._attach(node)
+        if not isinstance(node, Scalar):
+            self.stack.append(node)
+            self.pending_keys.append(None)
+        return True
+
+    def _attach(self, node: Node) -> None:
+        if not self.stack:
+            self.document.root = node
+            return
+        parent = self.stack[-1]
+        if isinstance(parent, Sequence):
+            parent.items.append(node)
+            return
+        key = self.pending_keys[-1]
+        if key is None:
+            if isinstance(node, Scalar):
+                self.pending_keys[-1] = node
+            else:
+                self.error_at(node, "complex-key", "a key must be plain text, not a list or mapping")
+                self.pending_keys[-1] = _DROPPED_KEY
+            return
+        self.pending_keys[-1] = None
+        if key is _DROPPED_KEY:
+            return
+        first = parent.pairs.get(key.value)
+        if first is not None:
+            self.error_at(key, "duplicate-key",
+                          f"duplicate key '{key.value}' (first at line {first[0].line}); remove one of them")
+            return
+        parent.pairs[key.value] = (key, node)
+
+    def error_at(self, node: Node, code: str, message: str) -> None:
+        self.document.problems.append(self.document.problem(node.line, node.column, code, message))
+
+    def _skip_value(self) -> None:
+        """An alias contributes nothing; if it stood for a key or value, drop that half-pair."""
+        if self.stack and isinstance(self.stack[-1], Mapping):
+            if self.pending_keys[-1] is None:
+                self.pending_keys[-1] = _DROPPED_KEY
+            else:
+                self.pending_keys[-1] = None
+
+    def _end(self) -> None:
+        self.stack.pop()
+        self.pending_keys.pop()

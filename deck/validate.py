@@ -1,0 +1,236 @@
+"""Located nodes -> a validated `Deck`, and a located problem for everything wrong with it.
+
+pydantic checks shapes and patterns (`deck.cards` is the single definition of the format); this
+module turns each of its errors into a message at the right line and column, then runs the checks
+that span several places (duplicate ids, unknown sources). Every card is validated on its own, so
+one bad card never hides the problems of another.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+from pydantic import BaseModel, ValidationError
+
+from deck.cards import CARD_TYPES, SLUG_PATTERN, Card, Deck, DeckInfo, Source
+from deck.problems import Problem
+from deck.source import Document, Mapping, Node, Scalar, Sequence
+
+TOP_LEVEL_KEYS = ("deck", "sources", "cards")
+
+
+@dataclass
+class Validated:
+    """The deck when the whole file is valid; in any case every card that is valid on its own,
+    with its node, so that later checks can look into it and point into the file."""
+
+    deck: Deck | None
+    cards: list[tuple[Card, Mapping]]
+    problems: list[Problem]
+
+
+def validate(document: Document) -> Validated:
+    """Check a read document against the format; collect every problem rather than stop at one."""
+    checker = _Checker(document)
+    deck = checker.run()
+    return Validated(deck, checker.cards, checker.problems)
+
+
+def to_data(node: Node) -> object:
+    """Nodes -> plain dicts, lists and strings (nesting is bounded by `source.MAX_DEPTH`)."""
+    if isinstance(node, Scalar):
+        return node.value
+    if isinstance(node, Sequence):
+        return [to_data(item) for item in node.items]
+    return {key: to_data(value) for key, (_, value) in node.pairs.items()}
+
+
+_KIND_NAMES = {Scalar: "text", Sequence: "a list", Mapping: "a mapping"}
+
+
+def _kind_of(node: Node) -> str:
+    return _KIND_NAMES[type(node)]
+
+
+def _suggestion(word: str, choices: list[str] | tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    return "expected one of: " + ", ".join(choices)
+
+
+class _Checker:
+    def __init__(self, document: Document) -> None:
+        self.document = document
+        self.problems: list[Problem] = list(document.problems)
+        self.cards: list[tuple[Card, Mapping]] = []
+
+    def report(self, node: Node, code: str, message: str, snippet: str | None = None) -> None:
+        line, column = self.document.locate(node, snippet)
+        self.problems.append(self.document.problem(line, column, code, message))
+
+    def run(self) -> Deck | None:
+        root = self.document.root
+        if root is None:
+            if not self.document.problems:
+                self.problems.append(self.document.problem(
+                    1, 1, "empty-file", "the file is empty; start it with 'deck:' and 'cards:'"))
+            return None
+        if not isinstance(root, Mapping):
+            self.report(root, "wrong-type",
+                        f"the file must be a mapping with 'deck' and 'cards', not {_kind_of(root)}")
+            return None
+        for key, (key_node, _) in root.pairs.items():
+            if key not in TOP_LEVEL_KEYS:
+                self.report(key_node, "unknown-key",
+                            f"unknown key '{key}'; {_suggestion(key, TOP_LEVEL_KEYS)}")
+        info = self._deck_info(root)
+        sources = self._sources(root)
+        self._cards(root, sources)
+        if info is None or sources is None or self.problems:
+            return None
+        return Deck(deck=info, sources=sources, cards=[card for card, _ in self.cards])
+
+    def _required(self, root: Mapping, key: str, kind: type[Node]) -> Node | None:
+        if key not in root.pairs:
+            self.report(root, "missing-field", f"'{key}' is required at the top of the file")
+            return None
+        node = root.pairs[key][1]
+        if not isinstance(node, kind):
+            self.report(node, "wrong-type", f"'{key}' must be {_KIND_NAMES[kind]}, not {_kind_of(node)}")
+            return None
+        return node
+
+    def _deck_info(self, root: Mapping) -> DeckInfo | None:
+        node = self._required(root, "deck", Mapping)
+        return self._model(DeckInfo, node, "deck") if node else None
+
+    def _sources(self, root: Mapping) -> dict[str, Source] | None:
+        if "sources" not in root.pairs:
+            return {}
+        node = root.pairs["sources"][1]
+        if not isinstance(node, Mapping):
+            self.report(node, "wrong-type", f"'sources' must be a mapping of keys to sources, not {_kind_of(node)}")
+            return None
+        sources: dict[str, Source] | None = {}
+        for key, (key_node, value) in node.pairs.items():
+            label = f"source '{key}'"
+            if not re.fullmatch(SLUG_PATTERN, key):
+                self.report(key_node, "bad-id",
+                            f"{label}: key is not valid; use lowercase letters, digits and '-' (like 'huizen-2019')")
+            source = self._model(Source, value, label) if isinstance(value, Mapping) else None
+            if not isinstance(value, Mapping):
+                self.report(value, "wrong-type", f"{label} must be a mapping with a 'title', not {_kind_of(value)}")
+            if source is None or sources is None:
+                sources = None
+            else:
+                sources[key] = source
+        return sources
+
+    def _cards(self, root: Mapping, sources: dict[str, Source] | None) -> None:
+        node = self._required(root, "cards", Sequence)
+        if node is None:
+            return
+        if not node.items:
+            self.report(node, "empty-deck", "'cards' is empty; add at least one card")
+        self._unique_ids(node)
+        for number, item in enumerate(node.items, start=1):
+            card = self._card(item, number)
+            if card is None:
+                continue
+            if card.source is not None and sources is not None and card.source not in sources:
+                fix = _suggestion(card.source, sorted(sources)) if sources else "add it under 'sources'"
+                self.report(item.pairs["source"][1], "unknown-source",
+                            f"card '{card.id}': source '{card.source}' is not in 'sources'; {fix}")
+            self.cards.append((card, item))
+
+    def _unique_ids(self, cards: Sequence) -> None:
+        """Ids are unique in the deck, whether or not the rest of each card is valid.
+
+        Good: ``[{id: width, ...}, {id: depth, ...}]``. Bad: ``[{id: width, ...}, {id: width, ...}]``.
+        """
+        first_use: dict[str, Scalar] = {}
+        for item in cards.items:
+            id_node = item.pairs.get("id", (None, None))[1] if isinstance(item, Mapping) else None
+            if not isinstance(id_node, Scalar):
+                continue
+            first = first_use.setdefault(id_node.value, id_node)
+            if first is not id_node:
+                self.report(id_node, "duplicate-id",
+                            f"card '{id_node.value}': id is already used by the card at line {first.line}; "
+                            "ids must be unique")
+
+    def _card(self, node: Node, number: int) -> Card | None:
+        if not isinstance(node, Mapping):
+            self.report(node, "wrong-type", f"card #{number} must be a mapping with 'id' and fields, not {_kind_of(node)}")
+            return None
+        id_node = node.pairs.get("id", (None, None))[1]
+        label = f"card '{id_node.value}'" if isinstance(id_node, Scalar) and id_node.value else f"card #{number}"
+        kind = "basic"
+        if "type" in node.pairs:
+            type_node = node.pairs["type"][1]
+            if not isinstance(type_node, Scalar) or type_node.value not in CARD_TYPES:
+                shown = type_node.value if isinstance(type_node, Scalar) else _kind_of(type_node)
+                self.report(type_node, "unknown-type",
+                            f"{label}: unknown card type '{shown}'; {_suggestion(shown, tuple(CARD_TYPES))}")
+                return None
+            kind = type_node.value
+        return self._model(CARD_TYPES[kind], node, label)
+
+    def _model(self, model: type[BaseModel], node: Mapping, label: str) -> BaseModel | None:
+        try:
+            return model.model_validate(to_data(node))
+        except ValidationError as error:
+            for detail in error.errors():
+                self._explain(model, node, label, detail)
+            return None
+
+    def _explain(self, model: type[BaseModel], node: Mapping, label: str, detail: dict) -> None:
+        """One pydantic error -> one problem at the node it is about, with what to do."""
+        loc, kind, value = detail["loc"], detail["type"], detail["input"]
+        field = str(loc[0])
+        target = _walk(node, loc)
+        if kind == "missing":
+            self.report(node, "missing-field", f"{label}: '{field}' is required")
+        elif kind == "extra_forbidden":
+            key_node = node.pairs[field][0]
+            self.report(key_node, "unknown-key", f"{label}: {_unknown_key(model, field)}")
+        elif kind in ("string_type", "list_type"):
+            wanted = "a list, like [a, b]" if kind == "list_type" else "text"
+            self.report(target, "wrong-type", f"{label}: '{field}' must be {wanted}, not {_kind_of(target)}")
+        elif kind == "string_pattern_mismatch" and not str(value).strip():
+            self.report(target, "empty-text", f"{label}: '{field}' is empty; write the text or remove the key")
+        elif kind == "string_pattern_mismatch" and field == "tags":
+            self.report(target, "bad-tag",
+                        f"{label}: tag '{value}' is not valid; tags have no spaces: join words with '-' "
+                        "and levels with '::'")
+        elif kind == "string_pattern_mismatch":
+            self.report(target, "bad-id",
+                        f"{label}: '{field}' value '{value}' is not valid; use lowercase letters, digits and "
+                        "single '-' (like 'tca-sessions')")
+        elif kind == "value_error":
+            self.report(target, "bad-deck-name",
+                        f"{label}: deck name '{value}' has a blank level; write names between the '::'")
+        else:  # a shape the messages above do not know yet: still located, with pydantic's words
+            self.report(target, "invalid", f"{label}: '{field}': {detail['msg']}")
+
+
+def _walk(node: Node, loc: tuple) -> Node:
+    for step in loc:
+        if isinstance(node, Mapping) and step in node.pairs:
+            node = node.pairs[step][1]
+        elif isinstance(node, Sequence) and isinstance(step, int) and step < len(node.items):
+            node = node.items[step]
+    return node
+
+
+def _unknown_key(model: type[BaseModel], key: str) -> str:
+    fields = [name for name in model.model_fields if name != "type"]
+    others = [name for name, other in CARD_TYPES.items() if key in other.model_fields and other is not model]
+    if others and model in CARD_TYPES.values():
+        this = next(name for name, card_model in CARD_TYPES.items() if card_model is model)
+        fix = "set 'type: cloze'" if key == "text" else "use 'text' with {{c1::...}} deletions"
+        return f"'{key}' belongs to {' and '.join(others)} cards, but this card is {this}; {fix}"
+    return f"unknown key '{key}'; {_suggestion(key, fields)}"

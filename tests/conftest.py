@@ -1,0 +1,73 @@
+"""Shared fixtures: writing deck files, building them, and importing packages into real Anki."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from anki.collection import Collection
+from anki.import_export_pb2 import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+from deck import pipeline
+
+MINIMAL_DECK = """\
+deck:
+  id: test-deck
+  name: "Test::Deck"
+cards:
+"""
+
+
+def deck_file(directory: Path, text: str, name: str = "cards.yaml") -> Path:
+    """Write a deck file; `text` is dedented, so tests can indent it with the code."""
+    path = directory / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def build(directory: Path, text: str, out_name: str = "out.apkg") -> Path:
+    """Build `text` into a package and return its path; the deck must be valid."""
+    path = deck_file(directory, text)
+    checked, written = pipeline.build(str(path), directory / out_name)
+    assert written is not None, [problem.format() for problem in checked.problems]
+    return written
+
+
+def import_package(collection: Collection, package: Path):
+    """Import with Anki's default options, as a student does; returns Anki's import log."""
+    request = ImportAnkiPackageRequest(package_path=str(package), options=ImportAnkiPackageOptions())
+    return collection.import_anki_package(request).log
+
+
+def shown(html: str) -> str:
+    """A card's rendered HTML without the note type's <style> block."""
+    return re.sub(r"(?s)<style>.*?</style>", "", html).strip()
+
+
+@pytest.fixture
+def collection(tmp_path: Path) -> Iterator[Collection]:
+    """An empty real Anki collection, closed after the test."""
+    folder = tmp_path / "anki"
+    folder.mkdir()
+    col = Collection(str(folder / "collection.anki2"))
+    yield col
+    col.close()
+
+
+@pytest.fixture
+def new_collection(tmp_path: Path) -> Iterator[Callable[[], Collection]]:
+    """Makes further empty collections, for tests that compare two."""
+    made: list[Collection] = []
+
+    def make() -> Collection:
+        folder = tmp_path / f"anki-{len(made)}"
+        folder.mkdir()
+        made.append(Collection(str(folder / "collection.anki2")))
+        return made[-1]
+
+    yield make
+    for col in made:
+        col.close()

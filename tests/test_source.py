@@ -1,0 +1,114 @@
+"""Reading YAML strictly: every scalar is text, and anything PyYAML would lose is a located problem."""
+
+from __future__ import annotations
+
+import pytest
+
+from deck import source
+from deck.source import Mapping, Scalar, Sequence
+
+
+def problems(data: bytes) -> list[tuple[int, int, str]]:
+    return [(p.line, p.column, p.code) for p in source.read("cards.yaml", data).problems]
+
+
+def values(data: bytes) -> dict[str, str]:
+    document = source.read("cards.yaml", data)
+    assert document.problems == []
+    assert isinstance(document.root, Mapping)
+    return {key: value.value for key, (_, value) in document.root.pairs.items() if isinstance(value, Scalar)}
+
+
+def test_every_scalar_stays_text_as_typed() -> None:
+    text = b"a: No\nb: 3.10\nc: 1:30\nd: 010\ne: yes\nf: ~\ng: null\nh: 1e3\ni: 0x1F\nj: 2019-05-24\nk: .inf\n"
+    assert values(text) == {
+        "a": "No", "b": "3.10", "c": "1:30", "d": "010", "e": "yes", "f": "~", "g": "null",
+        "h": "1e3", "i": "0x1F", "j": "2019-05-24", "k": ".inf",
+    }
+
+
+def test_an_empty_value_is_empty_text() -> None:
+    assert values(b"a:\nb: ''\n") == {"a": "", "b": ""}
+
+
+def test_a_byte_order_mark_is_accepted() -> None:
+    assert values(b"\xef\xbb\xbfa: b\n") == {"a": "b"}
+
+
+def test_nodes_keep_their_positions() -> None:
+    document = source.read("cards.yaml", b"cards:\n  - id: width\n    tags: [a, b]\n")
+    cards = document.root.pairs["cards"][1]
+    assert isinstance(cards, Sequence)
+    card = cards.items[0]
+    assert isinstance(card, Mapping)
+    key, value = card.pairs["id"]
+    assert (key.line, key.column, value.line, value.column) == (2, 5, 2, 9)
+    tags = card.pairs["tags"][1]
+    assert [(tag.line, tag.column) for tag in tags.items] == [(3, 12), (3, 15)]
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        pytest.param(b"a: 1\nb: 2\na: 3\n", [(3, 1, "duplicate-key")], id="duplicate key"),
+        pytest.param(b"x:\n  a: 1\n  a: 1\n", [(3, 3, "duplicate-key")], id="nested duplicate key"),
+        pytest.param(b"a: &anchor 1\n", [(1, 4, "anchor")], id="anchor"),
+        pytest.param(b"a: &x [1]\nb: *x\n", [(1, 4, "anchor"), (2, 4, "alias")], id="alias"),
+        pytest.param(b"a: !!binary aGk=\n", [(1, 4, "tag")], id="binary tag"),
+        pytest.param(b"a: !!python/object:os.system x\n", [(1, 4, "tag")], id="python tag"),
+        pytest.param(b"a: !local x\n", [(1, 4, "tag")], id="local tag"),
+        pytest.param(b"a: [1, 2\nb: 3\n", [(2, 2, "syntax")], id="unclosed flow sequence"),
+        pytest.param(b"a: b\n c: d\n", [(2, 3, "syntax")], id="bad indentation"),
+        pytest.param(b"a: 'x\n", [(2, 1, "syntax")], id="unclosed quote"),
+        pytest.param(b"a: 1\n---\nb: 2\n", [(2, 1, "multiple-documents")], id="two documents"),
+        pytest.param(b"[a, b]: c\n", [(1, 1, "complex-key")], id="list as key"),
+        pytest.param(b"a: x\xffy\n", [(1, 5, "encoding")], id="invalid utf-8"),
+        pytest.param(b"a: 1\nb: caf\xc3\xa9 \xe9t\xe9\n", [(2, 9, "encoding")], id="latin-1 after utf-8"),
+        pytest.param(b"\xff\xfea\x00:\x00", [(1, 1, "encoding")], id="utf-16"),
+        pytest.param(b"a: x\x00y\n", [(1, 5, "control-character")], id="NUL"),
+        pytest.param(b"a: x\x1fy\nb: \x07\n", [(1, 5, "control-character"), (2, 4, "control-character")],
+                     id="field separator and bell"),
+        pytest.param(b'a: "x\\x1fy"\n', [(1, 4, "control-character")], id="escaped field separator"),
+        pytest.param(b'a: "\\ud800"\n', [(1, 7, "syntax")], id="escaped lone surrogate"),
+        pytest.param(b"a: x\xe2\x80\xa8y\n", [(1, 5, "control-character")], id="line separator"),
+        pytest.param(b"a:\n" + b"  " * 3 + b"[" * 40 + b"]" * 40 + b"\n", [(2, 38, "too-deep")], id="deep nesting"),
+    ],
+)
+def test_strict_reading_rules(data: bytes, expected: list[tuple[int, int, str]]) -> None:
+    assert problems(data) == expected
+
+
+def test_duplicate_key_names_both_lines() -> None:
+    [problem] = source.read("cards.yaml", b"a: 1\nb: 2\na: 3\n").problems
+    assert problem.format() == "cards.yaml:3:1: error: duplicate key 'a' (first at line 1); remove one of them"
+
+
+def test_tabs_and_crlf_are_fine() -> None:
+    assert values(b"a: x\ty\r\nb: z\r\n") == {"a": "x\ty", "b": "z"}
+
+
+def test_an_alias_bomb_is_refused_without_expanding() -> None:
+    lines = [b"a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    lines += [b"a%d: &a%d [*a%d, *a%d, *a%d, *a%d, *a%d]" % (i, i, i - 1, i - 1, i - 1, i - 1, i - 1) for i in range(1, 10)]
+    found = problems(b"\n".join(lines) + b"\n")
+    assert {code for _, _, code in found} == {"anchor", "alias"}
+    assert len(found) == 10 + 9 * 5
+
+
+def test_an_oversized_file_is_refused_before_parsing() -> None:
+    data = b"a: " + b"x" * source.MAX_BYTES
+    [problem] = source.read("cards.yaml", data).problems
+    assert (problem.line, problem.column, problem.code) == (1, 1, "too-large")
+    assert "split the deck" in problem.message
+
+
+def test_very_deep_flow_nesting_never_raises() -> None:
+    found = problems(b"a: " + b"[" * 200_000 + b"]" * 200_000 + b"\n")
+    assert [code for _, _, code in found] in (["too-deep"], ["syntax"])
+
+
+def test_locate_finds_a_snippet_inside_a_block_scalar() -> None:
+    document = source.read("cards.yaml", b"a: |\n  first line\n  second <b onclick=x>\n")
+    value = document.root.pairs["a"][1]
+    assert document.locate(value, "onclick") == (3, 13)
+    assert document.locate(value, "absent") == (1, 4)

@@ -1,0 +1,175 @@
+"""Validation: every rule of the format as a case with its exact line, column and code."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from deck import pipeline, source, validate
+from deck.cards import BasicCard, ClozeCard, ReversedCard
+
+HEAD = """\
+deck:
+  id: test-deck
+  name: Test
+"""
+
+
+def found(text: str) -> list[tuple[int, int, str]]:
+    """(line, column, code) of every problem `deck validate` reports for `text`."""
+    document = source.read("cards.yaml", text.encode())
+    return [(p.line, p.column, p.code) for p in sorted(validate.validate(document).problems)]
+
+
+def messages(tmp_path, text: str) -> list[str]:
+    path = tmp_path / "cards.yaml"
+    path.write_text(text, encoding="utf-8")
+    return [problem.format().removeprefix(f"{path}:") for problem in pipeline.check(str(path)).problems]
+
+
+def test_a_valid_deck_has_every_kind_of_card() -> None:
+    text = HEAD + textwrap.dedent("""\
+      description: About *scars*.
+    sources:
+      huizen-2019:
+        title: How to get rid of ice pick scars
+        url: https://www.medicalnewstoday.com/articles/325285.php
+    cards:
+      - id: width
+        question: How wide is a typical ice pick scar?
+        answer: Less than 2 mm
+        extra: Narrow but deep.
+        tags: [morphology, scars::ice-pick]
+        source: huizen-2019
+        deck: Definition
+      - id: cross
+        type: reversed
+        question: CROSS
+        answer: Chemical reconstruction of skin scars
+      - id: tca
+        type: cloze
+        text: "One session improves scars by about {{c1::25%}}."
+    """)
+    document = source.read("cards.yaml", text.encode())
+    validated = validate.validate(document)
+    assert validated.problems == []
+    assert validated.deck is not None
+    assert [type(card) for card in validated.deck.cards] == [BasicCard, ReversedCard, ClozeCard]
+    assert validated.deck.cards[0].tags == ["morphology", "scars::ice-pick"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("", [(1, 1, "empty-file")], id="empty file"),
+        pytest.param("# nothing\n", [(1, 1, "empty-file")], id="only a comment"),
+        pytest.param("- a\n", [(1, 1, "wrong-type")], id="file is a list"),
+        pytest.param("deck: x\ncards: []\n", [(1, 7, "wrong-type"), (2, 8, "empty-deck")], id="deck is text"),
+        pytest.param(HEAD, [(1, 1, "missing-field")], id="no cards"),
+        pytest.param(HEAD + "cards: x\n", [(4, 8, "wrong-type")], id="cards is text"),
+        pytest.param(HEAD + "card:\n  - id: a\n", [(1, 1, "missing-field"), (4, 1, "unknown-key")],
+                     id="misspelt cards"),
+        pytest.param("deck:\n  name: T\ncards:\n  - {id: a, question: q, answer: a}\n", [(2, 3, "missing-field")],
+                     id="deck without id"),
+        pytest.param("deck:\n  id: Ice Pick\n  name: T\ncards:\n  - {id: a, question: q, answer: a}\n",
+                     [(2, 7, "bad-id")], id="bad deck id"),
+        pytest.param("deck:\n  id: t\n  name: 'A::::B'\ncards:\n  - {id: a, question: q, answer: a}\n",
+                     [(3, 9, "bad-deck-name")], id="blank deck level"),
+        pytest.param("deck:\n  id: t\n  name: T\n  title: x\ncards:\n  - {id: a, question: q, answer: a}\n",
+                     [(4, 3, "unknown-key")], id="unknown deck key"),
+        pytest.param(HEAD + "cards:\n  - id: a\n    question: q\n", [(5, 5, "missing-field")], id="missing answer"),
+        pytest.param(HEAD + "cards:\n  - question: q\n    answer: a\n", [(5, 5, "missing-field")], id="missing id"),
+        pytest.param(HEAD + "cards:\n  - id: a\n    type: cloze\n", [(5, 5, "missing-field")], id="cloze without text"),
+        pytest.param(HEAD + "cards:\n  - id: a\n    question: q\n    anwser: a\n",
+                     [(5, 5, "missing-field"), (7, 5, "unknown-key")], id="misspelt key"),
+        pytest.param(HEAD + "cards:\n  - id: a\n    question: [q]\n    answer: a\n", [(6, 15, "wrong-type")],
+                     id="list where text expected"),
+        pytest.param(HEAD + "cards:\n  - id: a\n    question: q\n    answer: a\n    tags: morphology\n",
+                     [(8, 11, "wrong-type")], id="text where list expected"),
+        pytest.param(HEAD + "cards:\n  - id: a\n    question: '  '\n    answer: a\n", [(6, 15, "empty-text")],
+                     id="blank text"),
+        pytest.param(HEAD + "cards:\n  - id: a\n    question: q\n    answer:\n", [(7, 12, "empty-text")],
+                     id="empty value"),
+        pytest.param(HEAD + "cards:\n  - id: Width 2\n    question: q\n    answer: a\n", [(5, 9, "bad-id")],
+                     id="bad card id"),
+        pytest.param(HEAD + "cards:\n  - {id: a, question: q, answer: a}\n  - {id: a, question: r, answer: b}\n",
+                     [(6, 10, "duplicate-id")], id="duplicate id"),
+        pytest.param(HEAD + "cards: [{id: a, question: q, answer: a}, {id: a, question: r, answer: b}]\n",
+                     [(4, 47, "duplicate-id")], id="duplicate id on one line"),
+        pytest.param(HEAD + "cards:\n  - {id: a, question: q, answer: a, tags: [two words]}\n",
+                     [(5, 44, "bad-tag")], id="tag with a space"),
+        pytest.param(HEAD + "cards:\n  - {id: a, question: q, answer: a, tags: ['a::']}\n",
+                     [(5, 44, "bad-tag")], id="tag with an empty level"),
+        pytest.param(HEAD + "cards:\n  - {id: a, question: q, answer: a, source: nowhere}\n",
+                     [(5, 45, "unknown-source")], id="unknown source"),
+        pytest.param(HEAD + "sources:\n  Bad Key: {title: t}\ncards:\n  - {id: a, question: q, answer: a}\n",
+                     [(5, 3, "bad-id")], id="bad source key"),
+        pytest.param(HEAD + "sources:\n  s: {author: x}\ncards:\n  - {id: a, question: q, answer: a}\n",
+                     [(5, 6, "missing-field")], id="source without title"),
+        pytest.param(HEAD + "sources:\n  s: t\ncards:\n  - {id: a, question: q, answer: a}\n",
+                     [(5, 6, "wrong-type")], id="source is text"),
+        pytest.param(HEAD + "cards:\n  - {id: a, type: clozee, text: x}\n", [(5, 19, "unknown-type")],
+                     id="unknown type"),
+        pytest.param(HEAD + "cards:\n  - {id: a, question: q, answer: a, text: 'x {{c1::y}}'}\n",
+                     [(5, 37, "unknown-key")], id="cloze field on a basic card"),
+        pytest.param(HEAD + "cards:\n  - {id: a, type: cloze, text: '{{c1::y}}', answer: a}\n",
+                     [(5, 45, "unknown-key")], id="basic field on a cloze card"),
+        pytest.param(HEAD + "cards:\n  - {id: a, question: q, answer: a, deck: '::'}\n", [(5, 43, "bad-deck-name")],
+                     id="blank subdeck"),
+        pytest.param(HEAD + "cards:\n  - just text\n", [(5, 5, "wrong-type")], id="card is text"),
+        pytest.param(HEAD + "cards: []\n", [(4, 8, "empty-deck")], id="no cards in list"),
+        pytest.param(HEAD + "extra: 1\ncards:\n  - {id: a, question: q, answer: a}\n", [(4, 1, "unknown-key")],
+                     id="unknown top-level key"),
+    ],
+)
+def test_validation_rules(text: str, expected: list[tuple[int, int, str]]) -> None:
+    assert found(text) == expected
+
+
+def test_every_problem_of_a_file_is_reported_in_one_run(tmp_path) -> None:
+    text = HEAD + textwrap.dedent("""\
+    cards:
+      - id: tca-sessions
+        question: How many sessions?
+      - id: width
+        question: How wide?
+        anwser: 2 mm
+      - id: width
+        type: cloze
+        text: "No deletion here"
+      - id: tags
+        question: q
+        answer: a
+        tags: [two words]
+    """)
+    assert messages(tmp_path, text) == [
+        "5:5: error: card 'tca-sessions': 'answer' is required",
+        "7:5: error: card 'width': 'answer' is required",
+        "9:5: error: card 'width': unknown key 'anwser'; did you mean 'answer'?",
+        "10:9: error: card 'width': id is already used by the card at line 7; ids must be unique",
+        "12:11: error: card 'width': cloze text has no deletion; mark the answer like {{c1::answer}}",
+        "18:12: error: card 'tags': tag 'two words' is not valid; tags have no spaces: join words with '-' and "
+        "levels with '::'",
+    ]
+
+
+def test_a_misplaced_field_says_what_to_do(tmp_path) -> None:
+    text = HEAD + "cards:\n  - id: a\n    question: q\n    answer: a\n    text: x\n"
+    assert messages(tmp_path, text) == [
+        "8:5: error: card 'a': 'text' belongs to cloze cards, but this card is basic; set 'type: cloze'",
+    ]
+
+
+def test_an_unknown_type_suggests_the_closest(tmp_path) -> None:
+    text = HEAD + "cards:\n  - id: a\n    type: reversd\n    question: q\n    answer: a\n"
+    assert messages(tmp_path, text) == [
+        "6:11: error: card 'a': unknown card type 'reversd'; did you mean 'reversed'?",
+    ]
+
+
+def test_an_unknown_source_suggests_the_closest(tmp_path) -> None:
+    text = HEAD + "sources:\n  huizen-2019: {title: t}\ncards:\n  - {id: a, question: q, answer: a, source: huizen-2091}\n"
+    assert messages(tmp_path, text) == [
+        "7:45: error: card 'a': source 'huizen-2091' is not in 'sources'; did you mean 'huizen-2019'?",
+    ]
