@@ -19,7 +19,7 @@ def _report(path: str, problems: list[Problem]) -> None:
     for problem in problems:
         click.echo(problem.format(), err=True)
     errors = sum(problem.severity == "error" for problem in problems)
-    click.echo(f"{path}: {errors} error{'s' if errors != 1 else ''}", err=True)
+    click.echo(f"{path}: {errors} error{'' if errors == 1 else 's'}", err=True)
 
 
 def _check(path: str) -> pipeline.Checked:

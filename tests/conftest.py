@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -55,19 +55,3 @@ def collection(tmp_path: Path) -> Iterator[Collection]:
     col = Collection(str(folder / "collection.anki2"))
     yield col
     col.close()
-
-
-@pytest.fixture
-def new_collection(tmp_path: Path) -> Iterator[Callable[[], Collection]]:
-    """Makes further empty collections, for tests that compare two."""
-    made: list[Collection] = []
-
-    def make() -> Collection:
-        folder = tmp_path / f"anki-{len(made)}"
-        folder.mkdir()
-        made.append(Collection(str(folder / "collection.anki2")))
-        return made[-1]
-
-    yield make
-    for col in made:
-        col.close()

@@ -149,7 +149,7 @@ def test_every_problem_of_a_file_is_reported_in_one_run(tmp_path) -> None:
         "9:5: error: card 'width': unknown key 'anwser'; did you mean 'answer'?",
         "10:9: error: card 'width': id is already used by the card at line 7; ids must be unique",
         "12:11: error: card 'width': cloze text has no deletion; mark the answer like {{c1::answer}}",
-        "18:12: error: card 'tags': tag 'two words' is not valid; tags have no spaces: join words with '-' and "
+        "16:12: error: card 'tags': tag 'two words' is not valid; tags have no spaces: join words with '-' and "
         "levels with '::'",
     ]
 

@@ -1,0 +1,7 @@
+"""Build the shipped deck: cards.yaml -> ice-pick-scars.apkg, exactly as `deck build cards.yaml`."""
+
+from pathlib import Path
+
+from deck.cli import main
+
+main(["build", str(Path(__file__).with_name("cards.yaml"))])

@@ -1,0 +1,135 @@
+"""The `deck` command as a user runs it: exit codes and the exact lines it prints."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from deck import __version__
+from deck.cli import main
+from tests.conftest import deck_file
+
+VALID = """\
+deck: {id: scars, name: Scars}
+cards:
+  - {id: width, question: How wide?, answer: Less than 2 mm}
+  - {id: cross, type: reversed, question: CROSS, answer: Chemical reconstruction of skin scars}
+  - {id: tca, type: cloze, text: "About {{c1::25%}} after {{c2::one}} session"}
+"""
+
+INVALID = """\
+deck: {id: scars, name: Scars}
+cards:
+  - id: tca-sessions
+    question: How many sessions?
+  - id: width
+    question: How wide?
+    anwser: 2 mm
+"""
+
+
+@pytest.fixture
+def run(monkeypatch, tmp_path: Path):
+    """Run `deck ARGS` in tmp_path; prints what it printed, so a failing test shows it."""
+    monkeypatch.chdir(tmp_path)
+
+    def invoke(*args: str) -> Result:
+        result = CliRunner().invoke(main, list(args))
+        print(f"$ deck {' '.join(args)}\n[exit {result.exit_code}]\n[stdout]\n{result.stdout}\n[stderr]\n{result.stderr}")
+        return result
+
+    return invoke
+
+
+def test_validate_a_valid_deck(run, tmp_path: Path) -> None:
+    deck_file(tmp_path, VALID)
+    result = run("validate")
+    assert result.exit_code == 0
+    assert result.stdout == "cards.yaml: 3 notes (1 basic, 1 reversed, 1 cloze), 5 cards, no problems\n"
+    assert result.stderr == ""
+
+
+def test_validate_reports_every_problem_and_exits_1(run, tmp_path: Path) -> None:
+    deck_file(tmp_path, INVALID, "deck.yaml")
+    result = run("validate", "deck.yaml")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "deck.yaml:3:5: error: card 'tca-sessions': 'answer' is required",
+        "deck.yaml:5:5: error: card 'width': 'answer' is required",
+        "deck.yaml:7:5: error: card 'width': unknown key 'anwser'; did you mean 'answer'?",
+        "deck.yaml: 3 errors",
+    ]
+
+
+def test_validate_a_missing_file_is_wrong_usage(run) -> None:
+    result = run("validate", "nowhere.yaml")
+    assert result.exit_code == 2
+    assert "'nowhere.yaml' does not exist" in result.stderr
+
+
+def test_an_unknown_option_is_wrong_usage(run) -> None:
+    assert run("build", "--colour").exit_code == 2
+
+
+def test_build_writes_the_package_named_after_the_deck(run, tmp_path: Path) -> None:
+    deck_file(tmp_path, VALID)
+    result = run("build")
+    assert result.exit_code == 0
+    assert result.stdout == "wrote scars.apkg: 3 notes (1 basic, 1 reversed, 1 cloze), 5 cards\n"
+    assert (tmp_path / "scars.apkg").is_file()
+
+
+def test_build_to_a_chosen_path(run, tmp_path: Path) -> None:
+    deck_file(tmp_path, VALID, "deck.yaml")
+    (tmp_path / "dist").mkdir()
+    result = run("build", "deck.yaml", "-o", "dist/my.apkg")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("wrote dist/my.apkg: ")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["deck.yaml", "dist"]
+
+
+def test_build_with_problems_writes_nothing_and_exits_1(run, tmp_path: Path) -> None:
+    deck_file(tmp_path, INVALID)
+    result = run("build")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == "cards.yaml: 3 errors"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["cards.yaml"]
+
+
+def test_build_into_a_missing_folder_exits_1_without_a_traceback(run, tmp_path: Path) -> None:
+    deck_file(tmp_path, VALID)
+    result = run("build", "-o", "missing/out.apkg")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: cannot write missing/out.apkg: No such file or directory")
+    assert "Traceback" not in result.stderr
+
+
+def test_a_bad_source_date_epoch_is_an_error(run, tmp_path: Path, monkeypatch) -> None:
+    deck_file(tmp_path, VALID)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    result = run("build")
+    assert result.exit_code == 1
+    assert "SOURCE_DATE_EPOCH must be a whole number of seconds" in result.stderr
+
+
+def test_version(run) -> None:
+    result = run("--version")
+    assert (result.exit_code, result.stdout) == (0, f"deck, version {__version__}\n")
+
+
+def test_help_shows_examples(run) -> None:
+    result = run("build", "--help")
+    assert result.exit_code == 0
+    assert "$ deck build cards.yaml -o dist/ice-pick-scars.apkg" in result.stdout
+
+
+def test_python_dash_m_deck_runs_the_same_command(tmp_path: Path) -> None:
+    deck_file(tmp_path, INVALID)
+    result = subprocess.run([sys.executable, "-m", "deck", "validate"], cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == "cards.yaml:3:5: error: card 'tca-sessions': 'answer' is required"

@@ -1,0 +1,99 @@
+"""Markdown -> sanitised HTML, and the cloze checks: what reaches Anki, and what is refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from deck import render
+
+
+def html(text: str) -> str:
+    rendered, findings = render.to_html(text)
+    assert findings == []
+    return rendered
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Less than 2 mm", "Less than 2 mm"),
+        ("<2 mm", "&lt;2 mm"),
+        ("a & b", "a &amp; b"),
+        ("{{ and }}", "{{ and }}"),
+        ("**deep** and *narrow*", "<strong>deep</strong> and <em>narrow</em>"),
+        ("H<sub>2</sub>O, x<sup>2</sup>", "H<sub>2</sub>O, x<sup>2</sup>"),
+        ("`<b>`", "<code>&lt;b&gt;</code>"),
+        ("- one\n- two", "<ul>\n<li>one</li>\n<li>two</li>\n</ul>"),
+        ("first\n\nsecond", "<p>first</p>\n<p>second</p>"),
+        ("[article](https://example.org/a)", '<a href="https://example.org/a">article</a>'),
+        ("| a | b |\n|--:|---|\n| 1 | 2 |", None),
+    ],
+)
+def test_markdown_renders_to_anki_html(text: str, expected: str | None) -> None:
+    rendered = html(text)
+    if expected is None:
+        assert '<td style="text-align:right">1</td>' in rendered
+    else:
+        assert rendered == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "snippet"),
+    [
+        ("x <script>alert(1)</script>", "html-tag", "<script"),
+        ('<iframe src="https://example.org"></iframe>', "html-tag", "<iframe"),
+        ("<style>body{}</style>", "html-tag", "<style"),
+        ('<b onclick="steal()">x</b>', "html-script", "onclick"),
+        ('<b ONMOUSEOVER="steal()">x</b>', "html-script", "onmouseover"),
+        ("[x](javascript:alert(1))", "html-link", "javascript:alert(1)"),
+        ('<a href="file:///etc/passwd">x</a>', "html-link", "file:///etc/passwd"),
+        ("![scar](https://example.org/scar.png)", "remote-image", "https://example.org/scar.png"),
+        ('<img src="//example.org/scar.png">', "remote-image", "//example.org/scar.png"),
+        ("![scar](scar.png)", "image", "scar.png"),
+        ('<b class="x">y</b>', "html-attribute", "class"),
+        ('<td style="color:red">y</td>', "html-attribute", "style"),
+    ],
+)
+def test_anything_that_would_run_or_phone_home_is_a_finding(text: str, code: str, snippet: str) -> None:
+    rendered, findings = render.to_html(text)
+    assert [(finding.code, finding.snippet.lower()) for finding in findings] == [(code, snippet)]
+    for dangerous in ("<script", "onclick", "onmouseover", "javascript:", "file:", "<iframe", "https://example.org/scar"):
+        assert dangerous not in rendered.lower()
+
+
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ("about {{c1::25%}}", []),
+        ("{{c1::25%::percent}} after {{c2::2-4 weeks}}", []),
+        ("{{c1::a}} and {{c1::b}}", []),
+        ("no deletion", ["cloze-missing"]),
+        ("{{c0::x}}", ["cloze-zero"]),
+        ("{{c1::}}", ["cloze-empty"]),
+        ("{{c1::::hint}}", ["cloze-empty"]),
+        ("{{c1::x}", ["cloze-missing", "cloze-unbalanced"]),
+        ("{{c1::x}} {{c2:y}}", ["cloze-syntax"]),
+        ("{{c1::x}} and {{ stray", ["cloze-syntax", "cloze-unbalanced"]),
+    ],
+)
+def test_cloze_text_rules(text: str, codes: list[str]) -> None:
+    assert [finding.code for finding in render.check_cloze(text)] == codes
+
+
+def test_cloze_deletions_outside_cloze_text_are_findings() -> None:
+    [finding] = render.check_not_cloze("improves by {{c1::25%}}", "question")
+    assert finding.code == "cloze-misplaced"
+    assert "set 'type: cloze'" in finding.message
+    assert render.check_not_cloze("literal {{ braces }}", "question") == []
+
+
+def test_cloze_numbers_count_distinct_deletions() -> None:
+    assert render.cloze_numbers("{{c1::a}} {{c2::b}} {{c1::c}} {{c3::d::hint}}") == {1, 2, 3}
+
+
+def test_citation_escapes_plain_text() -> None:
+    text = render.citation("A & B <i>", "Huizen", None, "2019", "https://example.org/?a=1&b=2")
+    assert text == (
+        'Huizen. “A &amp; B &lt;i&gt;.” 2019. '
+        '<a href="https://example.org/?a=1&amp;b=2">https://example.org/?a=1&amp;b=2</a>'
+    )
