@@ -9,7 +9,8 @@ from pathlib import Path
 
 import click
 
-from deck import __version__, pipeline
+from deck import __version__, ids, pipeline
+from deck.package import removed_search
 from deck.problems import Problem
 
 _FILE = click.Path(exists=True, dir_okay=False, readable=True)
@@ -77,12 +78,59 @@ def build(file: str, output: Path | None) -> None:
       $ deck build cards.yaml -o dist/ice-pick-scars.apkg
     """
     try:
-        checked, written = pipeline.build(file, output)
+        checked, built = pipeline.build(file, output)
     except OSError as error:
         raise click.FileError(file, error.strerror) from error
     except pipeline.BuildError as error:
         raise click.ClickException(str(error)) from error
-    if written is None:
+    if built is None:
         _report(file, checked.problems)
         raise SystemExit(1)
-    click.echo(f"wrote {written}: {checked.counts()}")
+    click.echo(f"wrote {built.out}: {checked.counts()}")
+    _summarise(built, checked)
+
+
+def _summarise(built: pipeline.Built, checked: pipeline.Checked) -> None:
+    """What changed since the previous build, as recorded in the lock file."""
+    changes = built.changes
+    if changes.first_build:
+        click.echo(f"first build: recorded every card in {built.lock_path.name}; commit it with the deck")
+        return
+    if not (changes.added or changes.changed or changes.removed):
+        click.echo("no card changed since the last build")
+        return
+    for label, ids in (("added", changes.added), ("changed", changes.changed), ("removed", list(changes.removed))):
+        if ids:
+            click.echo(f"{label} ({len(ids)}): {', '.join(ids)}")
+    if changes.removed:
+        assert checked.deck is not None
+        search = removed_search(checked.deck.deck.name, [entry.prompt for entry in changes.removed.values()])
+        click.echo("removed cards stay in students' collections until they delete them; "
+                   f"this search in Anki's browser finds them:\n  {search}")
+
+
+@main.command("ids")
+@click.argument("file", default="cards.yaml", type=_FILE)
+def assign_ids(file: str) -> None:
+    """Give every card in FILE (default: cards.yaml) that has no id a readable one.
+
+    Ids are made from each card's question (or cloze text), unique in the deck. Only a line
+    'id: ...' is added per card: comments, key order, quoting and blank lines stay exactly as they
+    were. Ids are permanent once the deck is published, so review them before you build.
+
+    \b
+    Example:
+      $ deck ids cards.yaml
+      cards.yaml: added 2 ids: wide-typical-ice-pick-scar, tca-cross-session-improves-25
+    """
+    try:
+        added, problems = ids.assign(Path(file))
+    except OSError as error:
+        raise click.FileError(file, error.strerror) from error
+    if problems:
+        _report(file, problems)
+        raise SystemExit(1)
+    if added:
+        click.echo(f"{file}: added {len(added)} id{'' if len(added) == 1 else 's'}: {', '.join(added)}")
+    else:
+        click.echo(f"{file}: every card already has an id")

@@ -32,28 +32,6 @@ def _front(field: str) -> str:
     return f'<div class="prompt">{{{{{field}}}}}</div>'
 
 
-@dataclass(frozen=True)
-class NoteType:
-    id: int
-    name: str
-    fields: tuple[str, ...]
-    templates: tuple[tuple[str, str, str], ...]  # (name, question format, answer format)
-    cloze: bool = False
-
-
-BASIC = NoteType(BASIC_ID, "deck-basic", FRONT_BACK_FIELDS, (("Card 1", _front("Front"), _back("Back")),))
-REVERSED = NoteType(REVERSED_ID, "deck-reversed", FRONT_BACK_FIELDS, (
-    ("Card 1", _front("Front"), _back("Back")),
-    ("Card 2", _front("Back"), _back("Front")),
-))
-CLOZE = NoteType(CLOZE_ID, "deck-cloze", CLOZE_FIELDS, ((
-    "Cloze",
-    '<div class="prompt">{{cloze:Text}}</div>',
-    f'<div class="prompt">{{{{cloze:Text}}}}</div>\n{_BACK_MATTER}',
-),), cloze=True)
-
-NOTE_TYPES = {"basic": BASIC, "reversed": REVERSED, "cloze": CLOZE}
-
 CSS = """\
 .card {
   font-family: -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
@@ -88,3 +66,27 @@ code, pre { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 0.
 .nightMode hr#answer, .night_mode hr#answer { border-top-color: #3a3a3c; }
 .nightMode td, .nightMode th, .night_mode td, .night_mode th { border-color: #3a3a3c; }
 """
+
+
+@dataclass(frozen=True)
+class NoteType:
+    id: int
+    name: str
+    fields: tuple[str, ...]
+    templates: tuple[tuple[str, str, str], ...]  # (name, question format, answer format)
+    css: str = CSS
+    cloze: bool = False
+
+
+BASIC = NoteType(BASIC_ID, "deck-basic", FRONT_BACK_FIELDS, (("Card 1", _front("Front"), _back("Back")),))
+REVERSED = NoteType(REVERSED_ID, "deck-reversed", FRONT_BACK_FIELDS, (
+    ("Card 1", _front("Front"), _back("Back")),
+    ("Card 2", _front("Back"), _back("Front")),
+))
+CLOZE = NoteType(CLOZE_ID, "deck-cloze", CLOZE_FIELDS, ((
+    "Cloze",
+    '<div class="prompt">{{cloze:Text}}</div>',
+    f'<div class="prompt">{{{{cloze:Text}}}}</div>\n{_BACK_MATTER}',
+),), cloze=True)
+
+NOTE_TYPES = {"basic": BASIC, "reversed": REVERSED, "cloze": CLOZE}

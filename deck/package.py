@@ -9,10 +9,11 @@ written to a temporary file beside the destination and renamed over it only when
 from __future__ import annotations
 
 import hashlib
+import io
 import itertools
-import os
+import json
+import re
 import sqlite3
-import tempfile
 import time
 import zipfile
 from dataclasses import dataclass
@@ -20,7 +21,8 @@ from pathlib import Path
 
 import genanki
 
-from deck.notetypes import CSS, NOTE_TYPES, NoteType
+from deck.files import write_atomically
+from deck.notetypes import NOTE_TYPES, NoteType
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,19 @@ class Note:
     tags: tuple[str, ...]
     subdeck: str | None  # below the deck's own name, levels joined by '::'
     card_count: int
+
+
+@dataclass(frozen=True)
+class Stamps:
+    """Modification times (seconds since the epoch) that Anki compares on re-import.
+
+    Anki updates a note or note type only when the package's time is newer than its own, so an
+    unchanged card must keep the time at which its content first appeared (see `deck.lock`).
+    """
+
+    package: int  # the collection, ids and zip entries: the newest time below
+    notes: dict[str, int]  # by card id
+    note_types: dict[str, int]  # by key of NOTE_TYPES
 
 
 @dataclass(frozen=True)
@@ -55,29 +70,21 @@ def anki_deck_id(deck_slug: str, subdeck: str | None) -> int:
     return int.from_bytes(digest[:8], "big") >> 12  # positive, and well within Anki's int64
 
 
-def write(tree: DeckTree, notes: list[Note], out: Path, timestamp: int) -> None:
+def write(tree: DeckTree, notes: list[Note], out: Path, stamps: Stamps) -> None:
     """Write the package to `out` atomically: a failure leaves any previous file untouched."""
-    database = _database(tree, notes, timestamp)
-    date_time = _zip_date_time(timestamp)
-    handle, temporary = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as archive:
-                for name, data in (("collection.anki2", database), ("media", b"{}")):
-                    entry = zipfile.ZipInfo(name, date_time)
-                    entry.compress_type = zipfile.ZIP_DEFLATED
-                    entry.external_attr = 0o644 << 16
-                    archive.writestr(entry, data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, 0o666 & ~_umask())
-        os.replace(temporary, out)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    database = _database(tree, notes, stamps)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in (("collection.anki2", database), ("media", b"{}")):
+            # Fixed dates and permissions: genanki would take them from the clock and the disk.
+            entry = zipfile.ZipInfo(name, _zip_date_time(stamps.package))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            archive.writestr(entry, data)
+    write_atomically(out, buffer.getvalue())
 
 
-def _database(tree: DeckTree, notes: list[Note], timestamp: int) -> bytes:
+def _database(tree: DeckTree, notes: list[Note], stamps: Stamps) -> bytes:
     models = {kind: _model(note_type) for kind, note_type in NOTE_TYPES.items()}
     decks = {None: genanki.Deck(anki_deck_id(tree.slug, None), tree.name, tree.description)}
     for position, note in enumerate(notes):
@@ -93,8 +100,18 @@ def _database(tree: DeckTree, notes: list[Note], timestamp: int) -> bytes:
         ))
     connection = sqlite3.connect(":memory:")
     try:
-        id_gen = itertools.count(timestamp * 1000)
-        genanki.Package(list(decks.values())).write_to_db(connection.cursor(), timestamp, id_gen)
+        cursor = connection.cursor()
+        id_gen = itertools.count(stamps.package * 1000)
+        genanki.Package(list(decks.values())).write_to_db(cursor, stamps.package, id_gen)
+        # genanki stamps everything with one time; give each note and note type its own.
+        cursor.executemany("UPDATE notes SET mod = ? WHERE guid = ?",
+                           [(stamps.notes[note.card_id], note_guid(tree.slug, note.card_id)) for note in notes])
+        (models_json,) = cursor.execute("SELECT models FROM col").fetchone()
+        models = json.loads(models_json)
+        for kind, note_type in NOTE_TYPES.items():
+            if str(note_type.id) in models:  # genanki writes only the note types that notes use
+                models[str(note_type.id)]["mod"] = stamps.note_types[kind]
+        cursor.execute("UPDATE col SET models = ?", (json.dumps(models),))
         connection.commit()
         return connection.serialize()
     finally:
@@ -107,7 +124,7 @@ def _model(note_type: NoteType) -> genanki.Model:
         note_type.name,
         fields=[{"name": name} for name in note_type.fields],
         templates=[{"name": name, "qfmt": front, "afmt": back} for name, front, back in note_type.templates],
-        css=CSS,
+        css=note_type.css,
         model_type=genanki.Model.CLOZE if note_type.cloze else genanki.Model.FRONT_BACK,
     )
 
@@ -118,8 +135,11 @@ def _zip_date_time(timestamp: int) -> tuple[int, int, int, int, int, int]:
     return moment[:6]
 
 
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
+def removed_search(deck_name: str, prompts: list[str]) -> str:
+    """An Anki browser search that finds the notes with these prompts in the deck (or below it).
 
+    Anki's plain search ignores markup, so the plain text of each first field matches its note.
+    """
+    deck = re.sub(r'([\\"*_])', r"\\\1", deck_name)
+    terms = " OR ".join('"' + re.sub(r'([\\"*_:])', r"\\\1", prompt) + '"' for prompt in prompts)
+    return f'"deck:{deck}" ({terms})'

@@ -12,10 +12,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from deck import render, source, validate
+from deck import lock, render, source, validate
 from deck.cards import Card, ClozeCard, Deck, Source
 from deck.notetypes import NOTE_TYPES
-from deck.package import DeckTree, Note, write
+from deck.package import DeckTree, Note, Stamps, write
 from deck.problems import Problem, has_errors
 
 
@@ -27,6 +27,7 @@ class Checked:
     notes: list[Note] = field(default_factory=list)
     description: str = ""
     problems: list[Problem] = field(default_factory=list)
+    lock: lock.Lock | None = None
 
     @property
     def ok(self) -> bool:
@@ -48,6 +49,14 @@ class BuildError(Exception):
     """The package could not be written; nothing on disk was changed."""
 
 
+@dataclass
+class Built:
+    checked: Checked
+    out: Path
+    lock_path: Path
+    changes: lock.Changes
+
+
 def check(path: str) -> Checked:
     """Read, validate and render the deck file at `path`, collecting every problem."""
     document = source.read(path, Path(path).read_bytes())
@@ -61,24 +70,71 @@ def check(path: str) -> Checked:
     sources = validated.deck.sources if validated.deck else {}
     for card, node in validated.cards:
         checked.notes.append(_note(document, checked.problems, card, node, sources))
+    checked.lock, lock_problems = lock.read(lock.path_for(path))
+    checked.problems += lock_problems
+    if checked.lock is not None and validated.deck is not None and isinstance(root, source.Mapping):
+        _check_against_lock(document, checked.problems, checked.lock, validated, root)
     checked.problems.sort()
     return checked
 
 
-def build(path: str, out: Path | None = None) -> tuple[Checked, Path | None]:
-    """Check, then write the package; nothing is written while any error exists."""
+def _check_against_lock(document: source.Document, problems: list[Problem], previous: lock.Lock,
+                        validated: validate.Validated, root: source.Mapping) -> None:
+    """Identities the previous build handed out must not change meaning.
+
+    Bad: changing `deck.id` (every note would be new to students); giving a removed card's id to
+    a new card (students who kept the old note would see its history attached to other content).
+    """
+    assert validated.deck is not None
+    id_node = root.pairs["deck"][1].pairs["id"][1]
+    if validated.deck.deck.id != previous.deck:
+        line, column = document.locate(id_node)
+        problems.append(document.problem(
+            line, column, "deck-id-changed",
+            f"deck id changed from '{previous.deck}' (in {lock.path_for(document.path).name}); every note would be "
+            f"new to students. Change it back, or delete {lock.path_for(document.path).name} to start a new deck"))
+        return
+    for card, node in validated.cards:
+        if card.id in previous.removed:
+            line, column = document.locate(node.pairs["id"][1])
+            problems.append(document.problem(
+                line, column, "removed-id",
+                f"card '{card.id}': this id belonged to a removed card ('{previous.removed[card.id].prompt}'); "
+                "give this card a new id, or delete the id's entry under 'removed' in the lock file to restore it"))
+
+
+def build(path: str, out: Path | None = None) -> tuple[Checked, Built | None]:
+    """Check, then write the package and update the lock file beside `path`.
+
+    Nothing is written while any error exists; the lock is written only after the package.
+    """
     checked = check(path)
     if not checked.ok:
         return checked, None
     assert checked.deck is not None
     info = checked.deck.deck
     out = out or Path(f"{info.id}.apkg")
-    tree = DeckTree(info.id, info.name, checked.description)
-    try:
-        write(tree, checked.notes, out, build_time())
-    except OSError as error:
-        raise BuildError(f"cannot write {out}: {error.strerror or error}") from error
-    return checked, out
+    contents = [
+        lock.Content(note.card_id, note.kind, lock.content_hash(note.kind, note.fields, note.tags),
+                     render.plain_text(note.fields[0]))
+        for note in checked.notes
+    ]
+    note_types = {kind: lock.note_type_hash(note_type) for kind, note_type in NOTE_TYPES.items()}
+    new_lock, changes = lock.update(checked.lock, info.id, contents, note_types, build_time())
+    stamps = Stamps(
+        package=new_lock.newest(),
+        notes={card_id: entry.mod for card_id, entry in new_lock.cards.items()},
+        note_types={kind: entry.mod for kind, entry in new_lock.note_types.items()},
+    )
+    lock_path = lock.path_for(path)
+    for target, write_it in ((out, lambda: write(DeckTree(info.id, info.name, checked.description),
+                                                    checked.notes, out, stamps)),
+                             (lock_path, lambda: lock.write(lock_path, new_lock))):
+        try:
+            write_it()
+        except OSError as error:
+            raise BuildError(f"cannot write {target}: {error.strerror or error}") from error
+    return checked, Built(checked, out, lock_path, changes)
 
 
 def build_time() -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from html import escape
+from html import escape, unescape
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -167,3 +167,8 @@ def citation(title: str, author: str | None, publisher: str | None, date: str | 
     if url:
         text += f' <a href="{escape(url)}">{escape(url)}</a>'
     return text
+
+
+def plain_text(html: str) -> str:
+    """What a field shows, without markup: as Anki's own search sees it."""
+    return unescape(nh3.clean(html, tags=set())).strip()

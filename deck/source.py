@@ -45,6 +45,8 @@ class Scalar:
 class Mapping:
     line: int
     column: int
+    start: int  # character offset of the first key, or of '{' in flow style
+    flow: bool = False
     pairs: dict[str, tuple[Scalar, Node]] = field(default_factory=dict)
 
 
@@ -214,7 +216,7 @@ class _Composer:
                        f"nesting is deeper than {MAX_DEPTH} levels; a deck needs five at most")
             return False
         elif isinstance(event, yaml.MappingStartEvent):
-            node = Mapping(line, column)
+            node = Mapping(line, column, event.start_mark.index, bool(event.flow_style))
         else:
             node = Sequence(line, column)
         self._attach(node)

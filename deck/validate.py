@@ -192,7 +192,10 @@ class _Checker:
         loc, kind, value = detail["loc"], detail["type"], detail["input"]
         field = str(loc[0])
         target = _walk(node, loc)
-        if kind == "missing":
+        if kind == "missing" and field == "id" and model in CARD_TYPES.values():
+            self.report(node, "missing-id",
+                        f"{label}: 'id' is required; run 'deck ids' to give every card without one a readable id")
+        elif kind == "missing":
             self.report(node, "missing-field", f"{label}: '{field}' is required")
         elif kind == "extra_forbidden":
             key_node = node.pairs[field][0]

@@ -31,15 +31,18 @@ def deck_file(directory: Path, text: str, name: str = "cards.yaml") -> Path:
 def build(directory: Path, text: str, out_name: str = "out.apkg") -> Path:
     """Build `text` into a package and return its path; the deck must be valid."""
     path = deck_file(directory, text)
-    checked, written = pipeline.build(str(path), directory / out_name)
-    assert written is not None, [problem.format() for problem in checked.problems]
-    return written
+    checked, built = pipeline.build(str(path), directory / out_name)
+    assert built is not None, [problem.format() for problem in checked.problems]
+    return built.out
 
 
 def import_package(collection: Collection, package: Path):
     """Import with Anki's default options, as a student does; returns Anki's import log."""
     request = ImportAnkiPackageRequest(package_path=str(package), options=ImportAnkiPackageOptions())
-    return collection.import_anki_package(request).log
+    log = collection.import_anki_package(request).log
+    # The Python side caches note types and does not see what the backend's import changed.
+    collection.models._clear_cache()
+    return log
 
 
 def shown(html: str) -> str:

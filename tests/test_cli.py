@@ -80,7 +80,10 @@ def test_build_writes_the_package_named_after_the_deck(run, tmp_path: Path) -> N
     deck_file(tmp_path, VALID)
     result = run("build")
     assert result.exit_code == 0
-    assert result.stdout == "wrote scars.apkg: 3 notes (1 basic, 1 reversed, 1 cloze), 5 cards\n"
+    assert result.stdout.splitlines() == [
+        "wrote scars.apkg: 3 notes (1 basic, 1 reversed, 1 cloze), 5 cards",
+        "first build: recorded every card in cards.lock; commit it with the deck",
+    ]
     assert (tmp_path / "scars.apkg").is_file()
 
 
@@ -90,7 +93,7 @@ def test_build_to_a_chosen_path(run, tmp_path: Path) -> None:
     result = run("build", "deck.yaml", "-o", "dist/my.apkg")
     assert result.exit_code == 0
     assert result.stdout.startswith("wrote dist/my.apkg: ")
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["deck.yaml", "dist"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["deck.lock", "deck.yaml", "dist"]
 
 
 def test_build_with_problems_writes_nothing_and_exits_1(run, tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -82,10 +83,23 @@ def test_no_run_of_eight_words_is_copied_from_the_article(raw: dict) -> None:
     assert copied == []
 
 
-def test_the_built_deck_imports_with_the_expected_counts(raw: dict, tmp_path: Path, collection) -> None:
-    checked, package = pipeline.build(str(CARDS), tmp_path / "shipped.apkg")
-    assert package is not None
-    log = import_package(collection, package)
+@pytest.fixture
+def built(tmp_path: Path) -> pipeline.Built:
+    """The shipped deck built from a copy, so the tests never touch the committed lock file."""
+    for name in ("cards.yaml", "cards.lock"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    checked, built = pipeline.build(str(tmp_path / "cards.yaml"), tmp_path / "shipped.apkg")
+    assert built is not None, [problem.format() for problem in checked.problems]
+    return built
+
+
+def test_the_committed_lock_file_is_up_to_date(built: pipeline.Built) -> None:
+    changes = built.changes
+    assert (changes.first_build, changes.added, changes.changed, list(changes.removed)) == (False, [], [], [])
+
+
+def test_the_built_deck_imports_with_the_expected_counts(raw: dict, built: pipeline.Built, collection) -> None:
+    log = import_package(collection, built.out)
     cards = raw["cards"]
     expected_cards = sum(
         len(set(re.findall(r"\{\{c(\d+)::", card["text"]))) if card.get("type") == "cloze"

@@ -79,7 +79,7 @@ def test_a_valid_deck_has_every_kind_of_card() -> None:
         pytest.param("deck:\n  id: t\n  name: T\n  title: x\ncards:\n  - {id: a, question: q, answer: a}\n",
                      [(4, 3, "unknown-key")], id="unknown deck key"),
         pytest.param(HEAD + "cards:\n  - id: a\n    question: q\n", [(5, 5, "missing-field")], id="missing answer"),
-        pytest.param(HEAD + "cards:\n  - question: q\n    answer: a\n", [(5, 5, "missing-field")], id="missing id"),
+        pytest.param(HEAD + "cards:\n  - question: q\n    answer: a\n", [(5, 5, "missing-id")], id="missing id"),
         pytest.param(HEAD + "cards:\n  - id: a\n    type: cloze\n", [(5, 5, "missing-field")], id="cloze without text"),
         pytest.param(HEAD + "cards:\n  - id: a\n    question: q\n    anwser: a\n",
                      [(5, 5, "missing-field"), (7, 5, "unknown-key")], id="misspelt key"),

@@ -1,0 +1,85 @@
+"""`deck ids`: give every card without an id a readable one, editing the file as text.
+
+The file is not re-dumped (PyYAML would drop comments and change quoting); a line `id: ...` is
+inserted before each such card's first key, at its indentation, so everything else stays as it
+was, byte for byte. The new file replaces the old one atomically.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from deck.files import write_atomically
+from deck.problems import Problem
+from deck.source import Document, Mapping, Scalar, Sequence, read
+
+# Words that make ids longer without making them easier to recognise.
+_STOPWORDS = frozenset(
+    "a an and are as at be by can do does for from how in is it its of on or the their them they this to "
+    "what when where which who why with".split()
+)
+_WORDS_PER_ID = 5
+
+
+def slug(text: str) -> str:
+    """'How wide is a typical ice pick scar?' -> 'wide-typical-ice-pick-scar'."""
+    text = re.sub(r"\{\{c\d+::(.*?)(?:::[^}]*)?\}\}", r"\1", text)  # keep a deletion's answer
+    text = re.sub(r"<[^>]+>|[*_`#>\[\]()!]", " ", text)  # drop markup
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    kept = [word for word in words if word not in _STOPWORDS] or words
+    return "-".join(kept[:_WORDS_PER_ID]) or "card"
+
+
+def assign(path: Path) -> tuple[list[str], list[Problem]]:
+    """Add ids to the cards at `path` that lack one; returns the new ids, or why it could not."""
+    data = path.read_bytes()
+    document = read(str(path), data)
+    cards = _cards(document)
+    if document.problems or cards is None:
+        return [], document.problems or [document.problem(1, 1, "no-cards", "no 'cards' list to give ids to")]
+    taken = {
+        card.pairs["id"][1].value for card in cards if "id" in card.pairs and isinstance(card.pairs["id"][1], Scalar)
+    }
+    new_ids: list[str] = []
+    edits: list[tuple[int, str]] = []
+    newline = "\r\n" if "\r\n" in document.text else "\n"
+    for card in cards:
+        if "id" in card.pairs or not card.pairs:
+            continue
+        new_ids.append(_unique(slug(_prompt(card)), taken))
+        if card.flow:  # {question: ...} -> {id: new, question: ...}
+            edits.append((card.start + 1, f"id: {new_ids[-1]}, "))
+        else:  # the first key, at its column -> id, then the first key at the same column
+            edits.append((card.start, f"id: {new_ids[-1]}{newline}{' ' * (card.column - 1)}"))
+    text = document.text
+    for offset, insertion in reversed(edits):
+        text = text[:offset] + insertion + text[offset:]
+    if edits:
+        bom = "\ufeff" if data.startswith(b"\xef\xbb\xbf") else ""
+        write_atomically(path, (bom + text).encode("utf-8"))
+    return new_ids, []
+
+
+def _cards(document: Document) -> list[Mapping] | None:
+    root = document.root
+    if not isinstance(root, Mapping) or "cards" not in root.pairs:
+        return None
+    cards = root.pairs["cards"][1]
+    return [card for card in cards.items if isinstance(card, Mapping)] if isinstance(cards, Sequence) else None
+
+
+def _prompt(card: Mapping) -> str:
+    for key in ("question", "text", "answer"):
+        value = card.pairs.get(key, (None, None))[1]
+        if isinstance(value, Scalar) and value.value.strip():
+            return value.value
+    return "card"
+
+
+def _unique(candidate: str, taken: set[str]) -> str:
+    chosen, number = candidate, 2
+    while chosen in taken:
+        chosen, number = f"{candidate}-{number}", number + 1
+    taken.add(chosen)
+    return chosen

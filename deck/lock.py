@@ -1,0 +1,165 @@
+"""The lock file: what each card looked like at the last build, and since when.
+
+Anki updates a note on re-import only when the package's modification time is newer than the one
+in the student's collection. So a card whose content did not change must keep the time at which
+that content first appeared: then re-importing changes nothing, and a student's own edit to that
+card survives. A changed card gets the new build's time, which is newer, so its edit arrives.
+
+`cards.lock` sits beside `cards.yaml` and is committed with it: one line per card, sorted by id, so
+that a diff shows exactly which cards changed. It also remembers removed cards, so that their ids
+are never given to a different card.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from deck.files import write_atomically
+from deck.notetypes import NoteType
+from deck.problems import Problem
+
+FORMAT = 1
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Stamp(_Strict):
+    hash: str
+    mod: int
+
+
+class CardStamp(_Strict):
+    hash: str
+    mod: int
+    kind: str
+    prompt: str  # the card's first field as plain text, to find it in Anki once it is removed
+
+
+class Removed(_Strict):
+    kind: str
+    prompt: str
+    removed: int
+
+
+class Lock(_Strict):
+    format: int = FORMAT
+    deck: str
+    note_types: dict[str, Stamp] = {}
+    cards: dict[str, CardStamp] = {}
+    removed: dict[str, Removed] = {}
+
+    def newest(self) -> int:
+        return max((entry.mod for entry in [*self.note_types.values(), *self.cards.values()]), default=0)
+
+
+@dataclass(frozen=True)
+class Content:
+    """What the lock records of one card: its content hash, kind and prompt."""
+
+    card_id: str
+    kind: str
+    hash: str
+    prompt: str
+
+
+@dataclass
+class Changes:
+    """Card ids added, changed and removed since the previous build (all empty on the first)."""
+
+    first_build: bool
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: dict[str, Removed] = field(default_factory=dict)
+
+
+def path_for(deck_file: str | Path) -> Path:
+    return Path(deck_file).with_suffix(".lock")
+
+
+def content_hash(*parts: object) -> str:
+    """A short, stable fingerprint of JSON-able content: 64 bits are plenty for one deck."""
+    text = json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def note_type_hash(note_type: NoteType) -> str:
+    return content_hash(note_type.name, note_type.fields, note_type.templates, note_type.css, note_type.cloze)
+
+
+def read(path: Path) -> tuple[Lock | None, list[Problem]]:
+    """The lock at `path`, or None when there is none yet; a damaged lock is a located problem."""
+    if not path.exists():
+        return None, []
+    fix = "restore it from version control, or delete it (every card then counts as changed once)"
+    try:
+        return Lock.model_validate_json(path.read_bytes()), []
+    except ValidationError as error:
+        detail = error.errors()[0]
+        if detail["type"] == "json_invalid":
+            message = f"{path.name} is not valid JSON ({detail['ctx']['error']}); {fix}"
+        else:
+            where = ".".join(str(step) for step in detail["loc"])
+            message = f"{path.name} has an unexpected '{where}' ({detail['msg']}); {fix}"
+        return None, [Problem(str(path), 1, 1, "error", "bad-lock", message)]
+
+
+def update(previous: Lock | None, deck_id: str, cards: list[Content], note_types: dict[str, str],
+           now: int) -> tuple[Lock, Changes]:
+    """The lock for this build: unchanged entries keep their time; new and changed ones get a time
+    newer than any in the previous lock (so Anki sees them as newer even if the clock is behind)."""
+    previous = previous or Lock(deck=deck_id)
+    stamp = max(now, previous.newest() + 1)
+    changes = Changes(first_build=not previous.cards)
+    locked_cards = {}
+    for card in cards:
+        old = previous.cards.get(card.card_id)
+        if old is not None and old.hash == card.hash:
+            locked_cards[card.card_id] = old.model_copy(update={"prompt": card.prompt})
+            continue
+        if old is None:
+            changes.added.append(card.card_id)
+        else:
+            changes.changed.append(card.card_id)
+        locked_cards[card.card_id] = CardStamp(hash=card.hash, mod=stamp, kind=card.kind, prompt=card.prompt)
+    removed = dict(previous.removed)
+    for card_id, old in previous.cards.items():
+        if card_id not in locked_cards:
+            changes.removed[card_id] = removed[card_id] = Removed(kind=old.kind, prompt=old.prompt, removed=stamp)
+    for card_id in locked_cards:
+        removed.pop(card_id, None)
+    locked_types = {
+        kind: previous.note_types[kind] if kind in previous.note_types and previous.note_types[kind].hash == digest
+        else Stamp(hash=digest, mod=stamp)
+        for kind, digest in note_types.items()
+    }
+    if changes.first_build:
+        changes.added.clear()
+    lock = Lock(deck=deck_id, note_types=locked_types, cards=locked_cards, removed=removed)
+    return lock, changes
+
+
+def write(path: Path, lock: Lock) -> None:
+    """One line per entry, sorted, so that a diff reads as a list of changed cards."""
+    def section(name: str, entries: dict[str, BaseModel]) -> str:
+        lines = [
+            f"    {json.dumps(key, ensure_ascii=False)}: {json.dumps(entries[key].model_dump(), ensure_ascii=False, sort_keys=True)}"
+            for key in sorted(entries)
+        ]
+        body = ",\n".join(lines)
+        return f'  "{name}": {{\n{body}\n  }}' if lines else f'  "{name}": {{}}'
+
+    text = "{\n" + ",\n".join([
+        f'  "format": {lock.format}',
+        f'  "deck": {json.dumps(lock.deck)}',
+        section("note_types", lock.note_types),
+        section("cards", lock.cards),
+        section("removed", lock.removed),
+    ]) + "\n}\n"
+    write_atomically(path, text.encode())

@@ -1,0 +1,122 @@
+"""`deck ids`: readable ids added in place, with everything else in the file kept as it was."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from deck import ids, pipeline
+from deck.cli import main
+
+WITHOUT_IDS = """\
+# The deck (this comment stays)
+deck: {id: scars, name: Scars}
+cards:
+  # Morphology
+  - question: How wide is a **typical** ice pick scar?
+    answer: "No"   # quoted on purpose
+
+  - {question: 'How wide is a typical ice pick scar?', answer: Less than 2 mm}
+  - id: depth
+    question: How deep?
+    answer: Deep
+  -
+    type: cloze
+    text: "One TCA CROSS session improves scars by about {{c1::25%::percent}}."
+"""
+
+
+def cards(text: str) -> list[dict]:
+    return yaml.load(text, Loader=yaml.BaseLoader)["cards"]
+
+
+def test_ids_are_added_and_nothing_else_changes(tmp_path: Path) -> None:
+    path = tmp_path / "cards.yaml"
+    path.write_text(WITHOUT_IDS)
+    added, problems = ids.assign(path)
+    assert problems == []
+    assert added == ["wide-typical-ice-pick-scar", "wide-typical-ice-pick-scar-2", "one-tca-cross-session-improves"]
+
+    after = path.read_text()
+    before_cards, after_cards = cards(WITHOUT_IDS), cards(after)
+    assert [{k: v for k, v in card.items() if k != "id"} for card in after_cards] == [
+        {k: v for k, v in card.items() if k != "id"} for card in before_cards]
+    assert [card["id"] for card in after_cards] == [added[0], added[1], "depth", added[2]]
+    # Only the new ids differ: take them out again and the old file is back, byte for byte.
+    restored = after
+    for new_id in added:
+        restored = re.sub(rf"id: {new_id}(, |\n *)", "", restored, count=1)
+    assert restored == WITHOUT_IDS
+    assert "  - {id: wide-typical-ice-pick-scar-2, question: 'How wide" in after
+    assert "  - id: wide-typical-ice-pick-scar\n    question: How wide" in after
+    assert pipeline.check(str(path)).problems == []
+
+
+def test_a_file_where_every_card_has_an_id_is_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "cards.yaml"
+    path.write_text("deck: {id: t, name: T}\ncards:\n  - {id: a, question: q, answer: a}\n")
+    before = path.stat().st_mtime_ns
+    assert ids.assign(path) == ([], [])
+    assert path.stat().st_mtime_ns == before
+
+
+def test_line_endings_and_byte_order_mark_are_kept(tmp_path: Path) -> None:
+    path = tmp_path / "cards.yaml"
+    path.write_bytes(b"\xef\xbb\xbfdeck: {id: t, name: T}\r\ncards:\r\n  - question: Why?\r\n    answer: a\r\n")
+    ids.assign(path)
+    assert path.read_bytes() == (
+        b"\xef\xbb\xbfdeck: {id: t, name: T}\r\ncards:\r\n  - id: why\r\n    question: Why?\r\n    answer: a\r\n")
+
+
+def test_broken_yaml_is_reported_and_not_touched(tmp_path: Path) -> None:
+    path = tmp_path / "cards.yaml"
+    text = "deck: {id: t, name: T}\ncards:\n  - question: [unclosed\n"
+    path.write_text(text)
+    added, problems = ids.assign(path)
+    assert added == [] and [problem.code for problem in problems] == ["syntax"]
+    assert path.read_text() == text
+
+
+def test_a_failed_write_leaves_the_file_and_no_temporary_file(tmp_path: Path, monkeypatch) -> None:
+    path = tmp_path / "cards.yaml"
+    path.write_text(WITHOUT_IDS)
+
+    def fail(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", fail)
+    with pytest.raises(OSError):
+        ids.assign(path)
+    assert path.read_text() == WITHOUT_IDS
+    assert [p.name for p in tmp_path.iterdir()] == ["cards.yaml"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("How wide is a typical ice pick scar?", "wide-typical-ice-pick-scar"),
+        ("About {{c1::25%::percent}} after one session", "about-25-after-one-session"),
+        ("What is <b>TCA</b>?", "tca"),
+        ("Why?", "why"),
+        ("???", "card"),
+    ],
+)
+def test_slugs_are_readable_and_valid_ids(text: str, expected: str) -> None:
+    assert ids.slug(text) == expected
+
+
+def test_a_missing_id_names_the_command_and_the_command_fixes_it(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("cards.yaml").write_text("deck: {id: t, name: T}\ncards:\n  - question: Why?\n    answer: a\n")
+    result = CliRunner().invoke(main, ["validate"])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        "cards.yaml:3:5: error: card #1: 'id' is required; run 'deck ids' to give every card without one a readable id")
+    result = CliRunner().invoke(main, ["ids"])
+    assert (result.exit_code, result.stdout) == (0, "cards.yaml: added 1 id: why\n")
+    assert CliRunner().invoke(main, ["validate"]).exit_code == 0

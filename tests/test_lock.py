@@ -1,0 +1,217 @@
+"""Updates that keep every student's review history, and byte-for-byte reproducible builds.
+
+Each test imports successive builds into one real Anki collection with Anki's default options,
+as a student does, and checks what the import changed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from anki.scheduler.v3 import CardAnswer
+
+from deck import lock, notetypes, pipeline
+from deck.package import removed_search
+from tests.conftest import deck_file, import_package, shown
+
+V1 = """\
+deck: {id: scars, name: Scars}
+cards:
+  - {id: width, question: How wide is an ice pick scar?, answer: Less than 2 mm}
+  - {id: shape, question: What shape is an ice pick scar in section?, answer: A V}
+  - {id: tca, type: cloze, text: "One TCA CROSS session improves scars by about {{c1::25%}}."}
+"""
+
+
+@pytest.fixture
+def release(tmp_path: Path, monkeypatch):
+    """release(text, epoch) -> (package, Built): build a new version of the deck at a given time."""
+    versions = iter(range(1, 100))
+
+    def make(text: str, epoch: int):
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", str(epoch))
+        path = deck_file(tmp_path, text)
+        checked, built = pipeline.build(str(path), tmp_path / f"v{next(versions)}.apkg")
+        assert built is not None, [problem.format() for problem in checked.problems]
+        return built
+
+    return make
+
+
+def counts(log) -> tuple[int, int]:
+    return len(log.new), len(log.updated)
+
+
+def study(collection, card_id: int) -> tuple[int, int, int]:
+    """Answer a card once, as a student would; returns (reviews logged, interval, due)."""
+    card = collection.get_card(card_id)
+    collection.decks.select(card.did)
+    queued = {entry.card.id: entry for entry in collection.sched.get_queued_cards(fetch_limit=50).cards}
+    card.start_timer()
+    collection.sched.answer_card(
+        collection.sched.build_answer(card=card, states=queued[card_id].states, rating=CardAnswer.EASY))
+    return history(collection, card_id)
+
+
+def history(collection, card_id: int) -> tuple[int, int, int]:
+    card = collection.get_card(card_id)
+    return collection.db.scalar("select count() from revlog where cid = ?", card_id), card.ivl, card.due
+
+
+def note_of(collection, text: str):
+    [note_id] = collection.find_notes(f'"{text}"')
+    return collection.get_note(note_id)
+
+
+def test_a_rebuild_without_changes_updates_nothing(release, collection) -> None:
+    import_package(collection, release(V1, 1_700_000_000).out)
+    second = release(V1, 1_700_086_400)  # a day later
+    assert (second.changes.added, second.changes.changed, list(second.changes.removed)) == ([], [], [])
+    assert counts(import_package(collection, second.out)) == (0, 0)
+
+
+def test_an_edited_answer_updates_that_note_in_place_and_keeps_its_history(release, collection) -> None:
+    import_package(collection, release(V1, 1_700_000_000).out)
+    width = note_of(collection, "Back:Less than 2 mm")
+    [card_id] = width.card_ids()
+    studied = study(collection, card_id)
+    assert studied[0] == 1
+
+    edited = release(V1.replace("Less than 2 mm", "Under 2 mm"), 1_700_086_400)
+    assert edited.changes.changed == ["width"]
+    log = import_package(collection, edited.out)
+    assert counts(log) == (0, 1)
+    assert [entry.id.nid for entry in log.updated] == [width.id]
+    assert collection.get_note(width.id)["Back"] == "Under 2 mm"
+    assert width.card_ids() == [card_id]
+    assert history(collection, card_id) == studied
+
+
+def test_an_added_card_is_new_and_a_removed_card_is_reported_and_findable(release, collection) -> None:
+    import_package(collection, release(V1, 1_700_000_000).out)
+    added = V1 + "  - {id: depth, question: How deep is an ice pick scar?, answer: Deep}\n"
+    second = release(added, 1_700_086_400)
+    assert second.changes.added == ["depth"]
+    assert counts(import_package(collection, second.out)) == (1, 0)
+
+    removed = added.replace("  - {id: shape, question: What shape is an ice pick scar in section?, answer: A V}\n", "")
+    third = release(removed, 1_700_172_800)
+    assert list(third.changes.removed) == ["shape"]
+    assert counts(import_package(collection, third.out)) == (0, 0)
+    assert collection.note_count() == 4  # an import never deletes
+
+    prompts = [entry.prompt for entry in third.changes.removed.values()]
+    search = removed_search("Scars", prompts)
+    assert [collection.get_note(nid)["Front"] for nid in collection.find_notes(search)] == [
+        "What shape is an ice pick scar in section?"]
+
+
+def test_the_search_for_removed_cards_handles_cloze_and_special_characters(release, collection) -> None:
+    tricky = V1 + '  - {id: odd, question: "What does *x* mean: a_b \\"c\\"?", answer: y}\n'
+    import_package(collection, release(tricky, 1_700_000_000).out)
+    remaining = "deck: {id: scars, name: Scars}\ncards:\n  - {id: new, question: q, answer: a}\n"
+    removal = release(remaining, 1_700_086_400)
+    assert sorted(removal.changes.removed) == ["odd", "shape", "tca", "width"]
+    search = removed_search("Scars", [entry.prompt for entry in removal.changes.removed.values()])
+    assert len(collection.find_notes(search)) == 4
+
+
+def test_a_students_own_edit_to_an_unchanged_card_survives_the_next_version(release, collection) -> None:
+    import_package(collection, release(V1, 1_700_000_000).out)
+    shape = note_of(collection, "Back:A V")
+    shape["Extra"] = "my own mnemonic"
+    collection.update_note(shape)
+
+    log = import_package(collection, release(V1.replace("Less than 2 mm", "Under 2 mm"), 1_700_086_400).out)
+    assert counts(log) == (0, 1)
+    assert collection.get_note(shape.id)["Extra"] == "my own mnemonic"
+
+
+def test_changed_css_reaches_students_without_stranding_notes(release, collection, monkeypatch) -> None:
+    import_package(collection, release(V1, 1_700_000_000).out)
+    before = {nid: collection.get_note(nid).mid for nid in collection.find_notes("")}
+
+    restyled = dataclasses.replace(notetypes.BASIC, css=notetypes.BASIC.css + "\n.answer { color: teal; }\n")
+    monkeypatch.setitem(notetypes.NOTE_TYPES, "basic", restyled)
+    second = release(V1, 1_700_086_400)
+    assert (second.changes.added, second.changes.changed) == ([], [])
+    assert counts(import_package(collection, second.out)) == (0, 0)
+
+    assert collection.models.get(notetypes.BASIC_ID)["css"].endswith(".answer { color: teal; }\n")
+    assert {nid: collection.get_note(nid).mid for nid in collection.find_notes("")} == before
+    [card_id] = note_of(collection, "Back:A V").card_ids()
+    assert ".answer { color: teal; }" in collection.get_card(card_id).answer()
+    assert "A V" in shown(collection.get_card(card_id).answer())
+
+
+def test_the_same_inputs_build_the_same_bytes(release, tmp_path: Path) -> None:
+    first = release(V1, 1_700_000_000).out.read_bytes()
+    lock_file = (tmp_path / "cards.lock").read_bytes()
+    (tmp_path / "cards.lock").unlink()
+    again = release(V1, 1_700_000_000).out.read_bytes()
+    assert hashlib.sha256(again).hexdigest() == hashlib.sha256(first).hexdigest()
+    assert (tmp_path / "cards.lock").read_bytes() == lock_file
+    # With the lock in place, a later clock changes nothing either.
+    later = release(V1, 1_800_000_000).out.read_bytes()
+    assert hashlib.sha256(later).hexdigest() == hashlib.sha256(first).hexdigest()
+
+
+def test_every_timestamp_follows_source_date_epoch(release, tmp_path: Path) -> None:
+    package = release(V1, 1_700_000_000).out
+    with zipfile.ZipFile(package) as archive:
+        entries = archive.infolist()
+        (tmp_path / "collection.anki2").write_bytes(archive.read("collection.anki2"))
+    assert {entry.date_time for entry in entries} == {(2023, 11, 14, 22, 13, 20)}
+    assert {entry.external_attr >> 16 for entry in entries} == {0o644}
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "collection.anki2") as db:
+        assert {mod for (mod,) in db.execute("select mod from notes")} == {1_700_000_000}
+        models = json.loads(db.execute("select models from col").fetchone()[0])
+    assert {model["mod"] for model in models.values()} == {1_700_000_000}
+
+
+def test_the_lock_file_lists_one_card_per_line_in_id_order(release, tmp_path: Path) -> None:
+    release(V1, 1_700_000_000)
+    lines = (tmp_path / "cards.lock").read_text().splitlines()
+    card_lines = [line.strip() for line in lines if '"prompt"' in line]
+    assert [line.split('"')[1] for line in card_lines] == ["shape", "tca", "width"]
+    assert json.loads((tmp_path / "cards.lock").read_text())["deck"] == "scars"
+
+
+def test_a_clock_behind_the_last_build_still_makes_changes_newer(release) -> None:
+    release(V1, 1_700_000_000)
+    behind = release(V1.replace("A V", "V-shaped"), 1_600_000_000)
+    assert lock.read(behind.lock_path)[0].cards["shape"].mod == 1_700_000_001
+
+
+def test_a_damaged_lock_is_reported_not_ignored(release, tmp_path: Path) -> None:
+    release(V1, 1_700_000_000)
+    (tmp_path / "cards.lock").write_text('{"format": 1, "deck": ')
+    checked = pipeline.check(str(tmp_path / "cards.yaml"))
+    [problem] = checked.problems
+    assert problem.path.endswith("cards.lock") and problem.code == "bad-lock"
+    assert "restore it from version control, or delete it" in problem.message
+
+
+def test_changing_the_deck_id_is_refused(release, tmp_path: Path) -> None:
+    release(V1, 1_700_000_000)
+    deck_file(tmp_path, V1.replace("id: scars", "id: acne-scars"))
+    [problem] = pipeline.check(str(tmp_path / "cards.yaml")).problems
+    assert (problem.line, problem.column, problem.code) == (1, 12, "deck-id-changed")
+
+
+def test_a_removed_cards_id_cannot_be_given_to_a_new_card(release, tmp_path: Path) -> None:
+    release(V1, 1_700_000_000)
+    release(V1.replace("  - {id: shape, question: What shape is an ice pick scar in section?, answer: A V}\n", ""),
+            1_700_000_100)
+    deck_file(tmp_path, V1.replace("id: shape, question: What shape is an ice pick scar in section?",
+                                   "id: shape, question: Where do ice pick scars form?"))
+    [problem] = pipeline.check(str(tmp_path / "cards.yaml")).problems
+    assert (problem.line, problem.column, problem.code) == (4, 10, "removed-id")
+    assert "What shape is an ice pick scar in section?" in problem.message
