@@ -13,11 +13,37 @@ from anki.import_export_pb2 import ImportAnkiPackageOptions, ImportAnkiPackageRe
 
 from deck import pipeline
 
-MINIMAL_DECK = """\
+# One card of each type, with every optional key: the deck most tests start from.
+EXAMPLE_DECK = """\
 deck:
-  id: test-deck
-  name: "Test::Deck"
+  id: scars
+  name: "Dermatology::Scars"
+  description: "Cards about **scars**."
+sources:
+  huizen-2019:
+    title: How to get rid of ice pick scars
+    author: Jennifer Huizen
+    publisher: Medical News Today
+    date: "2019-05-24"
+    url: https://www.medicalnewstoday.com/articles/325285.php
 cards:
+  - id: width
+    question: How wide is a typical ice pick scar?
+    answer: Less than 2 mm
+    extra: Narrow but *deep*.
+    tags: [morphology, scars::ice-pick]
+    source: huizen-2019
+    deck: Definition
+  - id: cross
+    type: reversed
+    question: CROSS
+    answer: Chemical reconstruction of skin scars
+    deck: Treatments
+  - id: tca
+    type: cloze
+    text: "One session improves scars by about {{c1::25%}}; repeat every {{c2::2-4 weeks::interval}}."
+    extra: From a 2015 review.
+    deck: Treatments
 """
 
 

@@ -13,39 +13,9 @@ import pytest
 
 from deck import pipeline
 from deck.package import anki_deck_id
+from tests.conftest import EXAMPLE_DECK as DECK
 from tests.conftest import build, deck_file, import_package, shown
 
-DECK = """\
-deck:
-  id: scars
-  name: "Dermatology::Scars"
-  description: "Cards about **scars**."
-sources:
-  huizen-2019:
-    title: How to get rid of ice pick scars
-    author: Jennifer Huizen
-    publisher: Medical News Today
-    date: "2019-05-24"
-    url: https://www.medicalnewstoday.com/articles/325285.php
-cards:
-  - id: width
-    question: How wide is a typical ice pick scar?
-    answer: Less than 2 mm
-    extra: Narrow but *deep*.
-    tags: [morphology, scars::ice-pick]
-    source: huizen-2019
-    deck: Definition
-  - id: cross
-    type: reversed
-    question: CROSS
-    answer: Chemical reconstruction of skin scars
-    deck: Treatments
-  - id: tca
-    type: cloze
-    text: "One session improves scars by about {{c1::25%}}; repeat every {{c2::2-4 weeks::interval}}."
-    extra: From a 2015 review.
-    deck: Treatments
-"""
 
 
 def cards_by_template(col) -> dict[tuple[str, int], object]:

@@ -8,6 +8,7 @@ import pytest
 
 from deck import pipeline, source, validate
 from deck.cards import BasicCard, ClozeCard, ReversedCard
+from tests.conftest import EXAMPLE_DECK
 
 HEAD = """\
 deck:
@@ -29,34 +30,12 @@ def messages(tmp_path, text: str) -> list[str]:
 
 
 def test_a_valid_deck_has_every_kind_of_card() -> None:
-    text = HEAD + textwrap.dedent("""\
-      description: About *scars*.
-    sources:
-      huizen-2019:
-        title: How to get rid of ice pick scars
-        url: https://www.medicalnewstoday.com/articles/325285.php
-    cards:
-      - id: width
-        question: How wide is a typical ice pick scar?
-        answer: Less than 2 mm
-        extra: Narrow but deep.
-        tags: [morphology, scars::ice-pick]
-        source: huizen-2019
-        deck: Definition
-      - id: cross
-        type: reversed
-        question: CROSS
-        answer: Chemical reconstruction of skin scars
-      - id: tca
-        type: cloze
-        text: "One session improves scars by about {{c1::25%}}."
-    """)
-    document = source.read("cards.yaml", text.encode())
-    validated = validate.validate(document)
+    validated = validate.validate(source.read("cards.yaml", EXAMPLE_DECK.encode()))
     assert validated.problems == []
     assert validated.deck is not None
     assert [type(card) for card in validated.deck.cards] == [BasicCard, ReversedCard, ClozeCard]
     assert validated.deck.cards[0].tags == ["morphology", "scars::ice-pick"]
+    assert validated.deck.sources["huizen-2019"].date == "2019-05-24"
 
 
 @pytest.mark.parametrize(
