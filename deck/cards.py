@@ -55,6 +55,7 @@ class _Card(_Strict):
     tags: list[TagName] = []
     source: Slug | None = None
     deck: DeckPath | None = None
+    audio: Text | None = None  # a sound file beside the deck file, played on the back
 
 
 class BasicCard(_Card):
@@ -76,7 +77,15 @@ class ClozeCard(_Card):
     text: Text
 
 
-CARD_TYPES = {"basic": BasicCard, "reversed": ReversedCard, "cloze": ClozeCard}
+class TypeInCard(_Card):
+    """The student types the answer and Anki compares it with `answer`."""
+
+    type: Literal["type-in"]
+    question: Text
+    answer: Text
+
+
+CARD_TYPES = {"basic": BasicCard, "reversed": ReversedCard, "cloze": ClozeCard, "type-in": TypeInCard}
 
 
 def card_type(data: object) -> str | None:
@@ -88,7 +97,10 @@ def card_type(data: object) -> str | None:
 
 
 Card = Annotated[
-    Annotated[BasicCard, Tag("basic")] | Annotated[ReversedCard, Tag("reversed")] | Annotated[ClozeCard, Tag("cloze")],
+    Annotated[BasicCard, Tag("basic")]
+    | Annotated[ReversedCard, Tag("reversed")]
+    | Annotated[ClozeCard, Tag("cloze")]
+    | Annotated[TypeInCard, Tag("type-in")],
     Discriminator(card_type),
 ]
 

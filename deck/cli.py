@@ -96,10 +96,11 @@ def _summarise(built: pipeline.Built, checked: pipeline.Checked) -> None:
     if changes.first_build:
         click.echo(f"first build: recorded every card in {built.lock_path.name}; commit it with the deck")
         return
-    if not (changes.added or changes.changed or changes.removed):
+    if not (changes.added or changes.changed or changes.removed or changes.note_types):
         click.echo("no card changed since the last build")
         return
-    for label, ids in (("added", changes.added), ("changed", changes.changed), ("removed", list(changes.removed))):
+    for label, ids in (("added", changes.added), ("changed", changes.changed), ("removed", list(changes.removed)),
+                       ("note types restyled", changes.note_types)):
         if ids:
             click.echo(f"{label} ({len(ids)}): {', '.join(ids)}")
     if changes.removed:

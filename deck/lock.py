@@ -77,6 +77,7 @@ class Changes:
     added: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     removed: dict[str, Removed] = field(default_factory=dict)
+    note_types: list[str] = field(default_factory=list)  # whose templates or CSS changed
 
 
 def path_for(deck_file: str | Path) -> Path:
@@ -134,11 +135,15 @@ def update(previous: Lock | None, deck_id: str, cards: list[Content], note_types
             changes.removed[card_id] = removed[card_id] = Removed(kind=old.kind, prompt=old.prompt, removed=stamp)
     for card_id in locked_cards:
         removed.pop(card_id, None)
-    locked_types = {
-        kind: previous.note_types[kind] if kind in previous.note_types and previous.note_types[kind].hash == digest
-        else Stamp(hash=digest, mod=stamp)
-        for kind, digest in note_types.items()
-    }
+    locked_types = {}
+    for kind, digest in note_types.items():
+        old_type = previous.note_types.get(kind)
+        if old_type is not None and old_type.hash == digest:
+            locked_types[kind] = old_type
+        else:
+            locked_types[kind] = Stamp(hash=digest, mod=stamp)
+            if old_type is not None:
+                changes.note_types.append(kind)
     if changes.first_build:
         changes.added.clear()
     lock = Lock(deck=deck_id, note_types=locked_types, cards=locked_cards, removed=removed)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 BASIC_ID = 1_794_201_560
 REVERSED_ID = 1_794_201_561
 CLOZE_ID = 1_794_201_562
+TYPE_IN_ID = 1_794_201_563
 
 # Never edit these lists (see above). Audio holds [sound:...] references for media support.
 FRONT_BACK_FIELDS = ("Front", "Back", "Extra", "Source", "Audio")
@@ -50,6 +51,9 @@ CSS = """\
 .source { margin-top: 1.4em; font-size: 0.7em; color: #6e6e73; }
 .source a { color: inherit; }
 .cloze { font-weight: 700; color: #0a5fb4; }
+.type-in { margin-top: 0.8em; }
+#typeans { font-size: 1em; padding: 0.3em; width: 90%; max-width: 20em; }
+img { max-width: 100%; height: auto; }
 hr#answer { border: none; border-top: 1px solid #d2d2d7; margin: 1em 0; }
 table { border-collapse: collapse; margin: 0.5em auto; }
 td, th { border: 1px solid #d2d2d7; padding: 0.2em 0.5em; }
@@ -89,4 +93,10 @@ CLOZE = NoteType(CLOZE_ID, "deck-cloze", CLOZE_FIELDS, ((
     f'<div class="prompt">{{{{cloze:Text}}}}</div>\n{_BACK_MATTER}',
 ),), cloze=True)
 
-NOTE_TYPES = {"basic": BASIC, "reversed": REVERSED, "cloze": CLOZE}
+TYPE_IN = NoteType(TYPE_IN_ID, "deck-type-in", FRONT_BACK_FIELDS, ((
+    "Card 1",
+    f'{_front("Front")}\n<div class="type-in">{{{{type:Back}}}}</div>',
+    f'{_front("Front")}\n<hr id="answer">\n<div class="type-in">{{{{type:Back}}}}</div>\n{_BACK_MATTER}',
+),))
+
+NOTE_TYPES = {"basic": BASIC, "reversed": REVERSED, "cloze": CLOZE, "type-in": TYPE_IN}

@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from deck import lock, render, source, validate
-from deck.cards import Card, ClozeCard, Deck, Source
+from deck.cards import Deck
+from deck.fields import Fields
+from deck.media import Media
 from deck.notetypes import NOTE_TYPES
 from deck.package import DeckTree, Note, Stamps, write
 from deck.problems import Problem, has_errors
@@ -24,6 +26,7 @@ class Checked:
     """A checked deck file: its notes, ready to package, when `problems` holds no error."""
 
     deck: Deck | None
+    media: Media
     notes: list[Note] = field(default_factory=list)
     description: str = ""
     problems: list[Problem] = field(default_factory=list)
@@ -61,17 +64,16 @@ def check(path: str) -> Checked:
     """Read, validate and render the deck file at `path`, collecting every problem."""
     document = source.read(path, Path(path).read_bytes())
     validated = validate.validate(document)
-    checked = Checked(validated.deck, problems=validated.problems)
+    checked = Checked(validated.deck, Media(Path(path).parent), problems=validated.problems)
+    fields = Fields(document, validated.deck.sources if validated.deck else {}, checked.media)
     root = document.root
     if validated.deck is not None and validated.deck.deck.description and isinstance(root, source.Mapping):
-        checked.description = _field(document, checked.problems, "deck", root.pairs["deck"][1], "description",
-                                     validated.deck.deck.description)
+        checked.description = fields.render("deck", root.pairs["deck"][1], "description",
+                                            validated.deck.deck.description)
     # Cards are checked even when the deck is not, so that one run reports every problem.
-    sources = validated.deck.sources if validated.deck else {}
-    for card, node in validated.cards:
-        checked.notes.append(_note(document, checked.problems, card, node, sources))
+    checked.notes = [fields.note(card, node) for card, node in validated.cards]
     checked.lock, lock_problems = lock.read(lock.path_for(path))
-    checked.problems += lock_problems
+    checked.problems += fields.problems + lock_problems
     if checked.lock is not None and validated.deck is not None and isinstance(root, source.Mapping):
         _check_against_lock(document, checked.problems, checked.lock, validated, root)
     checked.problems.sort()
@@ -127,8 +129,8 @@ def build(path: str, out: Path | None = None) -> tuple[Checked, Built | None]:
         note_types={kind: entry.mod for kind, entry in new_lock.note_types.items()},
     )
     lock_path = lock.path_for(path)
-    for target, write_it in ((out, lambda: write(DeckTree(info.id, info.name, checked.description),
-                                                    checked.notes, out, stamps)),
+    tree = DeckTree(info.id, info.name, checked.description)
+    for target, write_it in ((out, lambda: write(tree, checked.notes, checked.media.files, out, stamps)),
                              (lock_path, lambda: lock.write(lock_path, new_lock))):
         try:
             write_it()
@@ -145,42 +147,3 @@ def build_time() -> int:
     if not value.isdigit():
         raise BuildError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, not {value!r}")
     return int(value)
-
-
-def _note(document: source.Document, problems: list[Problem], card: Card, node: source.Mapping,
-          sources: dict[str, Source]) -> Note:
-    label = f"card '{card.id}'"
-    rendered = {
-        name: _field(document, problems, label, node, name, getattr(card, name))
-        for name in ("question", "answer", "text", "extra")
-        if getattr(card, name, None)
-    }
-    cited = sources.get(card.source) if card.source else None
-    citation = render.citation(cited.title, cited.author, cited.publisher, cited.date, cited.url) if cited else ""
-    back_matter = (rendered.get("extra", ""), citation, "")
-    if isinstance(card, ClozeCard):
-        fields = (rendered["text"], *back_matter)
-        card_count = len(render.cloze_numbers(card.text))
-    else:
-        fields = (rendered["question"], rendered["answer"], *back_matter)
-        card_count = len(NOTE_TYPES[card.type].templates)
-    return Note(
-        card_id=card.id,
-        kind=card.type,
-        fields=fields,
-        tags=tuple(card.tags),
-        subdeck=card.deck,
-        card_count=card_count,
-    )
-
-
-def _field(document: source.Document, problems: list[Problem], label: str, node: source.Mapping,
-           name: str, text: str) -> str:
-    """Render one field to HTML, reporting what it holds that Anki must not see, where it is."""
-    html, findings = render.to_html(text)
-    findings += render.check_cloze(text) if name == "text" else render.check_not_cloze(text, name)
-    value = node.pairs[name][1]
-    for finding in findings:
-        line, column = document.locate(value, finding.snippet)
-        problems.append(document.problem(line, column, finding.code, f"{label}: {finding.message}"))
-    return html

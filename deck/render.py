@@ -10,22 +10,25 @@ at the exact line and column.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape, unescape
 from html.parser import HTMLParser
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 ALLOWED_TAGS = frozenset({
-    "a", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i",
+    "a", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img",
     "li", "ol", "p", "pre", "s", "small", "strong", "sub", "sup", "table", "tbody", "td", "th",
     "thead", "tr", "u", "ul",
 })
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
     "code": {"class"},  # markdown-it marks fenced code with class="language-..."
+    "img": {"src", "alt", "title"},
     "ol": {"start"},
     "td": {"style"},  # markdown-it aligns table columns with style="text-align:..."
     "th": {"style"},
@@ -51,13 +54,20 @@ class Finding:
     snippet: str
 
 
-def to_html(markdown: str) -> tuple[str, list[Finding]]:
-    """Render a field; a lone paragraph is unwrapped so short answers stay inline in Anki."""
+def to_html(markdown: str, image: Callable[[str], str] | None = None) -> tuple[str, list[Finding]]:
+    """Render a field; a lone paragraph is unwrapped so short answers stay inline in Anki.
+
+    `image` maps each Markdown image's path to the name it has in the package, or raises
+    ValueError saying why the file cannot be packed; without it, images are findings.
+    """
     tokens = _markdown.parse(markdown)
+    findings: list[Finding] = []
+    packed = _pack_images(tokens, image, findings)
+    reported = {finding.snippet for finding in findings}
     if [token.type for token in tokens] == ["paragraph_open", "inline", "paragraph_close"]:
         tokens = tokens[1].children or []
     html = _markdown.renderer.render(tokens, _markdown.options, {}).strip()
-    audit = _Audit()
+    audit = _Audit(packed | reported)
     audit.feed(html)
     audit.close()
     clean = nh3.clean(
@@ -67,15 +77,49 @@ def to_html(markdown: str) -> tuple[str, list[Finding]]:
         url_schemes=set(LINK_SCHEMES),
         filter_style_properties={"text-align"},
         link_rel=None,
+        attribute_filter=_local_images_only,
     )
-    return clean, audit.findings
+    return clean, findings + audit.findings
+
+
+def _is_remote(src: str) -> bool:
+    """An address with a scheme (two letters at least, so 'C:/x.png' is a path) or a host."""
+    return re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]+:", src) is not None or src.startswith("//")
+
+
+def _local_images_only(element: str, attribute: str, value: str) -> str | None:
+    return None if element == "img" and attribute == "src" and _is_remote(value) else value
+
+
+def _pack_images(tokens: list[Token], image: Callable[[str], str] | None, findings: list[Finding]) -> set[str]:
+    """Point each Markdown image at its packed name; returns the names, for the audit."""
+    packed = set()
+    for token in tokens:
+        for child in token.children or []:
+            if child.type == "image":
+                src = child.attrs["src"] = unquote(str(child.attrs["src"]))
+                if _is_remote(src):
+                    message = f"remote image '{src}' would be fetched over the network when the card is shown; " \
+                              "save the file beside the deck and use its path"
+                    findings.append(Finding("remote-image", message, src))
+                elif image is None:
+                    findings.append(Finding("image", f"image '{src}': images are not allowed here", src))
+                else:
+                    try:
+                        child.attrs["src"] = image(src)
+                        packed.add(child.attrs["src"])
+                    except ValueError as error:
+                        findings.append(Finding("media", str(error), src))
+            packed |= _pack_images([child], image, findings) if child.children else set()
+    return packed
 
 
 class _Audit(HTMLParser):
     """Finds every tag, attribute and address that the allow-list would remove."""
 
-    def __init__(self) -> None:
+    def __init__(self, images: set[str]) -> None:
         super().__init__(convert_charrefs=True)
+        self.images = images  # packed or already reported by their Markdown image
         self.findings: list[Finding] = []
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -84,7 +128,6 @@ class _Audit(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "img":
             self._image(dict(attrs).get("src") or "")
-            return
         if tag not in ALLOWED_TAGS:
             message = f"HTML tag <{tag}> is not allowed; use Markdown or simple formatting tags such as <b>, <sub>, <br>"
             self.findings.append(Finding("html-tag", message, f"<{tag}"))
@@ -105,11 +148,13 @@ class _Audit(HTMLParser):
             self.findings.append(Finding("html-link", f"{why}; use an https:// or mailto: address", value))
 
     def _image(self, src: str) -> None:
-        if urlsplit(src).scheme or src.startswith("//"):
+        if src in self.images:
+            return
+        if _is_remote(src):
             message = f"remote image '{src}' would be fetched over the network when the card is shown; remove it"
             self.findings.append(Finding("remote-image", message, src))
-        else:
-            message = f"image '{src}': images are not packaged by this version of deck; describe it in words"
+        else:  # a raw <img> tag, which would bypass the media checks
+            message = f"<img src='{src}'>: show images with Markdown, ![description]({src}), so they are packed"
             self.findings.append(Finding("image", message, src))
 
 

@@ -139,7 +139,7 @@ def test_changed_css_reaches_students_without_stranding_notes(release, collectio
     restyled = dataclasses.replace(notetypes.BASIC, css=notetypes.BASIC.css + "\n.answer { color: teal; }\n")
     monkeypatch.setitem(notetypes.NOTE_TYPES, "basic", restyled)
     second = release(V1, 1_700_086_400)
-    assert (second.changes.added, second.changes.changed) == ([], [])
+    assert (second.changes.added, second.changes.changed, second.changes.note_types) == ([], [], ["basic"])
     assert counts(import_package(collection, second.out)) == (0, 0)
 
     assert collection.models.get(notetypes.BASIC_ID)["css"].endswith(".answer { color: teal; }\n")

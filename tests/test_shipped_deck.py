@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
@@ -88,6 +89,7 @@ def built(tmp_path: Path) -> pipeline.Built:
     """The shipped deck built from a copy, so the tests never touch the committed lock file."""
     for name in ("cards.yaml", "cards.lock"):
         shutil.copy(ROOT / name, tmp_path / name)
+    shutil.copytree(ROOT / "images", tmp_path / "images")
     checked, built = pipeline.build(str(tmp_path / "cards.yaml"), tmp_path / "shipped.apkg")
     assert built is not None, [problem.format() for problem in checked.problems]
     return built
@@ -112,3 +114,7 @@ def test_the_built_deck_imports_with_the_expected_counts(raw: dict, built: pipel
     for subdeck in SUBDECKS:
         assert collection.find_cards(f'"deck:Dermatology::Acne scars::Ice pick scars::{subdeck}"')
     assert collection.find_notes(f"tag:{PATIENT_TAG}")
+    assert sorted(os.listdir(collection.media.dir())) == sorted(path.name for path in (ROOT / "images").iterdir())
+    report = collection.media.check()
+    assert (list(report.missing), list(report.unused)) == ([], [])
+    assert collection.find_notes('"Extra:*<img src=*"')

@@ -1,0 +1,66 @@
+"""Validated cards -> Anki notes: every field rendered to HTML, every problem in it located.
+
+The note types' field lists (`deck.notetypes`) decide the order: Front, Back (or Text), Extra,
+Source, Audio. Media the fields reference are collected in `media` for the package.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from deck import render
+from deck.cards import Card, ClozeCard, Source
+from deck.media import Media, MediaError
+from deck.notetypes import NOTE_TYPES
+from deck.package import Note
+from deck.problems import Problem
+from deck.source import Document, Mapping
+
+
+@dataclass
+class Fields:
+    """Renders the fields of one deck file, collecting problems and media as it goes."""
+
+    document: Document
+    sources: dict[str, Source]
+    media: Media
+    problems: list[Problem] = field(default_factory=list)
+
+    def note(self, card: Card, node: Mapping) -> Note:
+        label = f"card '{card.id}'"
+        rendered = {
+            name: self.render(label, node, name, getattr(card, name))
+            for name in ("question", "answer", "text", "extra")
+            if getattr(card, name, None)
+        }
+        cited = self.sources.get(card.source) if card.source else None
+        citation = render.citation(cited.title, cited.author, cited.publisher, cited.date, cited.url) if cited else ""
+        back_matter = (rendered.get("extra", ""), citation, self._sound(label, node, card.audio))
+        if isinstance(card, ClozeCard):
+            fields = (rendered["text"], *back_matter)
+            card_count = len(render.cloze_numbers(card.text))
+        else:
+            fields = (rendered["question"], rendered["answer"], *back_matter)
+            card_count = len(NOTE_TYPES[card.type].templates)
+        return Note(card.id, card.type, fields, tuple(card.tags), card.deck, card_count)
+
+    def render(self, label: str, node: Mapping, name: str, text: str) -> str:
+        """One field as HTML; what it holds that Anki must not see is reported where it is."""
+        html, findings = render.to_html(text, self.media.image)
+        findings += render.check_cloze(text) if name == "text" else render.check_not_cloze(text, name)
+        for finding in findings:
+            self._report(node, name, finding.code, f"{label}: {finding.message}", finding.snippet)
+        return html
+
+    def _sound(self, label: str, node: Mapping, reference: str | None) -> str:
+        if reference is None:
+            return ""
+        try:
+            return f"[sound:{self.media.sound(reference)}]"
+        except MediaError as error:
+            self._report(node, "audio", "media", f"{label}: {error}", None)
+            return ""
+
+    def _report(self, node: Mapping, name: str, code: str, message: str, snippet: str | None) -> None:
+        line, column = self.document.locate(node.pairs[name][1], snippet)
+        self.problems.append(self.document.problem(line, column, code, message))

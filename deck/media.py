@@ -1,0 +1,121 @@
+"""Media files referenced by cards: checked, named as Anki will name them, and packed once each.
+
+A reference is a path relative to the deck file's folder. It must stay inside that folder (no
+'..', no absolute path, no symlink leading out), be a regular file of an allowed type whose
+content agrees with its extension, and be small enough to sync. Anki keeps media in one flat
+folder and normalises names, so each file is packed under its own normalised name, and two files
+that would land on the same name (on a case-insensitive disk too) are refused.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+# AnkiWeb does not sync files over 100 MB; cards rarely need more than a few. A low cap keeps
+# decks small for phones and catches the wrong file (a video, a raw photo) early.
+MAX_MEDIA_BYTES = 10 * 1024 * 1024
+
+# Anki's media names: at most 120 bytes of UTF-8 (longer names are truncated on import).
+MAX_NAME_BYTES = 120
+
+_IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"}
+_SOUND_TYPES = {".mp3", ".ogg", ".m4a", ".wav"}
+_FORBIDDEN_IN_NAMES = re.compile(r'[/\\:*?"<>|\x00-\x1f]')
+_RESERVED_NAMES = re.compile(r"^(con|prn|aux|nul|com[1-9]|lpt[1-9])(\..*)?$", re.IGNORECASE)
+
+
+class MediaError(ValueError):
+    """Why a media reference cannot be packed, in words the author can act on."""
+
+
+@dataclass
+class Media:
+    """Every media file the deck references, by the name it will have in Anki."""
+
+    root: Path
+    files: dict[str, Path] = field(default_factory=dict)  # packed name -> file
+    _folded: dict[str, str] = field(default_factory=dict)  # casefolded name -> packed name
+
+    def image(self, reference: str) -> str:
+        return self._add(reference, _IMAGE_TYPES, "an image")
+
+    def sound(self, reference: str) -> str:
+        return self._add(reference, _SOUND_TYPES, "a sound")
+
+    def _add(self, reference: str, allowed: set[str], kind: str) -> str:
+        path = self._resolve(reference)
+        suffix = path.suffix.lower()
+        if suffix not in allowed:
+            raise MediaError(f"'{reference}' is not {kind} file; use one of: {', '.join(sorted(allowed))}")
+        size = path.stat().st_size
+        if size > MAX_MEDIA_BYTES:
+            raise MediaError(f"'{reference}' is {_size(size)}, over the {_size(MAX_MEDIA_BYTES)} limit for one file; "
+                             "make it smaller")
+        if not _content_matches(path, suffix):
+            raise MediaError(f"'{reference}' does not contain {suffix[1:].upper()} data; "
+                             "check the file or its extension")
+        name = _anki_name(reference)
+        packed = self._folded.setdefault(name.casefold(), name)
+        if packed in self.files and self.files[packed] != path:
+            raise MediaError(f"'{reference}' would be named '{packed}' in Anki, like {self.files[packed]}; "
+                             "rename one of the files")
+        self.files[packed] = path
+        return packed
+
+    def _resolve(self, reference: str) -> Path:
+        pure = PurePosixPath(reference.replace("\\", "/"))
+        if pure.is_absolute() or re.match(r"^[a-zA-Z]:", reference):
+            raise MediaError(f"'{reference}' is an absolute path; give a path relative to the deck file's folder")
+        if ".." in pure.parts:
+            raise MediaError(f"'{reference}' leaves the deck file's folder ('..'); keep media beside the deck")
+        root = self.root.resolve()
+        path = (root / pure).resolve()
+        if not path.is_relative_to(root):
+            raise MediaError(f"'{reference}' is a link to a file outside the deck file's folder; "
+                             "copy the file into the folder instead")
+        if not path.exists():
+            raise MediaError(f"'{reference}' does not exist (looked in {root})")
+        if not path.is_file():
+            raise MediaError(f"'{reference}' is not a regular file")
+        return path
+
+
+def _size(count: int) -> str:
+    return f"{count / 1024 / 1024:.1f} MB" if count >= 1024 * 1024 else f"{count / 1024:.1f} KB"
+
+
+def _anki_name(reference: str) -> str:
+    """The file's name as Anki stores it: Unicode NFC, checked against what Anki would change."""
+    name = unicodedata.normalize("NFC", PurePosixPath(reference.replace("\\", "/")).name)
+    if _FORBIDDEN_IN_NAMES.search(name) or name.endswith((".", " ")):
+        raise MediaError(f"file name '{name}' has characters Anki does not allow in media names; rename it")
+    if _RESERVED_NAMES.match(name):
+        raise MediaError(f"file name '{name}' is reserved on Windows; rename it")
+    if len(name.encode()) > MAX_NAME_BYTES:
+        raise MediaError(f"file name '{name}' is longer than Anki's {MAX_NAME_BYTES} bytes; shorten it")
+    return name
+
+
+def _content_matches(path: Path, suffix: str) -> bool:
+    """Magic numbers: the file is what its extension says (a renamed file fails here)."""
+    with path.open("rb") as stream:
+        head = stream.read(512)
+    if suffix == ".svg":
+        text = head.decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
+        return text.startswith(("<?xml", "<svg", "<!--", "<!DOCTYPE svg")) and b"<svg" in path.read_bytes()
+    if suffix == ".mp3":  # an ID3 tag, or straight into an MPEG audio frame
+        return head.startswith(b"ID3") or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0)
+    signatures = {
+        ".png": lambda: head.startswith(b"\x89PNG\r\n\x1a\n"),
+        ".jpg": lambda: head.startswith(b"\xff\xd8\xff"),
+        ".jpeg": lambda: head.startswith(b"\xff\xd8\xff"),
+        ".gif": lambda: head.startswith((b"GIF87a", b"GIF89a")),
+        ".webp": lambda: head[:4] == b"RIFF" and head[8:12] == b"WEBP",
+        ".ogg": lambda: head.startswith(b"OggS"),
+        ".m4a": lambda: head[4:8] == b"ftyp",
+        ".wav": lambda: head[:4] == b"RIFF" and head[8:12] == b"WAVE",
+    }
+    return signatures[suffix]()
