@@ -110,9 +110,13 @@ def _database(tree: DeckTree, notes: list[Note], stamps: Stamps) -> bytes:
         cursor = connection.cursor()
         id_gen = itertools.count(stamps.package * 1000)
         genanki.Package(list(decks.values())).write_to_db(cursor, stamps.package, id_gen)
-        # genanki stamps everything with one time; give each note and note type its own.
-        cursor.executemany("UPDATE notes SET mod = ? WHERE guid = ?",
-                           [(stamps.notes[note.card_id], note_guid(tree.slug, note.card_id)) for note in notes])
+        # genanki stamps everything with one time; give each note and note type its own. (A keyed
+        # temporary table: notes has no index on guid, and one UPDATE per note would be quadratic.)
+        cursor.execute("CREATE TEMP TABLE stamps (guid TEXT PRIMARY KEY, mod INTEGER) WITHOUT ROWID")
+        cursor.executemany("INSERT INTO stamps VALUES (?, ?)",
+                           [(note_guid(tree.slug, note.card_id), stamps.notes[note.card_id]) for note in notes])
+        cursor.execute("UPDATE notes SET mod = (SELECT mod FROM stamps WHERE stamps.guid = notes.guid)")
+        cursor.execute("DROP TABLE stamps")
         (models_json,) = cursor.execute("SELECT models FROM col").fetchone()
         models = json.loads(models_json)
         for kind, note_type in NOTE_TYPES.items():

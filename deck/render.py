@@ -36,6 +36,11 @@ ALLOWED_ATTRIBUTES = {
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 _ALIGNMENT = re.compile(r"text-align:\s*(left|right|center)\s*;?")
 
+# One line of text with nothing CommonMark or HTML would act on renders as itself: no markup
+# characters, no line-start markers (lists, quotes, headings, ordered lists like "2019. x"), no
+# surrounding spaces (indented code, hard breaks), no no-break space (serialised as &nbsp;).
+_PLAIN = re.compile(r"(?![-+=>]|\d+[.)])[^\s\\`*_\[\]<>&!#|~\xa0]+(?: [^\s\\`*_\[\]<>&!#|~\xa0]+)*")
+
 _CLOZE = re.compile(r"\{\{c(\d+)::(.*?)\}\}", re.DOTALL)
 _CLOZE_START = re.compile(r"\{\{c\d+::")
 
@@ -60,6 +65,12 @@ def to_html(markdown: str, image: Callable[[str], str] | None = None) -> tuple[s
     `image` maps each Markdown image's path to the name it has in the package, or raises
     ValueError saying why the file cannot be packed; without it, images are findings.
     """
+    if _PLAIN.fullmatch(markdown):  # most fields: skip the parser, the audit and the cleaner
+        return markdown, []
+    return _render(markdown, image)
+
+
+def _render(markdown: str, image: Callable[[str], str] | None) -> tuple[str, list[Finding]]:
     tokens = _markdown.parse(markdown)
     findings: list[Finding] = []
     packed = _pack_images(tokens, image, findings)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from deck import render
 
@@ -97,3 +99,14 @@ def test_citation_escapes_plain_text() -> None:
         'Huizen. “A &amp; B &lt;i&gt;.” 2019. '
         '<a href="https://example.org/?a=1&amp;b=2">https://example.org/?a=1&amp;b=2</a>'
     )
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab1. -+=>#*_`[]<>&!|~{}:;()'\"\\\u00a0\u00e9\t\n"), max_size=20))
+def test_the_plain_text_fast_path_renders_exactly_like_markdown(text: str) -> None:
+    fast = render.to_html(text)
+    slow = render._render(text, None)
+    if render._PLAIN.fullmatch(text):
+        assert fast == slow == (text, [])
+    else:
+        assert fast == slow
