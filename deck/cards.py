@@ -31,14 +31,40 @@ def _deck_path(name: str) -> str:
 DeckPath = Annotated[str, AfterValidator(_deck_path)]
 
 
+# An Anki note GUID kept from another tool: printable ASCII without spaces (Anki's own are base91).
+Guid = Annotated[str, StringConstraints(pattern=r"^[!-~]{1,64}$")]
+
+# The card-quality rules of `deck lint`, by id: part of the format, since files name them to
+# turn them off. `deck.lint` implements exactly these.
+LINT_RULES = (
+    "answer-too-long",
+    "enumeration",
+    "question-gives-answer",
+    "yes-no-question",
+    "near-duplicate",
+    "cloze-too-long",
+    "cloze-gap",
+    "missing-source",
+    "dangling-markdown",
+)
+LintRule = Literal[LINT_RULES]  # type: ignore[valid-type]
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LintSettings(_Strict):
+    """`lint: {disable: [rule, ...]}` on the deck (every card) or on one card."""
+
+    disable: list[LintRule] = []
 
 
 class DeckInfo(_Strict):
     id: Slug
     name: DeckPath
     description: Text | None = None
+    lint: LintSettings = LintSettings()
 
 
 class Source(_Strict):
@@ -56,6 +82,8 @@ class _Card(_Strict):
     source: Slug | None = None
     deck: DeckPath | None = None
     audio: Text | None = None  # a sound file beside the deck file, played on the back
+    guid: Guid | None = None  # kept from an imported deck; otherwise derived from deck id + card id
+    lint: LintSettings = LintSettings()
 
 
 class BasicCard(_Card):

@@ -42,7 +42,7 @@ class Fields:
         else:
             fields = (rendered["question"], rendered["answer"], *back_matter)
             card_count = len(NOTE_TYPES[card.type].templates)
-        return Note(card.id, card.type, fields, tuple(card.tags), card.deck, card_count)
+        return Note(card.id, card.guid, card.type, fields, tuple(card.tags), card.deck, card_count)
 
     def render(self, label: str, node: Mapping, name: str, text: str) -> str:
         """One field as HTML; what it holds that Anki must not see is reported where it is."""

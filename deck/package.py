@@ -30,6 +30,7 @@ class Note:
     """One Anki note, its fields already HTML, in the order of its note type's fields."""
 
     card_id: str
+    guid: str | None  # kept from an imported deck; None derives it from the deck and card ids
     kind: str  # a key of notetypes.NOTE_TYPES
     fields: tuple[str, ...]
     tags: tuple[str, ...]
@@ -93,8 +94,9 @@ def write(tree: DeckTree, notes: list[Note], media: dict[str, Path], out: Path, 
 
 def _database(tree: DeckTree, notes: list[Note], stamps: Stamps) -> bytes:
     models = {kind: _model(note_type) for kind, note_type in NOTE_TYPES.items()}
+    guids = [note.guid or note_guid(tree.slug, note.card_id) for note in notes]
     decks = {None: genanki.Deck(anki_deck_id(tree.slug, None), tree.name, tree.description)}
-    for position, note in enumerate(notes):
+    for position, (note, guid) in enumerate(zip(notes, guids)):
         if note.subdeck not in decks:
             name = f"{tree.name}::{note.subdeck}"
             decks[note.subdeck] = genanki.Deck(anki_deck_id(tree.slug, note.subdeck), name)
@@ -102,7 +104,7 @@ def _database(tree: DeckTree, notes: list[Note], stamps: Stamps) -> bytes:
             model=models[note.kind],
             fields=list(note.fields),
             tags=list(note.tags),
-            guid=note_guid(tree.slug, note.card_id),
+            guid=guid,
             due=position,
         ))
     connection = sqlite3.connect(":memory:")
@@ -114,7 +116,7 @@ def _database(tree: DeckTree, notes: list[Note], stamps: Stamps) -> bytes:
         # temporary table: notes has no index on guid, and one UPDATE per note would be quadratic.)
         cursor.execute("CREATE TEMP TABLE stamps (guid TEXT PRIMARY KEY, mod INTEGER) WITHOUT ROWID")
         cursor.executemany("INSERT INTO stamps VALUES (?, ?)",
-                           [(note_guid(tree.slug, note.card_id), stamps.notes[note.card_id]) for note in notes])
+                           [(guid, stamps.notes[note.card_id]) for note, guid in zip(notes, guids)])
         cursor.execute("UPDATE notes SET mod = (SELECT mod FROM stamps WHERE stamps.guid = notes.guid)")
         cursor.execute("DROP TABLE stamps")
         (models_json,) = cursor.execute("SELECT models FROM col").fetchone()

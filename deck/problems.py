@@ -20,8 +20,10 @@ class Problem:
     message: str
 
     def format(self) -> str:
-        """`FILE:LINE:COL: severity: message`, the compiler style editors and CI parse."""
-        return f"{self.path}:{self.line}:{self.column}: {self.severity}: {self.message}"
+        """`FILE:LINE:COL: severity: message`, the compiler style editors and CI parse; a warning
+        ends with its rule id, which is what `lint: {disable: [...]}` takes."""
+        line = f"{self.path}:{self.line}:{self.column}: {self.severity}: {self.message}"
+        return f"{line} ({self.code})" if self.severity == "warning" else line
 
 
 def has_errors(problems: list[Problem]) -> bool:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ValidationError
 
-from deck.cards import CARD_TYPES, SLUG_PATTERN, Card, Deck, DeckInfo, Source
+from deck.cards import CARD_TYPES, LINT_RULES, SLUG_PATTERN, Card, Deck, DeckInfo, Source
 from deck.problems import Problem
 from deck.source import Document, Mapping, Node, Scalar, Sequence
 
@@ -147,20 +147,22 @@ class _Checker:
             self.cards.append((card, item))
 
     def _unique_ids(self, cards: Sequence) -> None:
-        """Ids are unique in the deck, whether or not the rest of each card is valid.
+        """Ids (and guids, where given) are unique in the deck, whether or not the rest of each
+        card is valid.
 
         Good: ``[{id: width, ...}, {id: depth, ...}]``. Bad: ``[{id: width, ...}, {id: width, ...}]``.
         """
-        first_use: dict[str, Scalar] = {}
-        for item in cards.items:
-            id_node = item.pairs.get("id", (None, None))[1] if isinstance(item, Mapping) else None
-            if not isinstance(id_node, Scalar):
-                continue
-            first = first_use.setdefault(id_node.value, id_node)
-            if first is not id_node:
-                self.report(id_node, "duplicate-id",
-                            f"card '{id_node.value}': id is already used by the card at line {first.line}; "
-                            "ids must be unique")
+        for key in ("id", "guid"):
+            first_use: dict[str, Scalar] = {}
+            for item in cards.items:
+                node = item.pairs.get(key, (None, None))[1] if isinstance(item, Mapping) else None
+                if not isinstance(node, Scalar):
+                    continue
+                first = first_use.setdefault(node.value, node)
+                if first is not node:
+                    self.report(node, f"duplicate-{key}",
+                                f"card '{node.value}': {key} is already used by the card at line {first.line}; "
+                                f"{key}s must be unique")
 
     def _card(self, node: Node, number: int) -> Card | None:
         if not isinstance(node, Mapping):
@@ -205,6 +207,12 @@ class _Checker:
             self.report(target, "wrong-type", f"{label}: '{field}' must be {wanted}, not {_kind_of(target)}")
         elif kind == "string_pattern_mismatch" and not str(value).strip():
             self.report(target, "empty-text", f"{label}: '{field}' is empty; write the text or remove the key")
+        elif kind == "literal_error" and field == "lint":
+            self.report(target, "unknown-rule",
+                        f"{label}: unknown lint rule '{value}'; {_suggestion(str(value), LINT_RULES)}")
+        elif kind == "string_pattern_mismatch" and field == "guid":
+            self.report(target, "bad-guid",
+                        f"{label}: guid '{value}' is not valid; use up to 64 printable characters without spaces")
         elif kind == "string_pattern_mismatch" and field == "tags":
             self.report(target, "bad-tag",
                         f"{label}: tag '{value}' is not valid; tags have no spaces: join words with '-' "
