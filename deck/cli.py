@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from deck import __version__, ids, pipeline
+from deck import __version__, ids, lint, pipeline, schema
 from deck.package import removed_search
 from deck.problems import Problem
 
@@ -19,8 +19,17 @@ _FILE = click.Path(exists=True, dir_okay=False, readable=True)
 def _report(path: str, problems: list[Problem]) -> None:
     for problem in problems:
         click.echo(problem.format(), err=True)
-    errors = sum(problem.severity == "error" for problem in problems)
-    click.echo(f"{path}: {errors} error{'' if errors == 1 else 's'}", err=True)
+    counts = [(sum(problem.severity == severity for problem in problems), severity) for severity in ("error", "warning")]
+    summary = ", ".join(f"{count} {severity}{'' if count == 1 else 's'}" for count, severity in counts if count)
+    click.echo(f"{path}: {summary}", err=True)
+
+
+def _files(files: tuple[str, ...]) -> tuple[str, ...]:
+    if files:
+        return files
+    if not Path("cards.yaml").is_file():
+        raise click.UsageError("no FILE given and there is no cards.yaml here")
+    return ("cards.yaml",)
 
 
 def _check(path: str) -> pipeline.Checked:
@@ -42,23 +51,58 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("file", default="cards.yaml", type=_FILE)
-def validate(file: str) -> None:
-    """Check FILE (default: cards.yaml) and report every problem at once.
+@click.argument("files", nargs=-1, type=_FILE)
+def validate(files: tuple[str, ...]) -> None:
+    """Check each FILE (default: cards.yaml) and report every problem at once.
 
     Each problem is one line, FILE:LINE:COL: error: message, sorted by position.
-    Exit status is 0 when the deck is valid and 1 when it has problems.
+    Exit status is 0 when every deck is valid and 1 when any has problems.
 
     \b
     Example:
       $ deck validate cards.yaml
       cards.yaml:12:7: error: card 'tca-sessions': 'answer' is required
     """
-    checked = _check(file)
-    if not checked.ok:
-        _report(file, checked.problems)
+    failed = False
+    for file in _files(files):
+        checked = _check(file)
+        if checked.ok:
+            click.echo(f"{file}: {checked.counts()}, no problems")
+        else:
+            _report(file, checked.problems)
+            failed = True
+    if failed:
         raise SystemExit(1)
-    click.echo(f"{file}: {checked.counts()}, no problems")
+
+
+@main.command("lint")
+@click.argument("files", nargs=-1, type=_FILE)
+@click.option("--strict", is_flag=True, help="Exit with status 1 when there is any warning.")
+def lint_command(files: tuple[str, ...], strict: bool) -> None:
+    """Check the quality of the cards in each FILE (default: cards.yaml), not just their validity.
+
+    Warnings follow the rules for formulating knowledge: short answers, one fact per card, no
+    yes/no questions, no question that gives its answer away, no near-duplicates, short cloze
+    deletions numbered without gaps, a source for every card, closed Markdown. Each ends with
+    its rule id; turn a rule off with `lint: {disable: [rule-id]}` under `deck:` or on a card.
+    Exit status is 0 with warnings (1 with --strict) and 1 when the deck is invalid.
+
+    \b
+    Example:
+      $ deck lint --strict cards.yaml
+      cards.yaml:40:13: warning: card 'width': yes/no question; ask for the fact itself (what, which, how ...) (yes-no-question)
+    """
+    failed = False
+    for file in _files(files):
+        checked = _check(file)
+        problems = checked.problems if not checked.ok else lint.run(checked)
+        if problems:
+            _report(file, problems)
+        else:
+            click.echo(f"{file}: {checked.counts()}, no warnings")
+        failed = failed or not checked.ok or (strict and bool(problems))
+    if failed:
+        raise SystemExit(1)
 
 
 @main.command()
@@ -135,3 +179,20 @@ def assign_ids(file: str) -> None:
         click.echo(f"{file}: added {len(added)} id{'' if len(added) == 1 else 's'}: {', '.join(added)}")
     else:
         click.echo(f"{file}: every card already has an id")
+
+
+@main.command("schema")
+def schema_command() -> None:
+    """Print the JSON Schema of the deck file format, for editors.
+
+    With the schema saved beside the deck, this first line in cards.yaml makes VS Code's YAML
+    extension (and other YAML language servers) complete keys and check cards while you type:
+
+    \b
+      # yaml-language-server: $schema=cards.schema.json
+
+    \b
+    Example:
+      $ deck schema > cards.schema.json
+    """
+    click.echo(schema.dumps(), nl=False)

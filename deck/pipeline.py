@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from deck import lock, render, source, validate
-from deck.cards import Deck
+from deck.cards import Card, Deck
 from deck.fields import Fields
 from deck.media import Media
 from deck.notetypes import NOTE_TYPES
@@ -27,6 +27,8 @@ class Checked:
 
     deck: Deck | None
     media: Media
+    document: source.Document
+    cards: list[tuple[Card, source.Mapping]] = field(default_factory=list)  # each with its node
     notes: list[Note] = field(default_factory=list)
     description: str = ""
     problems: list[Problem] = field(default_factory=list)
@@ -64,7 +66,8 @@ def check(path: str) -> Checked:
     """Read, validate and render the deck file at `path`, collecting every problem."""
     document = source.read(path, Path(path).read_bytes())
     validated = validate.validate(document)
-    checked = Checked(validated.deck, Media(Path(path).parent), problems=validated.problems)
+    checked = Checked(validated.deck, Media(Path(path).parent), document, validated.cards,
+                      problems=validated.problems)
     fields = Fields(document, validated.deck.sources if validated.deck else {}, checked.media)
     root = document.root
     if validated.deck is not None and validated.deck.deck.description and isinstance(root, source.Mapping):

@@ -228,3 +228,21 @@ def citation(title: str, author: str | None, publisher: str | None, date: str | 
 def plain_text(html: str) -> str:
     """What a field shows, without markup: as Anki's own search sees it."""
     return unescape(nh3.clean(html, tags=set())).strip()
+
+
+# Escapes stay separate tokens here, so an escaped \* is never mistaken for a stray one.
+_delimiters = MarkdownIt("commonmark", {"html": True}).enable("table").disable("text_join")
+_STRAY = re.compile(r"(?<=\w)[*_]+(?!\w)|(?<!\w)[*_]+(?=\w)|`+")
+
+
+def dangling_markup(text: str) -> str | None:
+    """The first emphasis or code delimiter that Markdown left unmatched (shown as a raw '*',
+    '_' or '`' in Anki), or None. A lone '*' between spaces is ordinary text.
+
+    Good: ``a *deep* scar``. Bad: ``a *deep scar`` (the '*' shows up on the card).
+    """
+    for token in _delimiters.parse(text):
+        for child in token.children or []:
+            if child.type == "text" and (match := _STRAY.search(child.content)):
+                return match.group()
+    return None

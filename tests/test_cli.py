@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
+
+import yaml
 
 import pytest
 from click.testing import CliRunner, Result
@@ -12,6 +16,8 @@ from click.testing import CliRunner, Result
 from deck import __version__
 from deck.cli import main
 from tests.conftest import deck_file
+
+ROOT = Path(__file__).resolve().parent.parent
 
 VALID = """\
 deck: {id: scars, name: Scars}
@@ -136,3 +142,28 @@ def test_python_dash_m_deck_runs_the_same_command(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "deck", "validate"], cwd=tmp_path, capture_output=True, text=True)
     assert result.returncode == 1
     assert result.stderr.splitlines()[0] == "cards.yaml:3:5: error: card 'tca-sessions': 'answer' is required"
+
+
+def test_validate_without_a_file_and_no_cards_yaml_is_wrong_usage(run) -> None:
+    result = run("validate")
+    assert result.exit_code == 2
+    assert "no FILE given and there is no cards.yaml here" in result.stderr
+
+
+def test_the_pre_commit_hooks_run_deck_on_each_deck_file(run, tmp_path: Path) -> None:
+    hooks = {hook["id"]: hook for hook in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
+    assert set(hooks) == {"deck-validate", "deck-lint"}
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    deck_file(tmp_path / "a", VALID)
+    deck_file(tmp_path / "b", INVALID)
+    files = ["a/cards.yaml", "b/cards.yaml"]
+    assert all(re.search(hooks["deck-validate"]["files"], name) for name in files)
+    for hook in hooks.values():
+        # pre-commit runs the entry with the matching files appended.
+        command, *options = shlex.split(hook["entry"])
+        assert command == "deck"
+        result = run(*options, *files)
+        assert result.exit_code == 1
+        assert "b/cards.yaml:3:5: error: card 'tca-sessions': 'answer' is required" in result.stderr
+        assert result.stdout.startswith("a/cards.yaml: 3 notes")

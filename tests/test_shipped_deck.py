@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from deck import pipeline
+from deck import lint, pipeline
 from tests.conftest import import_package
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,3 +118,8 @@ def test_the_built_deck_imports_with_the_expected_counts(raw: dict, built: pipel
     report = collection.media.check()
     assert (list(report.missing), list(report.unused)) == ([], [])
     assert collection.find_notes('"Extra:*<img src=*"')
+
+
+def test_it_passes_lint_strictly() -> None:
+    checked = pipeline.check(str(CARDS))
+    assert [warning.format() for warning in lint.run(checked)] == []

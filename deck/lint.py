@@ -1,0 +1,216 @@
+"""`deck lint`: card quality, from the rules for formulating knowledge (minimum information).
+
+Each rule is a small function with a stable id (the ids are part of the file format, in
+`deck.cards.LINT_RULES`, so files can turn rules off) and a docstring with a good and a bad
+example. Rules yield (node, snippet, message) for what they find; `run` locates them as warnings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+
+from deck import render
+from deck.cards import LINT_RULES, Card, ClozeCard
+from deck.pipeline import Checked
+from deck.problems import Problem
+from deck.source import Mapping, Node
+
+MAX_ANSWER_WORDS = 12
+MAX_CLOZE_WORDS = 5
+MIN_ENUMERATION = 3
+# Two cards whose content words overlap this much (Jaccard) ask the same thing.
+NEAR_DUPLICATE = 0.75
+# A word on more cards than this links too many pairs to be worth comparing through.
+COMMON_WORD = 50
+
+_YES_NO = re.compile(r"^(is|are|was|were|do|does|did|can|could|will|would|should|shall|has|have|had|may|might|must)\b",
+                     re.IGNORECASE)
+_STOPWORDS = frozenset("a an and are as at be by for from in is it its of on or the to with".split())
+_CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::[^}]*)?\}\}", re.DOTALL)
+
+Finding = tuple[Node, str | None, str]
+CardRule = Callable[[Card, Mapping, Checked], Iterator[Finding]]
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9%]+", render.plain_text(text).lower())
+
+
+def _content(text: str) -> set[str]:
+    return {word for word in _words(text) if word not in _STOPWORDS}
+
+
+def _field(node: Mapping, name: str) -> Node:
+    return node.pairs[name][1]
+
+
+def answer_too_long(card: Card, node: Mapping, checked: Checked) -> Iterator[Finding]:
+    """Answers are a few words; context goes in `extra`.
+
+    Good: ``answer: Less than 2 mm``.
+    Bad: ``answer: They are usually less than two millimetres wide and look like a puncture ...``.
+    """
+    if not isinstance(card, ClozeCard) and len(words := _words(card.answer)) > MAX_ANSWER_WORDS:
+        yield (_field(node, "answer"), None,
+               f"answer has {len(words)} words; keep it to a few and move context to 'extra', or split the card")
+
+
+def enumeration(card: Card, node: Mapping, checked: Checked) -> Iterator[Finding]:
+    """One fact per card: a list of several items is hard to recall as one answer.
+
+    Good: one card per treatment, or ``text: "Treatments include {{c1::punch excision}} and {{c2::...}}"``.
+    Bad: ``answer: punch excision, punch grafting, TCA CROSS and microneedling``.
+    """
+    if isinstance(card, ClozeCard):
+        return
+    text = render.plain_text(card.answer)
+    items = [item for item in re.split(r",|;|\band\b|\bor\b", text) if item.strip()]
+    # "a, b and c" or "a; b; c" is a list; "a deep, narrow, V-shaped scar" is not.
+    joined = re.search(r"\b(and|or)\b|;", text) and all(len(item.split()) <= 4 for item in items)
+    listed = len(re.findall(r"^\s*(?:[-*+]|\d+[.)])\s", card.answer, re.MULTILINE))
+    count = max(listed, len(items) if joined else 0)
+    if count >= MIN_ENUMERATION:
+        yield (_field(node, "answer"), None,
+               f"answer lists {count} items; make one card per item or a cloze card with one deletion each")
+
+
+def question_gives_answer(card: Card, node: Mapping, checked: Checked) -> Iterator[Finding]:
+    """The question must not contain its answer.
+
+    Good: ``question: How wide is an ice pick scar?`` / ``answer: Less than 2 mm``.
+    Bad: ``question: What is a narrow, deep scar called, an ice pick scar?`` / ``answer: Ice pick scar``.
+    """
+    if isinstance(card, ClozeCard):
+        return
+    answer = _content(card.answer)
+    if answer and len(answer & _content(card.question)) / len(answer) >= 0.75:
+        yield _field(node, "question"), None, "the question contains most of its answer; rephrase it"
+
+
+def yes_no_question(card: Card, node: Mapping, checked: Checked) -> Iterator[Finding]:
+    """Yes/no questions are guessed, not recalled: ask for the fact itself.
+
+    Good: ``question: Which treatment suits deeper ice pick scars?``.
+    Bad: ``question: Is punch grafting used for deeper scars?``.
+    """
+    if not isinstance(card, ClozeCard) and _YES_NO.match(render.plain_text(card.question)):
+        yield _field(node, "question"), None, "yes/no question; ask for the fact itself (what, which, how ...)"
+
+
+def cloze_too_long(card: Card, node: Mapping, checked: Checked) -> Iterator[Finding]:
+    """A deletion hides a few words: a long one is a recitation, not a recall.
+
+    Good: ``about {{c1::25%}}``. Bad: ``{{c1::stretches the skin and applies a small amount of acid}}``.
+    """
+    if isinstance(card, ClozeCard):
+        for match in _CLOZE.finditer(card.text):
+            if len(_words(match.group(2))) > MAX_CLOZE_WORDS:
+                yield (_field(node, "text"), match.group(0),
+                       f"cloze deletion c{match.group(1)} hides {len(_words(match.group(2)))} words; "
+                       f"hide at most {MAX_CLOZE_WORDS} or split it")
+
+
+def cloze_gap(card: Card, node: Mapping, checked: Checked) -> Iterator[Finding]:
+    """Deletions are numbered c1, c2, c3 ... without gaps (a gap is usually a typo).
+
+    Good: ``{{c1::a}} {{c2::b}}``. Bad: ``{{c1::a}} {{c3::b}}``.
+    """
+    if isinstance(card, ClozeCard):
+        numbers = render.cloze_numbers(card.text)
+        missing = sorted(set(range(1, max(numbers) + 1)) - numbers)
+        if missing:
+            yield (_field(node, "text"), None,
+                   f"cloze numbers skip {', '.join(f'c{n}' for n in missing)}; renumber them without gaps")
+
+
+def missing_source(card: Card, node: Mapping, checked: Checked) -> Iterator[Finding]:
+    """In a deck with a bibliography, every card says where its fact comes from.
+
+    Good: ``source: huizen-2019``. Bad: no `source` while `sources:` lists works.
+    """
+    if checked.deck is not None and checked.deck.sources and card.source is None:
+        yield node, None, "card has no 'source' though the deck has a bibliography; cite one of 'sources'"
+
+
+def dangling_markdown(card: Card, node: Mapping, checked: Checked) -> Iterator[Finding]:
+    """Emphasis and code must be closed, or the '*', '_' or '`' shows on the card.
+
+    Good: ``a *deep* scar``. Bad: ``a *deep scar``.
+    """
+    for name in ("question", "answer", "text", "extra"):
+        text = getattr(card, name, None)
+        if text and (stray := render.dangling_markup(text)):
+            yield _field(node, name), stray, f"'{stray}' is not closed and will show as is; close it or escape it as \\{stray}"
+
+
+CARD_RULES: dict[str, CardRule] = {
+    "answer-too-long": answer_too_long,
+    "enumeration": enumeration,
+    "question-gives-answer": question_gives_answer,
+    "yes-no-question": yes_no_question,
+    "cloze-too-long": cloze_too_long,
+    "cloze-gap": cloze_gap,
+    "missing-source": missing_source,
+    "dangling-markdown": dangling_markdown,
+}
+assert set(CARD_RULES) | {"near-duplicate"} == set(LINT_RULES), "deck.cards.LINT_RULES and the rules differ"
+
+
+def near_duplicates(cards: list[tuple[Card, Mapping]]) -> Iterator[tuple[Mapping, Card, Card]]:
+    """Cards that ask nearly the same thing (normalised word sets overlap >= NEAR_DUPLICATE).
+
+    Good: one card per fact. Bad: ``How wide is an ice pick scar?`` and ``How wide are ice pick scars?``.
+    Only pairs sharing a rare word are compared, so thousands of cards are checked quickly.
+    """
+    words = [_content(_card_text(card)) for card, _ in cards]
+    holders: dict[str, list[int]] = defaultdict(list)
+    for index, card_words in enumerate(words):
+        for word in card_words:
+            holders[word].append(index)
+    # Near-duplicates share most words, so they share their rarest ones: pair cards only through
+    # each card's three rarest words, and never through a word on more than COMMON_WORD cards.
+    candidates: set[tuple[int, int]] = set()
+    for index, card_words in enumerate(words):
+        rarest = sorted(card_words, key=lambda word: len(holders[word]))[:3]
+        for word in rarest:
+            if len(holders[word]) <= COMMON_WORD:
+                candidates.update((min(index, other), max(index, other)) for other in holders[word] if other != index)
+    for first, second in sorted(candidates):
+        union = words[first] | words[second]
+        if union and len(words[first] & words[second]) / len(union) >= NEAR_DUPLICATE:
+            yield cards[second][1], cards[first][0], cards[second][0]
+
+
+def _card_text(card: Card) -> str:
+    if isinstance(card, ClozeCard):
+        return _CLOZE.sub(r"\1", card.text)
+    return f"{card.question} {card.answer}"
+
+
+def run(checked: Checked) -> list[Problem]:
+    """Every warning for a valid deck, sorted by position, minus the rules the file turns off."""
+    assert checked.deck is not None
+    deck_off = set(checked.deck.deck.lint.disable)
+    document = checked.document
+    warnings = []
+
+    def warn(node: Node, snippet: str | None, rule: str, message: str, card: Card) -> None:
+        line, column = document.locate(node, snippet)
+        warnings.append(Problem(document.path, line, column, "warning", rule, f"card '{card.id}': {message}"))
+
+    def off(card: Card) -> set[str]:
+        return deck_off | set(card.lint.disable)
+
+    for card, node in checked.cards:
+        for rule, check in CARD_RULES.items():
+            if rule not in off(card):
+                for target, snippet, message in check(card, node, checked):
+                    warn(target, snippet, rule, message, card)
+    for node, first, second in near_duplicates(checked.cards):
+        if "near-duplicate" not in off(first) | off(second):
+            warn(node, None, "near-duplicate", f"asks nearly the same as card '{first.id}'; merge them or make "
+                 "each ask something different", second)
+    return sorted(warnings)
+
