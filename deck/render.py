@@ -81,7 +81,12 @@ def _render(markdown: str, image: Callable[[str], str] | None) -> tuple[str, lis
     audit = _Audit(packed | reported)
     audit.feed(html)
     audit.close()
-    clean = nh3.clean(
+    return clean(html), findings + audit.findings
+
+
+def clean(html: str) -> str:
+    """The allow-list applied by nh3: what survives is all Anki ever sees of a field."""
+    return nh3.clean(
         html,
         tags=set(ALLOWED_TAGS),
         attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
@@ -90,7 +95,6 @@ def _render(markdown: str, image: Callable[[str], str] | None) -> tuple[str, lis
         link_rel=None,
         attribute_filter=_local_images_only,
     )
-    return clean, findings + audit.findings
 
 
 def _is_remote(src: str) -> bool:

@@ -163,9 +163,12 @@ class _Composer:
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
             message = error.problem or "invalid YAML"
-            if error.context and error.context_mark:
-                message += f" {error.context} (line {error.context_mark.line + 1})"
-            self.error(mark, "syntax", f"{message}; check the indentation and quoting")
+            if "maximum nesting depth" in message:  # libyaml's own cap, met before ours in flow style
+                self.error(mark, "too-deep", f"nesting is deeper than {MAX_DEPTH} levels; a deck needs five at most")
+            else:
+                if error.context and error.context_mark:
+                    message += f" {error.context} (line {error.context_mark.line + 1})"
+                self.error(mark, "syntax", f"{message}; check the indentation and quoting")
             self.document.root = None
         except yaml.YAMLError as error:  # a reader error: libyaml found a character it refuses
             self.document.problems.append(self.document.problem(1, 1, "syntax", str(error)))
