@@ -23,8 +23,10 @@ def card(number: int, rng: random.Random) -> str:
                 f'    text: "About {{{{c1::{rng.randint(1, 99)}%}}}} of {words(6)} after {{{{c2::{words(2)}}}}}."\n'
                 f"    tags: {tags}\n")
     kind = "    type: reversed\n" if number % 10 == 1 else ""
-    return (f"  - id: card-{number}\n{kind}    question: What is the *{words(3)}* of {words(5)}?\n"
-            f"    answer: The **{words(2)}** of {words(3)}\n    extra: {words(8)}\n    tags: {tags}\n")
+    emphasis = "*" if number % 5 == 2 else ""  # Markdown on one card in five
+    return (f"  - id: card-{number}\n{kind}    question: What is the {emphasis}{words(3)}{emphasis} of {words(5)}?\n"
+            f"    answer: The {emphasis * 2}{words(2)}{emphasis * 2} of {words(3)}\n    extra: {words(8)}\n"
+            f"    tags: {tags}\n")
 
 
 def generate(count: int, seed: int = 1) -> str:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -133,13 +135,19 @@ def build(path: str, out: Path | None = None) -> tuple[Checked, Built | None]:
     )
     lock_path = lock.path_for(path)
     tree = DeckTree(info.id, info.name, checked.description)
-    for target, write_it in ((out, lambda: write(tree, checked.notes, checked.media.files, out, stamps)),
-                             (lock_path, lambda: lock.write(lock_path, new_lock))):
-        try:
-            write_it()
-        except OSError as error:
-            raise BuildError(f"cannot write {target}: {error.strerror or error}") from error
+    with _writing(out):
+        write(tree, checked.notes, checked.media.files, out, stamps)
+    with _writing(lock_path):
+        lock.write(lock_path, new_lock)
     return checked, Built(checked, out, lock_path, changes)
+
+
+@contextmanager
+def _writing(target: Path) -> Iterator[None]:
+    try:
+        yield
+    except OSError as error:
+        raise BuildError(f"cannot write {target}: {error.strerror or error}") from error
 
 
 def build_time() -> int:
