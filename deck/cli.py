@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from deck import __version__, ids, lint, pipeline, schema
+from deck import __version__, ids, lint, pipeline, preview, schema
 from deck.package import removed_search
 from deck.problems import Problem
 
@@ -196,3 +196,32 @@ def schema_command() -> None:
       $ deck schema > cards.schema.json
     """
     click.echo(schema.dumps(), nl=False)
+
+
+@main.command("preview")
+@click.argument("file", default="cards.yaml", type=_FILE)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              default="preview.html", show_default=True, help="Where to write the page.")
+def preview_command(file: str, output: Path) -> None:
+    """Check FILE (default: cards.yaml) and write one HTML page showing every card as Anki does.
+
+    The page works offline: pictures, sound and styles are inside it. Type in it to filter cards
+    by tag or text; print it for a handout with the questions and answers of the cards shown.
+    Needs Anki's renderer: pip install 'deck[preview]'. Nothing is written while the deck has a
+    problem.
+
+    \b
+    Example:
+      $ deck preview cards.yaml -o preview.html
+      wrote preview.html: 73 notes (57 basic, 6 reversed, 10 cloze), 82 cards
+    """
+    try:
+        checked = preview.write_preview(file, output)
+    except OSError as error:
+        raise click.FileError(file, error.strerror) from error
+    except preview.PreviewError as error:
+        raise click.ClickException(str(error)) from error
+    if not checked.ok:
+        _report(file, checked.problems)
+        raise SystemExit(1)
+    click.echo(f"wrote {output}: {checked.counts()}")
