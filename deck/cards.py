@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, StringConstraints, Tag
+from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, StringConstraints, Tag
 
 # An id is part of every note's identity in Anki: readable, stable, safe in any file name.
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -64,7 +64,7 @@ class DeckInfo(_Strict):
     id: Slug
     name: DeckPath
     description: Text | None = None
-    lint: LintSettings = LintSettings()
+    lint: LintSettings = Field(default_factory=LintSettings)
 
 
 class Source(_Strict):
@@ -83,7 +83,7 @@ class _Card(_Strict):
     deck: DeckPath | None = None
     audio: Text | None = None  # a sound file beside the deck file, played on the back
     guid: Guid | None = None  # kept from an imported deck; otherwise derived from deck id + card id
-    lint: LintSettings = LintSettings()
+    lint: LintSettings = Field(default_factory=LintSettings)
 
 
 class BasicCard(_Card):
