@@ -214,9 +214,9 @@ class _Checker:
             self.report(target, "bad-guid",
                         f"{label}: guid '{value}' is not valid; use up to 64 printable characters without spaces")
         elif kind == "string_pattern_mismatch" and field == "tags":
+            why = "has a space (Anki splits tags on spaces)" if re.search(r"\s", value) else "has an empty level"
             self.report(target, "bad-tag",
-                        f"{label}: tag '{value}' is not valid; tags have no spaces: join words with '-' "
-                        "and levels with '::'")
+                        f"{label}: tag '{value}' {why}; join words with '-' and levels with '::'")
         elif kind == "string_pattern_mismatch":
             self.report(target, "bad-id",
                         f"{label}: '{field}' value '{value}' is not valid; use lowercase letters, digits and "
@@ -243,5 +243,6 @@ def _unknown_key(model: type[BaseModel], key: str) -> str:
     if others and model in CARD_TYPES.values():
         this = next(name for name, card_model in CARD_TYPES.items() if card_model is model)
         fix = "set 'type: cloze'" if key == "text" else "use 'text' with {{c1::...}} deletions"
-        return f"'{key}' belongs to {' and '.join(others)} cards, but this card is {this}; {fix}"
+        kinds = ", ".join(others[:-1]) + " and " + others[-1] if len(others) > 1 else others[0]
+        return f"'{key}' belongs to {kinds} cards, but this card is {this}; {fix}"
     return f"unknown key '{key}'; {_suggestion(key, fields)}"
