@@ -79,8 +79,12 @@ def _render(markdown: str, image: Callable[[str], str] | None) -> tuple[str, lis
         tokens = tokens[1].children or []
     html = _markdown.renderer.render(tokens, _markdown.options, {}).strip()
     audit = _Audit(packed | reported)
-    audit.feed(html)
-    audit.close()
+    try:
+        audit.feed(html)
+        audit.close()
+    except AssertionError:  # html.parser gives up on some '<!' and '<![' declarations
+        message = "malformed HTML declaration ('<!' or '<!['); remove it or write &lt;! for the text"
+        findings.append(Finding("html-syntax", message, "<!"))
     return clean(html), findings + audit.findings
 
 

@@ -115,6 +115,7 @@ def test_dumped_cards_load_back_the_same(pairs: list[tuple[str, str]]) -> None:
 _HOSTILE_SNIPPETS = st.sampled_from([
     "<script>x</script>", "<img src=x onerror=alert(1)>", "[a](javascript:x)", "![a](http://e.org/x.png)",
     '<a href="vbscript:x">b</a>', "<svg onload=x>", '<b style="x">', "<iframe src=//e.org>", "<!-- c -->",
+    "<!x>", "<![", "<![CDATA[", "<?php", "</", "<!--",
 ])
 
 
@@ -143,3 +144,14 @@ class _Elements(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.seen.append((tag, attrs))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.text(alphabet=string.printable + "\u00a0\u00e9", max_size=30) | _HOSTILE_SNIPPETS,
+                min_size=1, max_size=5).map("".join))
+def test_any_field_text_gives_a_note_or_located_problems(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "cards.yaml"
+    cards = [{"id": "a", "question": text, "answer": text}, {"id": "b", "type": "cloze", "text": text}]
+    path.write_text(yaml.safe_dump({"deck": {"id": "t", "name": "T"}, "cards": cards}, allow_unicode=True))
+    checked = pipeline.check(str(path))
+    assert all(problem.line >= 1 and problem.column >= 1 for problem in checked.problems)

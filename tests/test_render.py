@@ -54,6 +54,7 @@ def test_markdown_renders_to_anki_html(text: str, expected: str | None) -> None:
         ("![scar](scar.png)", "image", "scar.png"),
         ('<b class="x">y</b>', "html-attribute", "class"),
         ('<td style="color:red">y</td>', "html-attribute", "style"),
+        ("<!x> <![)", "html-syntax", "<!"),
     ],
 )
 def test_anything_that_would_run_or_phone_home_is_a_finding(text: str, code: str, snippet: str) -> None:
