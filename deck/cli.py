@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from deck import __version__, ids, lint, pipeline, preview, schema
+from deck import __version__, export, ids, importer, lint, pipeline, preview, schema
 from deck.package import removed_search
 from deck.problems import Problem
 
@@ -225,3 +225,68 @@ def preview_command(file: str, output: Path) -> None:
         _report(file, checked.problems)
         raise SystemExit(1)
     click.echo(f"wrote {output}: {checked.counts()}")
+
+
+@main.command("export")
+@click.argument("file", default="cards.yaml", type=_FILE)
+@click.option("--csv", "csv_out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the Anki text file.")
+@click.option("--separator", type=click.Choice(["tab", "comma"]), default="tab", show_default=True)
+def export_command(file: str, csv_out: Path, separator: str) -> None:
+    """Check FILE (default: cards.yaml) and write its notes as an Anki text file (CSV).
+
+    Header lines give each note's type, deck, tags and GUID, so importing the file into Anki
+    (2.1.55 or newer) with the default options gives the same notes as the .apkg. Anki cannot
+    create note types from a text file: import the deck's .apkg once first. Pictures and sounds
+    are not part of a text file.
+
+    \b
+    Example:
+      $ deck export cards.yaml --csv ice-pick-scars.csv
+      wrote ice-pick-scars.csv: 73 notes
+    """
+    try:
+        checked, exported = export.export_csv(file, csv_out, separator)
+    except OSError as error:
+        raise click.FileError(str(error.filename or csv_out), error.strerror) from error
+    if exported is None:
+        _report(file, checked.problems)
+        raise SystemExit(1)
+    click.echo(f"wrote {exported.out}: {exported.notes} note{'' if exported.notes == 1 else 's'}")
+    if exported.media:
+        click.echo(f"note: {len(exported.media)} media file(s) are not in a text file; import the .apkg to get them",
+                   err=True)
+
+
+@main.command("import")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("cards.yaml"),
+              show_default=True, help="The deck file to write.")
+@click.option("--force", is_flag=True, help="Replace OUTPUT and files of the same name in media/.")
+def import_command(source: Path, output: Path, force: bool) -> None:
+    """Convert an Anki deck (.apkg, or a .csv/.txt file with Anki's headers) into a deck file.
+
+    Basic, reversed, type-in and cloze notes become cards, each keeping its GUID, so a rebuilt
+    deck updates the cards students already have instead of duplicating them. Pictures and sounds
+    are copied into media/ beside OUTPUT. Anything that cannot be kept is reported. Reading .apkg
+    files needs Anki's backend: pip install 'deck[import]'.
+
+    \b
+    Example:
+      $ deck import German.apkg -o cards.yaml
+      German.apkg: skipped 1 note of note type 'Vocabulary': only basic, reversed, type-in and cloze notes can be converted
+      wrote cards.yaml: 4 cards, 2 media files in media/
+    """
+    try:
+        imported = importer.import_deck(source, output, force)
+    except importer.ImportFailed as error:
+        raise click.ClickException(str(error)) from error
+    except OSError as error:
+        raise click.FileError(str(error.filename or source), error.strerror) from error
+    for message in imported.messages:
+        click.echo(message, err=True)
+    if imported.problems:
+        _report(str(output), imported.problems)
+        raise SystemExit(1)
+    media = f", {len(imported.media)} media files in media/" if imported.media else ""
+    click.echo(f"wrote {imported.out}: {imported.cards} card{'' if imported.cards == 1 else 's'}{media}")

@@ -47,7 +47,7 @@ def assign(path: Path) -> tuple[list[str], list[Problem]]:
     for card in cards:
         if "id" in card.pairs or not card.pairs:
             continue
-        new_ids.append(_unique(slug(_prompt(card)), taken))
+        new_ids.append(unique(slug(_prompt(card)), taken))
         if card.flow:  # {question: ...} -> {id: new, question: ...}
             edits.append((card.start + 1, f"id: {new_ids[-1]}, "))
         else:  # the first key, at its column -> id, then the first key at the same column
@@ -77,7 +77,8 @@ def _prompt(card: Mapping) -> str:
     return "card"
 
 
-def _unique(candidate: str, taken: set[str]) -> str:
+def unique(candidate: str, taken: set[str]) -> str:
+    """`candidate`, or `candidate-2`, `-3` ... whichever is not taken yet; it is taken from now on."""
     chosen, number = candidate, 2
     while chosen in taken:
         chosen, number = f"{candidate}-{number}", number + 1

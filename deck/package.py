@@ -65,6 +65,11 @@ def note_guid(deck_slug: str, card_id: str) -> str:
     return genanki.guid_for(deck_slug, card_id)
 
 
+def guid_of(deck_slug: str, note: Note) -> str:
+    """The GUID a note has in Anki: the one it kept from another tool, or the derived one."""
+    return note.guid or note_guid(deck_slug, note.card_id)
+
+
 def anki_deck_id(deck_slug: str, subdeck: str | None) -> int:
     """Stable across builds, machines and renames of the deck: derived from ids, not names."""
     digest = hashlib.sha256(f"{deck_slug}\x1f{subdeck or ''}".encode()).digest()
@@ -94,7 +99,7 @@ def write(tree: DeckTree, notes: list[Note], media: dict[str, Path], out: Path, 
 
 def _database(tree: DeckTree, notes: list[Note], stamps: Stamps) -> bytes:
     models = {kind: _model(note_type) for kind, note_type in NOTE_TYPES.items()}
-    guids = [note.guid or note_guid(tree.slug, note.card_id) for note in notes]
+    guids = [guid_of(tree.slug, note) for note in notes]
     decks = {None: genanki.Deck(anki_deck_id(tree.slug, None), tree.name, tree.description)}
     for position, (note, guid) in enumerate(zip(notes, guids)):
         if note.subdeck not in decks:

@@ -167,3 +167,23 @@ def test_the_pre_commit_hooks_run_deck_on_each_deck_file(run, tmp_path: Path) ->
         assert result.exit_code == 1
         assert "b/cards.yaml:3:5: error: card 'tca-sessions': 'answer' is required" in result.stderr
         assert result.stdout.startswith("a/cards.yaml: 3 notes")
+
+
+def test_export_and_import_commands_round_trip(run, tmp_path: Path) -> None:
+    deck_file(tmp_path, VALID)
+    result = run("export", "--csv", "deck.csv")
+    assert (result.exit_code, result.stdout) == (0, "wrote deck.csv: 3 notes\n")
+    assert (tmp_path / "deck.csv").read_text().startswith("#separator:tab\n#html:true\n")
+    assert run("build").exit_code == 0
+    result = run("import", "scars.apkg", "-o", "imported.yaml")
+    assert (result.exit_code, result.stdout) == (0, "wrote imported.yaml: 3 cards\n")
+    assert run("validate", "imported.yaml").exit_code == 0
+    refused = run("import", "scars.apkg", "-o", "imported.yaml")
+    assert refused.exit_code == 1 and "Error: " in refused.stderr and "Traceback" not in refused.stderr
+
+
+def test_export_of_an_invalid_deck_writes_nothing(run, tmp_path: Path) -> None:
+    deck_file(tmp_path, INVALID)
+    result = run("export", "--csv", "deck.csv")
+    assert result.exit_code == 1
+    assert not (tmp_path / "deck.csv").exists()

@@ -1,0 +1,327 @@
+"""`deck import`: an Anki package (.apkg) or text file (.csv, .txt) -> a deck file (cards.yaml).
+
+Notes of the basic, reversed, type-in and cloze kinds become cards (Anki's stock note types and
+deck's own, recognised by name); each keeps its GUID, so a build of the new file updates the same
+notes in students' collections. Fields become Markdown (`deck.interchange`); what cannot be kept
+is reported, one message per note, and notes of other note types are skipped by name.
+Packages are read by importing them into a temporary collection with Anki's own library, which
+understands every package version; pictures and sounds are copied into `media/` beside the output.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import tempfile
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import TypeAdapter, ValidationError
+
+from deck import ids, pipeline, render
+from deck.cards import SLUG_PATTERN, Guid, TagName
+from deck.export import SEPARATORS
+from deck.files import write_atomically
+from deck.interchange import citation_parts, to_markdown
+from deck.media import Media
+from deck.notetypes import NOTE_TYPES
+from deck.problems import Problem
+
+# The note types converted, by name: the card type and what each field, in order, becomes.
+_OWN_FIELDS = {"Front": "question", "Back": "answer", "Text": "text", "Extra": "extra", "Source": "source",
+               "Audio": "audio"}
+CONVERTED = {
+    "Basic": ("basic", ("question", "answer")),
+    "Basic (and reversed card)": ("reversed", ("question", "answer")),
+    "Basic (optional reversed card)": ("basic", ("question", "answer", "reverse")),  # reversed if filled
+    "Basic (type in the answer)": ("type-in", ("question", "answer")),
+    "Cloze": ("cloze", ("text", "extra")),
+} | {note_type.name: (kind, tuple(_OWN_FIELDS[name] for name in note_type.fields))
+     for kind, note_type in NOTE_TYPES.items()}
+
+_SOUND = re.compile(r"\[sound:([^\]]+)\]")
+_KEYS = ("id", "type", "question", "answer", "text", "extra", "tags", "source", "deck", "audio", "guid")
+# Words other YAML readers take for booleans or null (deck's own reader keeps every value text).
+_YAML_WORDS = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null"})
+_TAG = TypeAdapter(TagName)
+_GUID = TypeAdapter(Guid)
+
+
+class ImportFailed(Exception):
+    """The input could not be read, or the output could not be written; nothing was written."""
+
+
+@dataclass(frozen=True)
+class AnkiNote:
+    """A note as Anki has it: fields are HTML, named when the file names them."""
+
+    guid: str
+    note_type: str
+    fields: list[tuple[str, str]]
+    tags: list[str]
+    deck: str
+
+
+@dataclass
+class Imported:
+    out: Path
+    cards: int
+    media: list[str]  # files written into the media folder beside `out`
+    messages: list[str] = field(default_factory=list)  # what was skipped or changed, one line each
+    problems: list[Problem] = field(default_factory=list)  # `deck validate` of the written file
+
+
+def import_deck(source: Path, out: Path, force: bool = False) -> Imported:
+    """Convert the Anki deck in `source` (.apkg, or .csv/.txt with Anki's headers) into `out`.
+
+    Refuses to replace `out`, or a different file of the same name in the media folder beside it,
+    unless `force`. Raises ImportFailed, with nothing written, when the input cannot be read.
+    """
+    if out.exists() and not force:
+        raise ImportFailed(f"{out} exists; choose another output file or allow overwriting it")
+    with tempfile.TemporaryDirectory(prefix="deck-import-") as temporary:
+        if source.suffix.lower() == ".apkg":
+            notes, descriptions, media_folder = _read_package(source, Path(temporary))
+        elif source.suffix.lower() in (".csv", ".tsv", ".txt"):
+            notes, descriptions, media_folder = _read_text(source), {}, source.parent
+        else:
+            raise ImportFailed(f"{source}: deck imports .apkg packages and .csv/.txt text files from Anki")
+        converter = _Converter(media_folder, source.name)
+        text = converter.deck_file(notes, descriptions, source.stem)
+        media_out = out.parent / "media"
+        clashes = [name for name, path in converter.media.files.items()
+                   if (media_out / name).exists() and (media_out / name).read_bytes() != path.read_bytes()]
+        if clashes and not force:
+            raise ImportFailed(f"{media_out} already has different files named {', '.join(sorted(clashes))}")
+        if converter.media.files:
+            media_out.mkdir(exist_ok=True)
+        for name, path in sorted(converter.media.files.items()):
+            write_atomically(media_out / name, path.read_bytes())
+    write_atomically(out, text.encode("utf-8"))
+    problems = pipeline.check(str(out)).problems
+    return Imported(out, converter.cards, sorted(converter.media.files), converter.messages, problems)
+
+
+def _read_package(path: Path, folder: Path) -> tuple[list[AnkiNote], dict[str, str], Path]:
+    """Every note in the package, each deck's description by name, and the media folder."""
+    try:
+        from anki.collection import Collection
+        from anki.import_export_pb2 import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+    except ImportError as error:
+        raise ImportFailed("reading .apkg files needs Anki's library: pip install 'deck[import]'") from error
+    collection = Collection(str(folder / "collection.anki2"))
+    try:
+        request = ImportAnkiPackageRequest(package_path=str(path.resolve()), options=ImportAnkiPackageOptions())
+        try:
+            collection.import_anki_package(request)
+        except Exception as error:  # the backend raises its own types for corrupt or foreign files
+            raise ImportFailed(f"{path}: Anki cannot read it: {error}") from error
+        notes = []
+        for note_id in sorted(collection.find_notes("")):  # note ids keep the package's order
+            note = collection.get_note(note_id)
+            note_type = note.note_type()
+            assert note_type is not None
+            cards = sorted(note.cards(), key=lambda card: card.ord)
+            deck_id = (cards[0].odid or cards[0].did) if cards else 1
+            notes.append(AnkiNote(note.guid, note_type["name"],
+                                  [(field["name"], value) for field, value in zip(note_type["flds"], note.fields)],
+                                  list(note.tags), collection.decks.name(deck_id)))
+        descriptions = {deck.name: (collection.decks.get(deck.id) or {}).get("desc", "")
+                        for deck in collection.decks.all_names_and_ids()}
+        return notes, descriptions, Path(collection.media.dir())
+    finally:
+        collection.close()
+
+
+def _read_text(path: Path) -> list[AnkiNote]:
+    """Notes from an Anki text file whose header lines name the note type (and deck, tags, GUID)."""
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    except (OSError, UnicodeDecodeError) as error:
+        raise ImportFailed(f"{path}: cannot read it as UTF-8 text: {error}") from error
+    headers: dict[str, str] = {}
+    while lines and lines[0].startswith("#"):
+        key, _, value = lines.pop(0)[1:].partition(":")
+        headers[key.strip().lower()] = value.rstrip("\r\n")
+    separator = headers.get("separator", "").strip()
+    delimiter = SEPARATORS.get(separator.lower(), separator if len(separator) == 1 else "")
+    body = "".join(lines)
+    delimiter = delimiter or next((char for char in "\t|;:, " if char in body), "\t")  # as Anki guesses
+    columns = {name: int(headers[f"{name} column"]) for name in ("guid", "notetype", "deck", "tags")
+               if headers.get(f"{name} column", "").strip().isdigit()}
+    if "notetype" not in columns and "notetype" not in headers:
+        raise ImportFailed(f"{path}: no '#notetype:' or '#notetype column:' header says which note type it holds")
+    html = headers.get("html", "true").strip().lower() != "false"
+    global_tags = headers.get("tags", "").split()
+    notes = []
+    for row in csv.reader(io.StringIO(body), delimiter=delimiter):
+        if not any(row):
+            continue
+
+        def column(name: str, default: str = "") -> str:
+            number = columns.get(name, 0)
+            return row[number - 1] if 0 < number <= len(row) else default
+
+        fields = [(f"column {number}", value if html else _escape(value))
+                  for number, value in enumerate(row, 1) if number not in columns.values()]
+        notes.append(AnkiNote(column("guid"), column("notetype", headers.get("notetype", "")).strip(), fields,
+                              column("tags").split() + global_tags, column("deck", headers.get("deck", ""))))
+    return notes
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+class _Converter:
+    """Anki notes -> the text of a deck file, collecting media and messages on the way."""
+
+    def __init__(self, media_folder: Path, origin: str) -> None:
+        self.media = Media(media_folder)  # checks each file as `deck build` will, and lists it
+        self.origin = origin
+        self.messages: list[str] = []
+        self.sources: dict[str, tuple[str, dict[str, str | None]]] = {}  # citation HTML -> key, parts
+        self.cards = 0
+        self.without_guid = 0
+
+    def deck_file(self, notes: list[AnkiNote], descriptions: dict[str, str], fallback_name: str) -> str:
+        """The deck file's text: the notes' common deck is the deck, the rest of each is `deck:`."""
+        skipped = Counter(note.note_type for note in notes if not _converted(note))
+        for name, count in sorted(skipped.items()):
+            self.messages.append(f"skipped {count} note{'s' * (count > 1)} of note type '{name}': "
+                                 "only basic, reversed, type-in and cloze notes can be converted")
+        notes = [note for note in notes if _converted(note)]
+        levels = [[level.strip() for level in note.deck.split("::")] for note in notes]
+        top = os.path.commonprefix(levels) if levels else []
+        if not any(top):
+            top = [fallback_name]
+            if notes:
+                self.messages.append(f"the notes have no deck in common; their decks go below '{fallback_name}'")
+        name = "::".join(top)
+        cards: list[dict[str, str | list[str]]] = []
+        taken: set[str] = set()
+        for note, deck in zip(notes, levels):
+            subdeck = "::".join(deck[len(top):] if deck[:len(top)] == top else deck)
+            card = self.card(note, subdeck or None, taken)
+            cards += [card] if card is not None else []
+        self.cards = len(cards)
+        if self.without_guid:
+            self.messages.append(f"{self.without_guid} of {len(cards)} cards have no usable GUID in {self.origin}: "
+                                 "Anki will add them as new notes, beside any copies it already has")
+        lost = sorted(deck for deck, text in descriptions.items() if text.strip() and deck.startswith(f"{name}::"))
+        self.messages += [f"descriptions of subdecks are not kept: {', '.join(lost)}"] if lost else []
+        slug = ids.slug(name.replace("::", " ")) if re.search("[a-z0-9]", name.lower()) else "imported-deck"
+        info = {"id": slug, "name": name, "description": self.field("deck description", descriptions.get(name, ""))}
+        return _yaml(self.origin, info, list(self.sources.values()), cards)
+
+    def card(self, note: AnkiNote, subdeck: str | None, taken: set[str]) -> dict[str, str | list[str]] | None:
+        """One note as a card's keys, or None (and a message) when it cannot be one."""
+        kind, roles = CONVERTED[note.note_type.rstrip("+")]
+        values = dict(zip(roles, (value for _, value in note.fields)))
+        notes = [f"dropped field '{name}'" for name, value in note.fields[len(roles):] if value.strip()]
+        if values.pop("reverse", "").strip():
+            kind = "reversed"
+        prompt = render.plain_text(values.get("question") or values.get("text") or "")
+        label = f"note {note.guid or prompt[:40]!r}"
+        sounds = [sound for value in values.values() for sound in _SOUND.findall(value)]
+        values = {role: _SOUND.sub("", value) for role, value in values.items()}
+        card: dict[str, str | list[str]] = {"type": kind} if kind != "basic" else {}
+        for role in ("question", "answer", "text", "extra"):
+            converted = to_markdown(values.get(role, ""), self.image)
+            notes += [f"{role}: {change}" for change in converted.changes]
+            card |= {role: converted.markdown} if converted.markdown else {}
+        missing = [role for role in (("text",) if kind == "cloze" else ("question", "answer")) if role not in card]
+        if missing:
+            self.messages.append(f"{label}: skipped: its {' and '.join(missing)} is empty")
+            return None
+        card["id"] = ids.unique(ids.slug(prompt), taken)
+        tags = [tag for tag in note.tags if _valid(_TAG, tag)]
+        notes += [f"dropped tag '{tag}' (tags are words joined by '::')" for tag in note.tags if tag not in tags]
+        card |= {"tags": tags} if tags else {}
+        card |= self.citation(values["source"], notes) if values.get("source", "").strip() else {}
+        card |= {"deck": subdeck} if subdeck else {}
+        notes += [f"dropped text beside the sound: {values['audio']!r}"] if values.get("audio", "").strip() else []
+        for number, sound in enumerate(sounds):
+            try:
+                if number:
+                    raise ValueError("a card plays one sound")
+                card["audio"] = self.file(sound, self.media.sound)
+            except ValueError as error:
+                notes.append(f"dropped sound '{sound}': {error}")
+        if note.guid and _valid(_GUID, note.guid):
+            card["guid"] = note.guid
+        else:
+            self.without_guid += 1
+        self.messages += [f"card '{card['id']}': {message}" for message in notes]
+        return card
+
+    def field(self, label: str, html: str) -> str:
+        converted = to_markdown(html, self.image)
+        self.messages += [f"{label}: {change}" for change in converted.changes]
+        return converted.markdown
+
+    def image(self, name: str) -> str:
+        return self.file(name, self.media.image)
+
+    def file(self, name: str, check: Callable[[str], str]) -> str:
+        """The path to a media file as it will be beside the output; ValueError if it cannot be."""
+        if not (self.media.root / name).is_file():
+            raise ValueError(f"not in {self.origin}")
+        return "media/" + check(name)  # MediaError is a ValueError
+
+    def citation(self, html: str, notes: list[str]) -> dict[str, str]:
+        """The `source:` key for a citation that deck rendered, with its entry in `sources:`."""
+        if html not in self.sources:
+            parts = citation_parts(html)
+            if parts is None:
+                notes.append(f"dropped its Source field, which deck cannot rebuild: {render.plain_text(html)!r}")
+                return {}
+            keys = {key for key, _ in self.sources.values()}
+            self.sources[html] = (ids.unique(ids.slug(str(parts["title"])), keys), parts)
+        return {"source": self.sources[html][0]}
+
+
+def _yaml(origin: str, info: dict[str, str], sources: list[tuple[str, dict[str, str | None]]],
+          cards: list[dict[str, str | list[str]]]) -> str:
+    """A deck file laid out as a person would write it: one block per card, keys in a fixed order."""
+    origin = re.sub(r"\s", " ", origin)  # a comment ends at a line break
+    lines = [f"# Converted from {origin} by `deck import`. Review it, then run `deck build`.", "deck:"]
+    lines += [f"  {key}: {_scalar(value, key == 'id', 4)}" for key, value in info.items() if value]
+    lines += ["sources:"] if sources else []
+    for key, parts in sources:
+        lines += [f"  {key}:"] + [f"    {part}: {_scalar(value)}" for part, value in parts.items() if value]
+    lines.append("cards:" if cards else "cards: []")
+    for card in cards:
+        for number, key in enumerate(key for key in _KEYS if key in card):
+            value = card[key]
+            text = (f"[{', '.join(_scalar(tag, True) for tag in value)}]" if isinstance(value, list)
+                    else _scalar(value, key in ("id", "type", "source"), 6))
+            lines.append(f"{'  - ' if number == 0 else '    '}{key}: {text}")
+    return "\n".join(lines) + "\n"
+
+
+def _valid(adapter: TypeAdapter, value: str) -> bool:
+    try:
+        adapter.validate_python(value)
+    except ValidationError:
+        return False
+    return True
+
+
+def _converted(note: AnkiNote) -> bool:
+    return note.note_type.rstrip("+") in CONVERTED  # Anki appends '+' to a name that is taken
+
+
+def _scalar(value: str, plain: bool = False, indent: int = 0) -> str:
+    """A YAML scalar: as it is when `plain` and unmistakable, a literal block (`|-`) when it has
+    several lines that YAML keeps exactly, else double-quoted (JSON's escapes are YAML's)."""
+    if plain and re.fullmatch(SLUG_PATTERN, value) and re.search("[a-z]", value) and value not in _YAML_WORDS:
+        return value
+    if "\n" in value and value == value.strip() and not re.search(r"[ \t]\n|\r", value) and indent:
+        return "|-" + "".join(f"\n{' ' * indent}{line}" if line else "\n" for line in value.split("\n"))
+    return json.dumps(value, ensure_ascii=False)
