@@ -149,7 +149,7 @@ def _summarise(built: pipeline.Built, checked: pipeline.Checked) -> None:
             click.echo(f"{label} ({len(ids)}): {', '.join(ids)}")
     if changes.removed:
         assert checked.deck is not None
-        search = removed_search(checked.deck.deck.name, [entry.prompt for entry in changes.removed.values()])
+        search = removed_search(checked.deck.deck.name, [(entry.kind, entry.prompt) for entry in changes.removed.values()])
         click.echo("removed cards stay in students' collections until they delete them; "
                    f"this search in Anki's browser finds them:\n  {search}")
 

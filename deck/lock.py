@@ -39,7 +39,7 @@ class CardStamp(_Strict):
     hash: str
     mod: int
     kind: str
-    prompt: str  # the card's first field as plain text, to find it in Anki once it is removed
+    prompt: str  # the card's first field, HTML exactly as in Anki: finds the note once the card is removed
 
 
 class Removed(_Strict):

@@ -153,11 +153,16 @@ def _zip_date_time(timestamp: int) -> tuple[int, int, int, int, int, int]:
     return moment[:6]
 
 
-def removed_search(deck_name: str, prompts: list[str]) -> str:
-    """An Anki browser search that finds the notes with these prompts in the deck (or below it).
+def removed_search(deck_name: str, removed: list[tuple[str, str]]) -> str:
+    """An Anki browser search that finds exactly the notes of these removed cards, given as
+    (kind, first field HTML): each must have that note type and that whole first field."""
+    notes = [
+        f'("note:{NOTE_TYPES[kind].name}" "{NOTE_TYPES[kind].fields[0]}:{_search_escape(first_field, ":")}")'
+        for kind, first_field in removed
+    ]
+    return f'"deck:{_search_escape(deck_name)}" ({" OR ".join(notes)})'
 
-    Anki's plain search ignores markup, so the plain text of each first field matches its note.
-    """
-    deck = re.sub(r'([\\"*_])', r"\\\1", deck_name)
-    terms = " OR ".join('"' + re.sub(r'([\\"*_:])', r"\\\1", prompt) + '"' for prompt in prompts)
-    return f'"deck:{deck}" ({terms})'
+
+def _search_escape(text: str, also: str = "") -> str:
+    """Backslashes before what Anki's search syntax would read as wildcards, quotes or separators."""
+    return re.sub(f'([\\\\"*_{re.escape(also)}])', r"\\\1", text)

@@ -106,7 +106,8 @@ def _check_against_lock(document: source.Document, problems: list[Problem], prev
             line, column = document.locate(node.pairs["id"][1])
             problems.append(document.problem(
                 line, column, "removed-id",
-                f"card '{card.id}': this id belonged to a removed card ('{previous.removed[card.id].prompt}'); "
+                f"card '{card.id}': this id belonged to a removed card "
+                f"('{render.plain_text(previous.removed[card.id].prompt)}'); "
                 "give this card a new id, or delete the id's entry under 'removed' in the lock file to restore it"))
 
 
@@ -122,8 +123,7 @@ def build(path: str, out: Path | None = None) -> tuple[Checked, Built | None]:
     info = checked.deck.deck
     out = out or Path(f"{info.id}.apkg")
     contents = [
-        lock.Content(note.card_id, note.kind, lock.content_hash(note.kind, note.fields, note.tags),
-                     render.plain_text(note.fields[0]))
+        lock.Content(note.card_id, note.kind, lock.content_hash(note.kind, note.fields, note.tags), note.fields[0])
         for note in checked.notes
     ]
     note_types = {kind: lock.note_type_hash(note_type) for kind, note_type in NOTE_TYPES.items()}

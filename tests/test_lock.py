@@ -105,19 +105,30 @@ def test_an_added_card_is_new_and_a_removed_card_is_reported_and_findable(releas
     assert counts(import_package(collection, third.out)) == (0, 0)
     assert collection.note_count() == 4  # an import never deletes
 
-    prompts = [entry.prompt for entry in third.changes.removed.values()]
-    search = removed_search("Scars", prompts)
+    search = removed_search("Scars", [(entry.kind, entry.prompt) for entry in third.changes.removed.values()])
     assert [collection.get_note(nid)["Front"] for nid in collection.find_notes(search)] == [
         "What shape is an ice pick scar in section?"]
 
 
+def test_the_search_for_removed_cards_finds_only_them(release, collection) -> None:
+    deck = V1 + ("  - {id: grafting, type: reversed, question: Punch grafting, answer: Replacing the scar's skin}\n"
+                 "  - {id: deeper, question: Which procedure suits deeper scars?, answer: Punch grafting}\n"
+                 "  - {id: donor, question: Where does the skin for punch grafting come from?, answer: Behind the ear}\n")
+    import_package(collection, release(deck, 1_700_000_000).out)
+    removal = release(deck.replace("  - {id: grafting, type: reversed, question: Punch grafting, "
+                                   "answer: Replacing the scar's skin}\n", ""), 1_700_086_400)
+    assert list(removal.changes.removed) == ["grafting"]
+    search = removed_search("Scars", [(entry.kind, entry.prompt) for entry in removal.changes.removed.values()])
+    assert [collection.get_note(nid)["Front"] for nid in collection.find_notes(search)] == ["Punch grafting"]
+
+
 def test_the_search_for_removed_cards_handles_cloze_and_special_characters(release, collection) -> None:
-    tricky = V1 + '  - {id: odd, question: "What does *x* mean: a_b \\"c\\"?", answer: y}\n'
+    tricky = V1 + '  - {id: odd, question: "What does *x* mean: a_b \\"c\\" <i>&</i> \\\\ d?", answer: y}\n'
     import_package(collection, release(tricky, 1_700_000_000).out)
     remaining = "deck: {id: scars, name: Scars}\ncards:\n  - {id: new, question: q, answer: a}\n"
     removal = release(remaining, 1_700_086_400)
     assert sorted(removal.changes.removed) == ["odd", "shape", "tca", "width"]
-    search = removed_search("Scars", [entry.prompt for entry in removal.changes.removed.values()])
+    search = removed_search("Scars", [(entry.kind, entry.prompt) for entry in removal.changes.removed.values()])
     assert len(collection.find_notes(search)) == 4
 
 
