@@ -14,7 +14,7 @@ from deck.media import Media, MediaError
 from deck.notetypes import NOTE_TYPES
 from deck.package import Note
 from deck.problems import Problem
-from deck.source import Document, Mapping
+from deck.source import Document, Mapping, Scalar
 
 
 @dataclass
@@ -43,6 +43,15 @@ class Fields:
             fields = (rendered["question"], rendered["answer"], *back_matter)
             card_count = len(NOTE_TYPES[card.type].templates)
         return Note(card.id, card.guid, card.type, fields, tuple(card.tags), card.deck, card_count)
+
+    def check_text(self, label: str, node: Mapping) -> None:
+        """The text fields of a card that is not valid as a whole: their problems are reported too,
+        so that fixing the card's shape does not reveal a second round of problems."""
+        cloze = isinstance(kind := node.pairs.get("type", (None, None))[1], Scalar) and kind.value == "cloze"
+        for name in ("question", "answer", "text", "extra"):
+            value = node.pairs.get(name, (None, None))[1]
+            if isinstance(value, Scalar) and value.value.strip() and (name != "text" or cloze):
+                self.render(label, node, name, value.value)
 
     def render(self, label: str, node: Mapping, name: str, text: str) -> str:
         """One field as HTML; what it holds that Anki must not see is reported where it is."""

@@ -77,6 +77,8 @@ def check(path: str) -> Checked:
                                             validated.deck.deck.description)
     # Cards are checked even when the deck is not, so that one run reports every problem.
     checked.notes = [fields.note(card, node) for card, node in validated.cards]
+    for label, node in validated.unchecked:
+        fields.check_text(label, node)
     checked.lock, lock_problems = lock.read(lock.path_for(path))
     checked.problems += fields.problems + lock_problems
     if checked.lock is not None and validated.deck is not None and isinstance(root, source.Mapping):

@@ -29,13 +29,14 @@ class Validated:
     deck: Deck | None
     cards: list[tuple[Card, Mapping]]
     problems: list[Problem]
+    unchecked: list[tuple[str, Mapping]]  # (label, node) of each card that is not valid
 
 
 def validate(document: Document) -> Validated:
     """Check a read document against the format; collect every problem rather than stop at one."""
     checker = _Checker(document)
     deck = checker.run()
-    return Validated(deck, checker.cards, checker.problems)
+    return Validated(deck, checker.cards, checker.problems, checker.unchecked)
 
 
 def to_data(node: Node) -> object:
@@ -66,6 +67,7 @@ class _Checker:
         self.document = document
         self.problems: list[Problem] = list(document.problems)
         self.cards: list[tuple[Card, Mapping]] = []
+        self.unchecked: list[tuple[str, Mapping]] = []
 
     def report(self, node: Node, code: str, message: str, snippet: str | None = None) -> None:
         line, column = self.document.locate(node, snippet)
@@ -138,13 +140,24 @@ class _Checker:
         self._unique_ids(node)
         for number, item in enumerate(node.items, start=1):
             card = self._card(item, number)
-            if card is None:
-                continue
-            if card.source is not None and sources is not None and card.source not in sources:
-                fix = _suggestion(card.source, sorted(sources)) if sources else "add it under 'sources'"
-                self.report(item.pairs["source"][1], "unknown-source",
-                            f"card '{card.id}': source '{card.source}' is not in 'sources'; {fix}")
-            self.cards.append((card, item))
+            if isinstance(item, Mapping):
+                self._known_source(item, number, sources)
+            if card is not None:
+                self.cards.append((card, item))
+            elif isinstance(item, Mapping):
+                self.unchecked.append((_label(item, number), item))
+
+    def _known_source(self, card: Mapping, number: int, sources: dict[str, Source] | None) -> None:
+        """A card's `source` names a key of `sources`.
+
+        Good: ``source: huizen-2019`` with ``sources: {huizen-2019: ...}``. Bad: ``source: huizen``.
+        """
+        node = card.pairs.get("source", (None, None))[1]
+        if sources is None or not isinstance(node, Scalar) or node.value in sources:
+            return
+        fix = _suggestion(node.value, sorted(sources)) if sources else "add it under 'sources'"
+        self.report(node, "unknown-source",
+                    f"{_label(card, number)}: source '{node.value}' is not in 'sources'; {fix}")
 
     def _unique_ids(self, cards: Sequence) -> None:
         """Ids (and guids, where given) are unique in the deck, whether or not the rest of each
@@ -168,22 +181,25 @@ class _Checker:
         if not isinstance(node, Mapping):
             self.report(node, "wrong-type", f"card #{number} must be a mapping with 'id' and fields, not {_kind_of(node)}")
             return None
-        id_node = node.pairs.get("id", (None, None))[1]
-        label = f"card '{id_node.value}'" if isinstance(id_node, Scalar) and id_node.value else f"card #{number}"
-        kind = "basic"
-        if "type" in node.pairs:
-            type_node = node.pairs["type"][1]
-            if not isinstance(type_node, Scalar) or type_node.value not in CARD_TYPES:
-                shown = type_node.value if isinstance(type_node, Scalar) else _kind_of(type_node)
-                self.report(type_node, "unknown-type",
-                            f"{label}: unknown card type '{shown}'; {_suggestion(shown, tuple(CARD_TYPES))}")
-                return None
-            kind = type_node.value
-        return self._model(CARD_TYPES[kind], node, label)
+        label = _label(node, number)
+        type_node = node.pairs.get("type", (None, None))[1]
+        if type_node is None or (isinstance(type_node, Scalar) and type_node.value in CARD_TYPES):
+            return self._model(CARD_TYPES[type_node.value if type_node else "basic"], node, label)
+        shown = type_node.value if isinstance(type_node, Scalar) else _kind_of(type_node)
+        suggestion = _suggestion(shown, tuple(CARD_TYPES))
+        self.report(type_node, "unknown-type", f"{label}: unknown card type '{shown}'; {suggestion}")
+        # Check the rest as the type it most likely means, so one run still shows every problem.
+        likely = next((kind for kind in CARD_TYPES if f"'{kind}'" in suggestion), "basic")
+        self._model(CARD_TYPES[likely], node, label, as_type=likely)
+        return None
 
-    def _model(self, model: type[BaseModel], node: Mapping, label: str) -> BaseModel | None:
+    def _model(self, model: type[BaseModel], node: Mapping, label: str, as_type: str | None = None) -> BaseModel | None:
+        data = to_data(node)
+        assert isinstance(data, dict)
+        if as_type is not None:  # the card's own type is unknown, and already reported
+            data["type"] = as_type
         try:
-            return model.model_validate(to_data(node))
+            return model.model_validate(data)
         except ValidationError as error:
             for detail in error.errors():
                 self._explain(model, node, label, detail)
@@ -226,6 +242,12 @@ class _Checker:
                         f"{label}: deck name '{value}' has a blank level; write names between the '::'")
         else:  # a shape the messages above do not know yet: still located, with pydantic's words
             self.report(target, "invalid", f"{label}: '{field}': {detail['msg']}")
+
+
+def _label(card: Mapping, number: int) -> str:
+    """How messages name a card: by its id when it has one, else by its place in the list."""
+    id_node = card.pairs.get("id", (None, None))[1]
+    return f"card '{id_node.value}'" if isinstance(id_node, Scalar) and id_node.value else f"card #{number}"
 
 
 def _walk(node: Node, loc: tuple) -> Node:

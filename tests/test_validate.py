@@ -190,3 +190,31 @@ def test_an_unknown_source_suggests_the_closest(tmp_path) -> None:
     assert messages(tmp_path, text) == [
         "7:45: error: card 'a': source 'huizen-2091' is not in 'sources'; did you mean 'huizen-2019'?",
     ]
+
+
+def test_a_card_with_a_bad_shape_still_has_its_other_problems_reported(tmp_path) -> None:
+    text = HEAD + textwrap.dedent("""\
+    sources:
+      s1: {title: x}
+    cards:
+      - id: b
+        type: basci
+        question: "<script>x</script>"
+        source: nowhere
+        tags: [a b]
+        anwser: x
+      - id: c
+        type: cloze
+        text: "{{c0::x}}"
+        deck: "::bad::"
+    """)
+    assert [line.split(": error: ")[1].split(";")[0] for line in messages(tmp_path, text)] == [
+        "card 'b': 'answer' is required",
+        "card 'b': unknown card type 'basci'",
+        "card 'b': HTML tag <script> is not allowed",
+        "card 'b': source 'nowhere' is not in 'sources'",
+        "card 'b': tag 'a b' has a space (Anki splits tags on spaces)",
+        "card 'b': unknown key 'anwser'",
+        "card 'c': cloze numbers start at 1",
+        "card 'c': deck name '::bad::' has a blank level",
+    ]
