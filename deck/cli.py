@@ -61,7 +61,7 @@ def validate(files: tuple[str, ...]) -> None:
     \b
     Example:
       $ deck validate cards.yaml
-      cards.yaml:12:7: error: card 'tca-sessions': 'answer' is required
+      cards.yaml:12:5: error: card 'tca-sessions': 'answer' is required
     """
     failed = False
     for file in _files(files):
@@ -90,7 +90,7 @@ def lint_command(files: tuple[str, ...], strict: bool) -> None:
     \b
     Example:
       $ deck lint --strict cards.yaml
-      cards.yaml:40:13: warning: card 'width': yes/no question; ask for the fact itself (what, which, how ...) (yes-no-question)
+      cards.yaml:40:15: warning: card 'grafting': yes/no question; ask for the fact itself (what, which, how ...) (yes-no-question)
     """
     failed = False
     for file in _files(files):
@@ -118,7 +118,7 @@ def build(file: str, output: Path | None) -> None:
     \b
     Examples:
       $ deck build
-      wrote ice-pick-scars.apkg: 74 notes (58 basic, 6 reversed, 10 cloze), 90 cards
+      wrote ice-pick-scars.apkg: 73 notes (57 basic, 6 reversed, 10 cloze), 82 cards
       $ deck build cards.yaml -o dist/ice-pick-scars.apkg
     """
     try:
@@ -166,7 +166,7 @@ def assign_ids(file: str) -> None:
     \b
     Example:
       $ deck ids cards.yaml
-      cards.yaml: added 2 ids: wide-typical-ice-pick-scar, tca-cross-session-improves-25
+      cards.yaml: added 2 ids: wide-typical-ice-pick-scar, one-tca-cross-session-improves
     """
     try:
         added, problems = ids.assign(Path(file))
@@ -207,7 +207,7 @@ def preview_command(file: str, output: Path) -> None:
 
     The page works offline: pictures, sound and styles are inside it. Type in it to filter cards
     by tag or text; print it for a handout with the questions and answers of the cards shown.
-    Needs Anki's renderer: pip install 'deck[preview]'. Nothing is written while the deck has a
+    Needs Anki's renderer, the anki package (deck's preview extra). Nothing is written while the deck has a
     problem.
 
     \b
@@ -269,7 +269,7 @@ def import_command(source: Path, output: Path, force: bool) -> None:
     Basic, reversed, type-in and cloze notes become cards, each keeping its GUID, so a rebuilt
     deck updates the cards students already have instead of duplicating them. Pictures and sounds
     are copied into media/ beside OUTPUT. Anything that cannot be kept is reported. Reading .apkg
-    files needs Anki's backend: pip install 'deck[import]'.
+    files needs Anki's backend, the anki package (deck's import extra).
 
     \b
     Example:

@@ -113,7 +113,7 @@ def _read_package(path: Path, folder: Path) -> tuple[list[AnkiNote], dict[str, s
         from anki.collection import Collection
         from anki.import_export_pb2 import ImportAnkiPackageOptions, ImportAnkiPackageRequest
     except ImportError as error:
-        raise ImportFailed("reading .apkg files needs Anki's library: pip install 'deck[import]'") from error
+        raise ImportFailed("reading .apkg files needs Anki's library; install it with: pip install 'anki>=25.2' (the import extra of deck)") from error
     collection = Collection(str(folder / "collection.anki2"))
     try:
         request = ImportAnkiPackageRequest(package_path=str(path.resolve()), options=ImportAnkiPackageOptions())

@@ -101,14 +101,18 @@ def read(path: Path) -> tuple[Lock | None, list[Problem]]:
     fix = "restore it from version control, or delete it (every card then counts as changed once)"
     try:
         return Lock.model_validate_json(path.read_bytes()), []
+    except OSError as error:
+        message = f"cannot read {path.name}: {error.strerror or error}; {fix}"
     except ValidationError as error:
         detail = error.errors()[0]
+        where = ".".join(str(step) for step in detail["loc"])
         if detail["type"] == "json_invalid":
             message = f"{path.name} is not valid JSON ({detail['ctx']['error']}); {fix}"
+        elif not where:
+            message = f"{path.name} is not a lock file (it should hold one JSON object); {fix}"
         else:
-            where = ".".join(str(step) for step in detail["loc"])
             message = f"{path.name} has an unexpected '{where}' ({detail['msg']}); {fix}"
-        return None, [Problem(str(path), 1, 1, "error", "bad-lock", message)]
+    return None, [Problem(str(path), 1, 1, "error", "bad-lock", message)]
 
 
 def update(previous: Lock | None, deck_id: str, cards: list[Content], note_types: dict[str, str],

@@ -38,6 +38,7 @@ class Media:
     root: Path
     files: dict[str, Path] = field(default_factory=dict)  # packed name -> file
     _folded: dict[str, str] = field(default_factory=dict)  # casefolded name -> packed name
+    _references: dict[str, str] = field(default_factory=dict)  # packed name -> its first reference
 
     def image(self, reference: str) -> str:
         return self._add(reference, _IMAGE_TYPES, "an image")
@@ -60,9 +61,10 @@ class Media:
         name = _anki_name(reference)
         packed = self._folded.setdefault(name.casefold(), name)
         if packed in self.files and self.files[packed] != path:
-            raise MediaError(f"'{reference}' would be named '{packed}' in Anki, like {self.files[packed]}; "
-                             "rename one of the files")
+            raise MediaError(f"'{reference}' and '{self._references[packed]}' would be one file in Anki's media folder "
+                             f"('{packed}'); rename one of the files")
         self.files[packed] = path
+        self._references.setdefault(packed, reference)
         return packed
 
     def _resolve(self, reference: str) -> Path:

@@ -52,6 +52,10 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
+# Anki keeps times in 64-bit integers, ids as milliseconds: the end of year 9999 fits with room.
+LATEST_TIME = 253_402_300_799
+
+
 class BuildError(Exception):
     """The package could not be written; nothing on disk was changed."""
 
@@ -157,6 +161,7 @@ def build_time() -> int:
     value = os.environ.get("SOURCE_DATE_EPOCH")
     if value is None:
         return int(time.time())
-    if not value.isdigit():
-        raise BuildError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, not {value!r}")
+    if not value.isdigit() or int(value) > LATEST_TIME:
+        raise BuildError(f"SOURCE_DATE_EPOCH must be a whole number of seconds up to {LATEST_TIME} "
+                         f"(the end of year 9999), not {value!r}")
     return int(value)

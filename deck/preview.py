@@ -89,7 +89,7 @@ def render_cards(checked: pipeline.Checked) -> tuple[str, list[Shown]]:
         from anki.import_export_pb2 import ImportAnkiPackageOptions, ImportAnkiPackageRequest
     except ModuleNotFoundError as error:
         raise PreviewError("deck preview renders cards with Anki's own engine, which is not installed; "
-                           "install it with: pip install 'deck[preview]'") from error
+                           "install it with: pip install 'anki>=25.2' (the preview extra of deck)") from error
     assert checked.deck is not None
     info = checked.deck.deck
     stamps = Stamps(_STAMP, {note.card_id: _STAMP for note in checked.notes}, dict.fromkeys(NOTE_TYPES, _STAMP))

@@ -204,8 +204,21 @@ def check_cloze(text: str) -> list[Finding]:
     if text.count("{{") != text.count("}}"):
         findings.append(Finding("cloze-unbalanced",
                                 f"cloze braces are unbalanced: {text.count('{{')} '{{{{' but {text.count('}}')} '}}}}'",
-                                ""))
+                                _first_unmatched(text)))
     return findings
+
+
+def _first_unmatched(text: str) -> str:
+    """The text from the first '{{' never closed (or the first '}}' never opened), to point at it."""
+    opened: list[int] = []
+    for match in re.finditer(r"\{\{|\}\}", text):
+        if match.group() == "{{":
+            opened.append(match.start())
+        elif opened:
+            opened.pop()
+        else:
+            return text[match.start():match.start() + 8]
+    return text[opened[0]:opened[0] + 8] if opened else ""
 
 
 def check_not_cloze(text: str, field: str) -> list[Finding]:

@@ -165,6 +165,8 @@ class _Composer:
             message = error.problem or "invalid YAML"
             if "maximum nesting depth" in message:  # libyaml's own cap, met before ours in flow style
                 self.error(mark, "too-deep", f"nesting is deeper than {MAX_DEPTH} levels; a deck needs five at most")
+            elif mark and self.document.text[mark.index:mark.index + 1] == "\t":
+                self.error(mark, "syntax", "a tab cannot indent YAML; indent with spaces")
             else:
                 if error.context and error.context_mark:
                     message += f" {error.context} (line {error.context_mark.line + 1})"
@@ -203,8 +205,8 @@ class _Composer:
             self.error(event.start_mark, "anchor",
                        f"anchor '&{event.anchor}' is not allowed; write each value out in full")
         if event.tag is not None and event.tag != "!":
-            self.error(event.start_mark, "tag",
-                       f"tag '{event.tag}' is not allowed; every value is plain text")
+            written = event.tag.replace("tag:yaml.org,2002:", "!!")  # as the author wrote it
+            self.error(event.start_mark, "tag", f"tag '{written}' is not allowed; every value is plain text")
 
     def _start(self, event: yaml.NodeEvent) -> bool:
         line, column = event.start_mark.line + 1, event.start_mark.column + 1

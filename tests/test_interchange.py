@@ -315,7 +315,7 @@ def test_a_text_file_must_name_its_note_type(tmp_path: Path) -> None:
 def test_reading_a_package_without_anki_names_the_extra(tmp_path: Path, original, monkeypatch) -> None:
     package, _ = original
     monkeypatch.setitem(sys.modules, "anki.collection", None)  # as if the package were not installed
-    with pytest.raises(ImportFailed, match=r"pip install 'deck\[import\]'"):
+    with pytest.raises(ImportFailed, match=r"pip install 'anki>=25.2'"):
         import_deck(package, tmp_path / "cards.yaml")
     assert not (tmp_path / "cards.yaml").exists()
 

@@ -226,3 +226,23 @@ def test_a_removed_cards_id_cannot_be_given_to_a_new_card(release, tmp_path: Pat
     [problem] = pipeline.check(str(tmp_path / "cards.yaml")).problems
     assert (problem.line, problem.column, problem.code) == (4, 10, "removed-id")
     assert "What shape is an ice pick scar in section?" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("damage", "words"),
+    [
+        (lambda path: path.write_text("[]"), "is not a lock file"),
+        (lambda path: (path.unlink(), path.mkdir()), "cannot read cards.lock"),
+    ],
+)
+def test_a_lock_that_is_not_one_is_reported_at_the_lock(release, tmp_path: Path, damage, words: str) -> None:
+    release(V1, 1_700_000_000)
+    damage(tmp_path / "cards.lock")
+    [problem] = pipeline.check(str(tmp_path / "cards.yaml")).problems
+    assert problem.path.endswith("cards.lock") and words in problem.message
+
+
+def test_source_date_epoch_out_of_range_is_refused(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "99999999999999999999")
+    with pytest.raises(pipeline.BuildError, match="up to 253402300799"):
+        pipeline.build(str(deck_file(tmp_path, V1)), tmp_path / "out.apkg")

@@ -167,6 +167,7 @@ def test_two_files_that_anki_would_name_alike_are_refused(tmp_path: Path, first:
     [(line, column, code, message)] = problems(tmp_path, text)
     assert (line, code) == (6, "media")
     assert "rename one of the files" in message
+    assert f"'{second}' and '{first}' would be one file" in message
 
 
 def test_only_referenced_files_are_packed(tmp_path: Path) -> None:

@@ -147,7 +147,7 @@ def test_an_invalid_deck_returns_its_problems_and_writes_nothing(tmp_path: Path)
 def test_without_anki_it_says_how_to_install_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "anki.collection", None)  # as if the package were not installed
     out = tmp_path / "preview.html"
-    with pytest.raises(preview.PreviewError, match=r"pip install 'deck\[preview\]'"):
+    with pytest.raises(preview.PreviewError, match=r"pip install 'anki>=25.2'"):
         preview.write_preview(str(write_deck(tmp_path)), out)
     assert not out.exists()
 

@@ -60,6 +60,7 @@ def test_nodes_keep_their_positions() -> None:
         pytest.param(b"a: [1, 2\nb: 3\n", [(2, 2, "syntax")], id="unclosed flow sequence"),
         pytest.param(b"a: b\n c: d\n", [(2, 3, "syntax")], id="bad indentation"),
         pytest.param(b"a: 'x\n", [(2, 1, "syntax")], id="unclosed quote"),
+        pytest.param(b"a:\n\tb: c\n", [(2, 1, "syntax")], id="tab indentation"),
         pytest.param(b"a: 1\n---\nb: 2\n", [(2, 1, "multiple-documents")], id="two documents"),
         pytest.param(b"[a, b]: c\n", [(1, 1, "complex-key")], id="list as key"),
         pytest.param(b"a: x\xffy\n", [(1, 5, "encoding")], id="invalid utf-8"),
@@ -81,6 +82,16 @@ def test_strict_reading_rules(data: bytes, expected: list[tuple[int, int, str]])
 def test_duplicate_key_names_both_lines() -> None:
     [problem] = source.read("cards.yaml", b"a: 1\nb: 2\na: 3\n").problems
     assert problem.format() == "cards.yaml:3:1: error: duplicate key 'a' (first at line 1); remove one of them"
+
+
+def test_a_tab_used_for_indentation_says_so() -> None:
+    [problem] = source.read("cards.yaml", b"deck:\n\tid: t\n").problems
+    assert problem.message == "a tab cannot indent YAML; indent with spaces"
+
+
+def test_a_tag_is_shown_as_written() -> None:
+    [problem] = source.read("cards.yaml", b"a: !!binary aGk=\n").problems
+    assert problem.message == "tag '!!binary' is not allowed; every value is plain text"
 
 
 def test_tabs_and_crlf_are_fine() -> None:
