@@ -5,6 +5,8 @@ Exit status: 0 success, 1 problems found (or the package could not be written), 
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 import click
@@ -32,9 +34,22 @@ def _files(files: tuple[str, ...]) -> tuple[str, ...]:
     return ("cards.yaml",)
 
 
+# Rendering this many cards takes about a second: enough to show a progress bar for.
+PROGRESS_MIN_CARDS = 3000
+
+
+def _progress(cards: list) -> Iterable:
+    """A progress bar over the cards being rendered, on a terminal and for big decks only."""
+    if len(cards) < PROGRESS_MIN_CARDS or not sys.stderr.isatty():
+        yield from cards
+        return
+    with click.progressbar(cards, label="rendering cards", file=sys.stderr) as bar:
+        yield from bar
+
+
 def _check(path: str) -> pipeline.Checked:
     try:
-        return pipeline.check(path)
+        return pipeline.check(path, _progress)
     except OSError as error:
         raise click.FileError(path, error.strerror) from error
 
@@ -122,7 +137,7 @@ def build(file: str, output: Path | None) -> None:
       $ deck build cards.yaml -o dist/ice-pick-scars.apkg
     """
     try:
-        checked, built = pipeline.build(file, output)
+        checked, built = pipeline.build(file, output, _progress)
     except OSError as error:
         raise click.FileError(file, error.strerror) from error
     except pipeline.BuildError as error:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,7 +68,11 @@ class Built:
     changes: lock.Changes
 
 
-def check(path: str) -> Checked:
+# Wraps the cards being rendered, the long part of a big deck, to show progress (see deck.cli).
+Progress = Callable[[list[tuple[Card, source.Mapping]]], Iterable[tuple[Card, source.Mapping]]]
+
+
+def check(path: str, progress: Progress = iter) -> Checked:
     """Read, validate and render the deck file at `path`, collecting every problem."""
     document = source.read(path, Path(path).read_bytes())
     validated = validate.validate(document)
@@ -80,7 +84,7 @@ def check(path: str) -> Checked:
         checked.description = fields.render("deck", root.pairs["deck"][1], "description",
                                             validated.deck.deck.description)
     # Cards are checked even when the deck is not, so that one run reports every problem.
-    checked.notes = [fields.note(card, node) for card, node in validated.cards]
+    checked.notes = [fields.note(card, node) for card, node in progress(validated.cards)]
     for label, node in validated.unchecked:
         fields.check_text(label, node)
     checked.lock, lock_problems = lock.read(lock.path_for(path))
@@ -117,12 +121,12 @@ def _check_against_lock(document: source.Document, problems: list[Problem], prev
                 "give this card a new id, or delete the id's entry under 'removed' in the lock file to restore it"))
 
 
-def build(path: str, out: Path | None = None) -> tuple[Checked, Built | None]:
+def build(path: str, out: Path | None = None, progress: Progress = iter) -> tuple[Checked, Built | None]:
     """Check, then write the package and update the lock file beside `path`.
 
     Nothing is written while any error exists; the lock is written only after the package.
     """
-    checked = check(path)
+    checked = check(path, progress)
     if not checked.ok:
         return checked, None
     assert checked.deck is not None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import pty
 import re
 import shlex
 import subprocess
@@ -187,3 +189,36 @@ def test_export_of_an_invalid_deck_writes_nothing(run, tmp_path: Path) -> None:
     result = run("export", "--csv", "deck.csv")
     assert result.exit_code == 1
     assert not (tmp_path / "deck.csv").exists()
+
+
+def _big_deck(tmp_path: Path) -> Path:
+    cards = "".join(f"  - {{id: c{n}, question: Question {n}?, answer: Answer {n}}}\n" for n in range(4000))
+    return deck_file(tmp_path, "deck: {id: big, name: Big}\ncards:\n" + cards)
+
+
+def test_a_big_deck_shows_progress_on_a_terminal(tmp_path: Path) -> None:
+    _big_deck(tmp_path)
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "deck", "validate"], cwd=tmp_path, stdin=subprocess.DEVNULL,
+                               stdout=terminal, stderr=terminal)
+    os.close(terminal)
+    output = bytearray()
+    while True:
+        try:
+            data = os.read(controller, 65536)
+        except OSError:  # the terminal closed: the process has exited
+            break
+        if not data:
+            break
+        output.extend(data)
+    os.close(controller)
+    assert process.wait() == 0
+    assert b"rendering cards" in output
+    assert b"cards.yaml: 4000 notes (4000 basic), 4000 cards, no problems" in output.replace(b"\r", b"")
+
+
+def test_progress_stays_quiet_when_output_is_not_a_terminal(tmp_path: Path) -> None:
+    _big_deck(tmp_path)
+    result = subprocess.run([sys.executable, "-m", "deck", "validate"], cwd=tmp_path, capture_output=True, text=True)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout == "cards.yaml: 4000 notes (4000 basic), 4000 cards, no problems\n"
