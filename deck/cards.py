@@ -57,7 +57,7 @@ class _Strict(BaseModel):
 class LintSettings(_Strict):
     """`lint: {disable: [rule, ...]}` on the deck (every card) or on one card."""
 
-    disable: list[LintRule] = []
+    disable: list[LintRule] = Field(default_factory=list)
 
 
 class DeckInfo(_Strict):
@@ -78,7 +78,7 @@ class Source(_Strict):
 class _Card(_Strict):
     id: Slug
     extra: Text | None = None
-    tags: list[TagName] = []
+    tags: list[TagName] = Field(default_factory=list)
     source: Slug | None = None
     deck: DeckPath | None = None
     audio: Text | None = None  # a sound file beside the deck file, played on the back

@@ -180,24 +180,28 @@ class _Composer:
 
     def _compose(self, parser: yaml.BaseLoader) -> bool:
         documents = 0
+        node_events = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)
+        end_events = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
         while parser.check_event():
             event = parser.get_event()
-            if isinstance(event, yaml.DocumentStartEvent):
+            kind = type(event)
+            if kind in node_events:  # the common case first: this loop runs once per event
+                if event.anchor is not None or event.tag is not None:
+                    self._check_properties(event)
+                if not self._start(event):
+                    return False
+            elif kind in end_events:
+                self._end()
+            elif kind is yaml.DocumentStartEvent:
                 documents += 1
                 if documents > 1:
                     self.error(event.start_mark, "multiple-documents",
                                "a second YAML document starts here; keep one document per file")
                     return False
-            elif isinstance(event, yaml.AliasEvent):
+            elif kind is yaml.AliasEvent:
                 self.error(event.start_mark, "alias",
                            f"alias '*{event.anchor}' is not allowed; write the value out in full")
                 self._skip_value()
-            elif isinstance(event, (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                self._check_properties(event)
-                if not self._start(event):
-                    return False
-            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                self._end()
         return True
 
     def _check_properties(self, event: yaml.NodeEvent) -> None:
@@ -209,13 +213,14 @@ class _Composer:
             self.error(event.start_mark, "tag", f"tag '{written}' is not allowed; every value is plain text")
 
     def _start(self, event: yaml.NodeEvent) -> bool:
-        line, column = event.start_mark.line + 1, event.start_mark.column + 1
+        mark = event.start_mark
+        line, column = mark.line + 1, mark.column + 1
         node: Node
-        if isinstance(event, yaml.ScalarEvent):
-            node = Scalar(event.value, line, column, event.start_mark.index, event.end_mark.index)
-            bad = _FORBIDDEN_CHARACTER.search(event.value)
-            if bad:
-                self.error(event.start_mark, "control-character", _describe_character(bad.group()))
+        if type(event) is yaml.ScalarEvent:
+            node = Scalar(event.value, line, column, mark.index, event.end_mark.index)
+            # The text was checked before parsing; only a double-quoted escape can add a character.
+            if event.style == '"' and (bad := _FORBIDDEN_CHARACTER.search(event.value)):
+                self.error(mark, "control-character", _describe_character(bad.group()))
         elif len(self.stack) >= MAX_DEPTH:
             self.error(event.start_mark, "too-deep",
                        f"nesting is deeper than {MAX_DEPTH} levels; a deck needs five at most")
