@@ -262,8 +262,10 @@ def export_command(file: str, csv_out: Path, separator: str) -> None:
     """
     try:
         checked, exported = export.export_csv(file, csv_out, separator)
+    except pipeline.BuildError as error:
+        raise click.ClickException(str(error)) from error
     except OSError as error:
-        raise click.FileError(str(error.filename or csv_out), error.strerror) from error
+        raise click.FileError(str(csv_out), error.strerror) from error
     if exported is None:
         _report(file, checked.problems)
         raise SystemExit(1)
@@ -297,7 +299,7 @@ def import_command(source: Path, output: Path, force: bool) -> None:
     except importer.ImportFailed as error:
         raise click.ClickException(str(error)) from error
     except OSError as error:
-        raise click.FileError(str(error.filename or source), error.strerror) from error
+        raise click.ClickException(f"cannot import {source} into {output}: {error.strerror or error}") from error
     for message in imported.messages:
         click.echo(message, err=True)
     if imported.problems:

@@ -48,6 +48,7 @@ def export_csv(path: str, out: Path, separator: str = "tab") -> tuple[pipeline.C
     checked = pipeline.check(path)
     if not checked.ok:
         return checked, None
+    pipeline.refuse_overwriting_inputs(path, out)
     assert checked.deck is not None
     info = checked.deck.deck
     buffer = io.StringIO()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from deck import lock
 from deck.files import write_atomically
 from deck.problems import Problem
 from deck.source import Document, Mapping, Scalar, Sequence, read
@@ -41,6 +42,10 @@ def assign(path: Path) -> tuple[list[str], list[Problem]]:
     taken = {
         card.pairs["id"][1].value for card in cards if "id" in card.pairs and isinstance(card.pairs["id"][1], Scalar)
     }
+    previous, _ = lock.read(lock.path_for(path))
+    # An id the last build knew (a card since deleted from the file, or removed earlier) is never given
+    # to another card: students may still have that card's note.
+    taken |= set(previous.cards) | set(previous.removed) if previous else set()
     new_ids: list[str] = []
     edits: list[tuple[int, str]] = []
     newline = "\r\n" if "\r\n" in document.text else "\n"

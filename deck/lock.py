@@ -17,13 +17,20 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from deck.files import write_atomically
 from deck.notetypes import NoteType
 from deck.problems import Problem
 
 FORMAT = 1
+
+# Anki keeps times in 64-bit integers, ids as milliseconds: the end of year 9999 fits with room.
+LATEST_TIME = 253_402_300_799
+Time = Annotated[int, Field(ge=0, le=LATEST_TIME)]
+Kind = Literal["basic", "reversed", "cloze", "type-in"]  # the keys of notetypes.NOTE_TYPES
 
 
 class _Strict(BaseModel):
@@ -32,24 +39,23 @@ class _Strict(BaseModel):
 
 class Stamp(_Strict):
     hash: str
-    mod: int
+    mod: Time
 
 
-class CardStamp(_Strict):
-    hash: str
-    mod: int
-    kind: str
+class CardStamp(Stamp):
+    kind: Kind
+    guid: str  # the note's identity in Anki: it must not change while students have the note
     prompt: str  # the card's first field, HTML exactly as in Anki: finds the note once the card is removed
 
 
 class Removed(_Strict):
-    kind: str
+    kind: Kind
     prompt: str
-    removed: int
+    removed: Time  # when the card left the deck, for whoever reads the lock
 
 
 class Lock(_Strict):
-    format: int = FORMAT
+    format: Literal[1] = FORMAT
     deck: str
     note_types: dict[str, Stamp] = {}
     cards: dict[str, CardStamp] = {}
@@ -65,6 +71,7 @@ class Content:
 
     card_id: str
     kind: str
+    guid: str
     hash: str
     prompt: str
 
@@ -126,19 +133,18 @@ def update(previous: Lock | None, deck_id: str, cards: list[Content], note_types
     for card in cards:
         old = previous.cards.get(card.card_id)
         if old is not None and old.hash == card.hash:
-            locked_cards[card.card_id] = old.model_copy(update={"prompt": card.prompt})
+            locked_cards[card.card_id] = old
             continue
         if old is None:
             changes.added.append(card.card_id)
         else:
             changes.changed.append(card.card_id)
-        locked_cards[card.card_id] = CardStamp(hash=card.hash, mod=stamp, kind=card.kind, prompt=card.prompt)
+        locked_cards[card.card_id] = CardStamp(hash=card.hash, mod=stamp, kind=card.kind, guid=card.guid,
+                                               prompt=card.prompt)
     removed = dict(previous.removed)
     for card_id, old in previous.cards.items():
         if card_id not in locked_cards:
             changes.removed[card_id] = removed[card_id] = Removed(kind=old.kind, prompt=old.prompt, removed=stamp)
-    for card_id in locked_cards:
-        removed.pop(card_id, None)
     locked_types = {}
     for kind, digest in note_types.items():
         old_type = previous.note_types.get(kind)

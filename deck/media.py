@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from html import unescape
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -25,6 +26,15 @@ _IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"}
 _SOUND_TYPES = {".mp3", ".ogg", ".m4a", ".wav"}
 _FORBIDDEN_IN_NAMES = re.compile(r'[/\\:*?"<>|\x00-\x1f]')
 _RESERVED_NAMES = re.compile(r"^(con|prn|aux|nul|com[1-9]|lpt[1-9])(\..*)?$", re.IGNORECASE)
+
+
+def references(fields: tuple[str, ...] | list[str]) -> set[str]:
+    """The media names a note's rendered fields point at: <img src="..."> and [sound:...]."""
+    found = set()
+    for html in fields:
+        found.update(unescape(name) for name in re.findall(r'<img [^>]*?src="([^"]+)"', html))
+        found.update(re.findall(r"\[sound:([^\]]+)\]", html))
+    return found
 
 
 class MediaError(ValueError):
@@ -47,6 +57,15 @@ class Media:
         return self._add(reference, _SOUND_TYPES, "a sound")
 
     def _add(self, reference: str, allowed: set[str], kind: str) -> str:
+        try:
+            return self._checked(reference, allowed, kind)
+        except (OSError, RuntimeError) as error:  # an unreadable file, a symlink loop, a name too long
+            reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+            raise MediaError(f"'{reference}' cannot be read: {reason}") from error
+
+    def _checked(self, reference: str, allowed: set[str], kind: str) -> str:
+        if "\x00" in reference:
+            raise MediaError(f"'{reference!r}' holds a NUL character; fix the path")
         path = self._resolve(reference)
         suffix = path.suffix.lower()
         if suffix not in allowed:

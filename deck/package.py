@@ -148,8 +148,8 @@ def _model(note_type: NoteType) -> genanki.Model:
 
 
 def _zip_date_time(timestamp: int) -> tuple[int, int, int, int, int, int]:
-    # Zip dates cannot go before 1980; SOURCE_DATE_EPOCH=0 is common, so clamp rather than fail.
-    moment = time.gmtime(max(timestamp, 315_532_800))
+    # Zip dates run from 1980 to 2107; SOURCE_DATE_EPOCH=0 is common, so clamp rather than fail.
+    moment = time.gmtime(min(max(timestamp, 315_532_800), 4_354_819_198))
     return moment[:6]
 
 

@@ -6,6 +6,7 @@ source (bytes -> nodes) -> validate (nodes -> cards) -> render (cards -> HTML fi
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from collections import Counter
@@ -17,9 +18,9 @@ from pathlib import Path
 from deck import lock, render, source, validate
 from deck.cards import Card, Deck
 from deck.fields import Fields
-from deck.media import Media
+from deck.media import Media, references
 from deck.notetypes import NOTE_TYPES
-from deck.package import DeckTree, Note, Stamps, write
+from deck.package import DeckTree, Note, Stamps, guid_of, write
 from deck.problems import Problem, has_errors
 
 
@@ -35,6 +36,7 @@ class Checked:
     description: str = ""
     problems: list[Problem] = field(default_factory=list)
     lock: lock.Lock | None = None
+    guids: list[str] = field(default_factory=list)  # each note's GUID in Anki, once the deck is valid
 
     @property
     def ok(self) -> bool:
@@ -52,12 +54,9 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
-# Anki keeps times in 64-bit integers, ids as milliseconds: the end of year 9999 fits with room.
-LATEST_TIME = 253_402_300_799
-
-
 class BuildError(Exception):
-    """The package could not be written; nothing on disk was changed."""
+    """The package or the lock could not be written. A package is replaced only when complete; if
+    the lock alone failed, the next build stamps the cards that changed again, which is harmless."""
 
 
 @dataclass
@@ -89,14 +88,34 @@ def check(path: str, progress: Progress = iter) -> Checked:
         fields.check_text(label, node)
     checked.lock, lock_problems = lock.read(lock.path_for(path))
     checked.problems += fields.problems + lock_problems
-    if checked.lock is not None and validated.deck is not None and isinstance(root, source.Mapping):
-        _check_against_lock(document, checked.problems, checked.lock, validated, root)
+    if validated.deck is not None and isinstance(root, source.Mapping):
+        checked.guids = [guid_of(validated.deck.deck.id, note) for note in checked.notes]
+        _unique_guids(document, checked.problems, validated.cards, checked.guids)
+        if checked.lock is not None:
+            _check_against_lock(document, checked.problems, checked.lock, validated, root, checked.guids)
     checked.problems.sort()
     return checked
 
 
+def _unique_guids(document: source.Document, problems: list[Problem], cards: list[tuple[Card, source.Mapping]],
+                  guids: list[str]) -> None:
+    """Every note's GUID is unique, whether given with `guid:` or derived from the ids.
+
+    Bad: ``guid:`` set to the GUID another card derives from its id (Anki would merge the two).
+    """
+    first: dict[str, Card] = {}
+    for (card, node), guid in zip(cards, guids):
+        other = first.setdefault(guid, card)
+        if other is not card:
+            line, column = document.locate(node.pairs["guid" if "guid" in node.pairs else "id"][1])
+            problems.append(document.problem(
+                line, column, "duplicate-guid",
+                f"card '{card.id}': its GUID '{guid}' is also card '{other.id}''s; Anki would merge them. "
+                "Give one of them another guid"))
+
+
 def _check_against_lock(document: source.Document, problems: list[Problem], previous: lock.Lock,
-                        validated: validate.Validated, root: source.Mapping) -> None:
+                        validated: validate.Validated, root: source.Mapping, guids: list[str]) -> None:
     """Identities the previous build handed out must not change meaning.
 
     Bad: changing `deck.id` (every note would be new to students); giving a removed card's id to
@@ -111,7 +130,14 @@ def _check_against_lock(document: source.Document, problems: list[Problem], prev
             f"deck id changed from '{previous.deck}' (in {lock.path_for(document.path).name}); every note would be "
             f"new to students. Change it back, or delete {lock.path_for(document.path).name} to start a new deck"))
         return
-    for card, node in validated.cards:
+    for (card, node), guid in zip(validated.cards, guids):
+        locked = previous.cards.get(card.id)
+        if locked is not None and locked.guid != guid:
+            line, column = document.locate(node.pairs["guid" if "guid" in node.pairs else "id"][1])
+            problems.append(document.problem(
+                line, column, "guid-changed",
+                f"card '{card.id}': its GUID changed since the last build (was '{locked.guid}', now '{guid}'); "
+                "students would get a second note. Restore the guid, or give a new card a new id"))
         if card.id in previous.removed:
             line, column = document.locate(node.pairs["id"][1])
             problems.append(document.problem(
@@ -132,9 +158,15 @@ def build(path: str, out: Path | None = None, progress: Progress = iter) -> tupl
     assert checked.deck is not None
     info = checked.deck.deck
     out = out or Path(f"{info.id}.apkg")
+    refuse_overwriting_inputs(path, out)
+    # A card changes when what Anki shows changes: its fields, tags, and the bytes of its media.
+    media = {name: hashlib.sha256(file.read_bytes()).hexdigest() for name, file in checked.media.files.items()}
     contents = [
-        lock.Content(note.card_id, note.kind, lock.content_hash(note.kind, note.fields, note.tags), note.fields[0])
-        for note in checked.notes
+        lock.Content(note.card_id, note.kind, guid,
+                     lock.content_hash(note.kind, note.fields, note.tags,
+                                       sorted(media[name] for name in references(note.fields) if name in media)),
+                     note.fields[0])
+        for note, guid in zip(checked.notes, checked.guids)
     ]
     note_types = {kind: lock.note_type_hash(note_type) for kind, note_type in NOTE_TYPES.items()}
     new_lock, changes = lock.update(checked.lock, info.id, contents, note_types, build_time())
@@ -160,12 +192,19 @@ def _writing(target: Path) -> Iterator[None]:
         raise BuildError(f"cannot write {target}: {error.strerror or error}") from error
 
 
+def refuse_overwriting_inputs(path: str, out: Path) -> None:
+    """An output must never replace the deck file or its lock (`-o cards.yaml` is a slip, not a wish)."""
+    target = out.resolve()
+    if target in (Path(path).resolve(), lock.path_for(path).resolve()):
+        raise BuildError(f"{out} is the deck file or its lock; choose another output")
+
+
 def build_time() -> int:
     """Seconds since the epoch: SOURCE_DATE_EPOCH when set (reproducible builds), else now."""
     value = os.environ.get("SOURCE_DATE_EPOCH")
     if value is None:
         return int(time.time())
-    if not value.isdigit() or int(value) > LATEST_TIME:
-        raise BuildError(f"SOURCE_DATE_EPOCH must be a whole number of seconds up to {LATEST_TIME} "
+    if not value.isdigit() or int(value) > lock.LATEST_TIME:
+        raise BuildError(f"SOURCE_DATE_EPOCH must be a whole number of seconds up to {lock.LATEST_TIME} "
                          f"(the end of year 9999), not {value!r}")
     return int(value)

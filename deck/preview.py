@@ -70,6 +70,10 @@ def write_preview(path: str, out: Path) -> pipeline.Checked:
     checked = pipeline.check(path)
     if not checked.ok:
         return checked
+    try:
+        pipeline.refuse_overwriting_inputs(path, out)
+    except pipeline.BuildError as error:
+        raise PreviewError(str(error)) from error
     description, cards = render_cards(checked)
     try:
         write_atomically(out, _page(checked, description, cards).encode())

@@ -41,6 +41,9 @@ _ALIGNMENT = re.compile(r"text-align:\s*(left|right|center)\s*;?")
 # surrounding spaces (indented code, hard breaks), no no-break space (serialised as &nbsp;).
 _PLAIN = re.compile(r"(?![-+=>]|\d+[.)])[^\s\\`*_\[\]<>&!#|~\xa0]+(?: [^\s\\`*_\[\]<>&!#|~\xa0]+)*")
 
+# Anki numbers a note's cards with 16 bits: a note with {{c70000::...}} imports as nothing at all.
+MAX_CLOZE_NUMBER = 65_535
+
 _CLOZE = re.compile(r"\{\{c(\d+)::(.*?)\}\}", re.DOTALL)
 _CLOZE_START = re.compile(r"\{\{c\d+::")
 
@@ -85,6 +88,9 @@ def _render(markdown: str, image: Callable[[str], str] | None) -> tuple[str, lis
     except AssertionError:  # html.parser gives up on some '<!' and '<![' declarations
         message = "malformed HTML declaration ('<!' or '<!['); remove it or write &lt;! for the text"
         findings.append(Finding("html-syntax", message, "<!"))
+    # Text can't hold a raw '<!--' (it is escaped), so one in the HTML is a comment, closed or not.
+    if "<!--" in html and not any(finding.code == "html-comment" for finding in audit.findings):
+        audit.handle_comment("")
     return clean(html), findings + audit.findings
 
 
@@ -144,6 +150,10 @@ class _Audit(HTMLParser):
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)
 
+    def handle_comment(self, data: str) -> None:
+        message = "an HTML comment hides its text on the card (an unclosed one hides the rest); remove it"
+        self.findings.append(Finding("html-comment", message, "<!--"))
+
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "img":
             self._image(dict(attrs).get("src") or "")
@@ -179,7 +189,7 @@ class _Audit(HTMLParser):
 
 def cloze_numbers(text: str) -> set[int]:
     """The distinct N of the {{cN::...}} deletions in a text: Anki makes one card for each."""
-    return {int(match.group(1)) for match in _CLOZE.finditer(text)}
+    return {int(match.group(1)) for match in _CLOZE.finditer(text) if len(match.group(1)) <= 5}
 
 
 def check_cloze(text: str) -> list[Finding]:
@@ -195,6 +205,9 @@ def check_cloze(text: str) -> list[Finding]:
     for match in deletions:
         if match.group(1).lstrip("0") == "":
             findings.append(Finding("cloze-zero", "cloze numbers start at 1; write {{c1::...}}", match.group(0)))
+        elif len(match.group(1)) > 5 or int(match.group(1)) > MAX_CLOZE_NUMBER:
+            findings.append(Finding("cloze-number", f"cloze numbers go up to {MAX_CLOZE_NUMBER}; renumber from c1",
+                                    match.group(0)))
         if not match.group(2).split("::")[0].strip():
             findings.append(Finding("cloze-empty", "cloze deletion is empty; put the answer after '::'", match.group(0)))
     for match in re.finditer(r"\{\{", text):

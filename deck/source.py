@@ -80,9 +80,9 @@ class Document:
     def locate(self, node: Node, snippet: str | None = None) -> tuple[int, int]:
         """Line and column of `snippet` inside a scalar's source text, or of the node itself."""
         if snippet and isinstance(node, Scalar):
-            found = self.text.lower().find(snippet.lower(), node.start, node.end)
-            if found >= 0:
-                return self._position(found)
+            found = re.compile(re.escape(snippet), re.IGNORECASE).search(self.text, node.start, node.end)
+            if found:
+                return self._position(found.start())
         return node.line, node.column
 
     def _position(self, index: int) -> tuple[int, int]:

@@ -146,6 +146,7 @@ class _Checker:
                 self.cards.append((card, item))
             elif isinstance(item, Mapping):
                 self.unchecked.append((_label(item, number), item))
+        self._subdecks_differ_in_more_than_case(self.cards)
 
     def _known_source(self, card: Mapping, number: int, sources: dict[str, Source] | None) -> None:
         """A card's `source` names a key of `sources`.
@@ -167,15 +168,27 @@ class _Checker:
         """
         for key in ("id", "guid"):
             first_use: dict[str, Scalar] = {}
-            for item in cards.items:
+            for number, item in enumerate(cards.items, start=1):
                 node = item.pairs.get(key, (None, None))[1] if isinstance(item, Mapping) else None
                 if not isinstance(node, Scalar):
                     continue
                 first = first_use.setdefault(node.value, node)
                 if first is not node:
                     self.report(node, f"duplicate-{key}",
-                                f"card '{node.value}': {key} is already used by the card at line {first.line}; "
+                                f"{_label(item, number)}: {key} is already used by the card at line {first.line}; "
                                 f"{key}s must be unique")
+
+    def _subdecks_differ_in_more_than_case(self, cards: list[tuple[Card, Mapping]]) -> None:
+        """Anki treats deck names that differ only in case as one name, and splits them oddly.
+
+        Good: ``deck: Definition`` on every card of that subdeck. Bad: ``deck: Definition`` and ``deck: definition``.
+        """
+        first: dict[str, str] = {}
+        for card, node in cards:
+            if card.deck is not None and first.setdefault(card.deck.casefold(), card.deck) != card.deck:
+                self.report(node.pairs["deck"][1], "deck-case",
+                            f"card '{card.id}': subdeck '{card.deck}' differs from '{first[card.deck.casefold()]}' "
+                            "only in case, which Anki treats as one deck; write it the same way")
 
     def _card(self, node: Node, number: int) -> Card | None:
         if not isinstance(node, Mapping):

@@ -222,3 +222,15 @@ def test_progress_stays_quiet_when_output_is_not_a_terminal(tmp_path: Path) -> N
     result = subprocess.run([sys.executable, "-m", "deck", "validate"], cwd=tmp_path, capture_output=True, text=True)
     assert (result.returncode, result.stderr) == (0, "")
     assert result.stdout == "cards.yaml: 4000 notes (4000 basic), 4000 cards, no problems\n"
+
+
+@pytest.mark.parametrize("command", [["build", "-o", "cards.yaml"], ["build", "-o", "cards.lock"],
+                                     ["export", "--csv", "cards.yaml"], ["preview", "-o", "cards.yaml"]])
+def test_an_output_never_replaces_the_deck_file_or_its_lock(run, tmp_path: Path, command: list[str]) -> None:
+    deck_file(tmp_path, VALID)
+    run("build")
+    before = {name: (tmp_path / name).read_bytes() for name in ("cards.yaml", "cards.lock")}
+    result = run(*command)
+    assert result.exit_code == 1
+    assert "is the deck file or its lock; choose another output" in result.stderr
+    assert {name: (tmp_path / name).read_bytes() for name in before} == before

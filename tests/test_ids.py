@@ -120,3 +120,14 @@ def test_a_missing_id_names_the_command_and_the_command_fixes_it(tmp_path: Path,
     result = CliRunner().invoke(main, ["ids"])
     assert (result.exit_code, result.stdout) == (0, "cards.yaml: added 1 id: why\n")
     assert CliRunner().invoke(main, ["validate"]).exit_code == 0
+
+
+def test_a_removed_cards_id_is_not_given_again(tmp_path: Path) -> None:
+    path = tmp_path / "cards.yaml"
+    path.write_text("deck: {id: t, name: T}\ncards:\n  - {id: why, question: Why?, answer: a}\n"
+                    "  - {id: other, question: q, answer: b}\n")
+    pipeline.build(str(path), tmp_path / "out.apkg")
+    path.write_text("deck: {id: t, name: T}\ncards:\n  - {question: Why?, answer: new}\n"
+                    "  - {id: other, question: q, answer: b}\n")
+    assert ids.assign(path) == (["why-2"], [])
+    assert pipeline.check(str(path)).problems == []

@@ -246,3 +246,44 @@ def test_source_date_epoch_out_of_range_is_refused(tmp_path: Path, monkeypatch) 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "99999999999999999999")
     with pytest.raises(pipeline.BuildError, match="up to 253402300799"):
         pipeline.build(str(deck_file(tmp_path, V1)), tmp_path / "out.apkg")
+
+
+def test_a_changed_picture_updates_its_card(release, tmp_path: Path, collection) -> None:
+    (tmp_path / "scar.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"><rect width="1" height="1"/></svg>')
+    deck = V1 + '  - {id: pic, question: "What shows here? ![s](scar.svg)", answer: A square}\n'
+    import_package(collection, release(deck, 1_700_000_000).out)
+    (tmp_path / "scar.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"><circle r="1"/></svg>')
+    second = release(deck, 1_700_086_400)
+    assert second.changes.changed == ["pic"]
+    assert counts(import_package(collection, second.out)) == (0, 1)
+
+
+def test_changing_a_cards_guid_is_refused(release, tmp_path: Path) -> None:
+    release(V1, 1_700_000_000)
+    deck_file(tmp_path, V1.replace("{id: width,", "{id: width, guid: abc123,"))
+    [problem] = pipeline.check(str(tmp_path / "cards.yaml")).problems
+    assert (problem.line, problem.code) == (3, "guid-changed")
+
+
+def test_a_guid_equal_to_another_cards_derived_guid_is_refused(tmp_path: Path) -> None:
+    from deck.package import note_guid
+
+    deck_file(tmp_path, V1.replace("{id: width,", f"{{id: width, guid: '{note_guid('scars', 'shape')}',"))
+    [problem] = pipeline.check(str(tmp_path / "cards.yaml")).problems
+    assert (problem.line, problem.code) == (4, "duplicate-guid")
+
+
+def test_the_last_accepted_time_still_builds(release) -> None:
+    assert release(V1, lock.LATEST_TIME).out.stat().st_size > 0
+
+
+@pytest.mark.parametrize("edit", [
+    lambda text: text.replace('"format": 1', '"format": 99'),
+    lambda text: text.replace('"kind": "basic"', '"kind": "nonsense"', 1),
+    lambda text: text.replace('"mod": 1700000000', '"mod": 99999999999999999999', 1),
+])
+def test_a_hand_edited_lock_is_reported(release, tmp_path: Path, edit) -> None:
+    release(V1, 1_700_000_000)
+    (tmp_path / "cards.lock").write_text(edit((tmp_path / "cards.lock").read_text()))
+    [problem] = pipeline.check(str(tmp_path / "cards.yaml")).problems
+    assert problem.code == "bad-lock"

@@ -177,3 +177,11 @@ def test_only_referenced_files_are_packed(tmp_path: Path) -> None:
 
         names = json.loads(archive.read("media"))
     assert sorted(names.values()) == ["dot.png", "ice-pick.mp3", "v-shaped-scar.svg"]
+
+
+def test_unreadable_paths_are_media_problems_not_crashes(tmp_path: Path) -> None:
+    (tmp_path / "images").mkdir()
+    os.symlink(tmp_path / "images" / "loop.png", tmp_path / "images" / "loop.png")
+    text = one_card('extra: "![x](images/loop.png) ![y](images/' + "n" * 300 + '.png)"')
+    found = problems(tmp_path, text)
+    assert [(line, code) for line, _, code, _ in found] == [(6, "media"), (6, "media")]

@@ -54,7 +54,8 @@ def test_markdown_renders_to_anki_html(text: str, expected: str | None) -> None:
         ("![scar](scar.png)", "image", "scar.png"),
         ('<b class="x">y</b>', "html-attribute", "class"),
         ('<td style="color:red">y</td>', "html-attribute", "style"),
-        ("<!x> <![)", "html-syntax", "<!"),
+        ("a <!-- hidden --> b", "html-comment", "<!--"),
+        ("<!-- an unclosed comment hides everything after it", "html-comment", "<!--"),
     ],
 )
 def test_anything_that_would_run_or_phone_home_is_a_finding(text: str, code: str, snippet: str) -> None:
@@ -81,6 +82,10 @@ def test_anything_that_would_run_or_phone_home_is_a_finding(text: str, code: str
 )
 def test_cloze_text_rules(text: str, codes: list[str]) -> None:
     assert [finding.code for finding in render.check_cloze(text)] == codes
+
+
+def test_malformed_declarations_are_findings_not_crashes() -> None:
+    assert {finding.code for finding in render.to_html("<!x> <![)")[1]} == {"html-syntax", "html-comment"}
 
 
 def test_cloze_deletions_outside_cloze_text_are_findings() -> None:

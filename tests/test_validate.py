@@ -218,3 +218,14 @@ def test_a_card_with_a_bad_shape_still_has_its_other_problems_reported(tmp_path)
         "card 'c': cloze numbers start at 1",
         "card 'c': deck name '::bad::' has a blank level",
     ]
+
+
+def test_subdecks_that_differ_only_in_case_are_refused() -> None:
+    text = HEAD + "cards:\n  - {id: a, question: q, answer: a, deck: Def}\n  - {id: b, question: r, answer: b, deck: def}\n"
+    assert [(line, column, code) for line, column, code, _ in found(text)] == [(6, 43, "deck-case")]
+
+
+def test_cloze_numbers_beyond_what_anki_stores_are_refused(tmp_path) -> None:
+    text = HEAD + "cards:\n  - {id: a, type: cloze, text: 'x {{c70000::y}}'}\n"
+    assert [message.split(": error: ")[1] for message in messages(tmp_path, text)] == [
+        "card 'a': cloze numbers go up to 65535; renumber from c1"]
