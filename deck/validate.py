@@ -223,6 +223,9 @@ class _Checker:
         loc, kind, value = detail["loc"], detail["type"], detail["input"]
         field = str(loc[0])
         target = _walk(node, loc)
+        if len(loc) > 1 and field == "lint" and kind != "literal_error":  # inside `lint: {disable: [...]}`
+            self._explain_lint(_walk(node, loc[:1]), label, detail)
+            return
         if kind == "missing" and field == "id" and model in CARD_TYPES.values():
             self.report(node, "missing-id",
                         f"{label}: 'id' is required; run 'deck ids' to give every card without one a readable id")
@@ -255,6 +258,18 @@ class _Checker:
                         f"{label}: deck name '{value}' has a blank level; write names between the '::'")
         else:  # a shape the messages above do not know yet: still located, with pydantic's words
             self.report(target, "invalid", f"{label}: '{field}': {detail['msg']}")
+
+
+    def _explain_lint(self, settings: Node, label: str, detail: dict) -> None:
+        """`lint:` holds one key, `disable`, with a list of rule ids."""
+        loc = detail["loc"]
+        if detail["type"] == "extra_forbidden" and isinstance(settings, Mapping):
+            key = str(loc[-1])
+            self.report(settings.pairs[key][0], "unknown-key",
+                        f"{label}: unknown key '{key}' in 'lint'; {_suggestion(key, ('disable',))}")
+        else:
+            self.report(_walk(settings, loc[1:]), "wrong-type",
+                        f"{label}: 'lint' takes a list of rules to turn off, like {{disable: [yes-no-question]}}")
 
 
 def _label(card: Mapping, number: int) -> str:

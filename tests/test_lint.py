@@ -107,3 +107,16 @@ def test_lint_command_exit_codes_and_format(tmp_path: Path, monkeypatch) -> None
     assert CliRunner().invoke(main, ["lint", "--strict"]).exit_code == 1
     deck_file(tmp_path, HEAD + "  - {id: a, question: q}\n")
     assert CliRunner().invoke(main, ["lint"]).exit_code == 1
+
+
+@pytest.mark.parametrize(
+    ("settings", "column", "message"),
+    [
+        ("{enable: [cloze-gap]}", 44, "unknown key 'enable' in 'lint'; did you mean 'disable'?"),
+        ("{disable: cloze-gap}", 53, "'lint' takes a list of rules to turn off, like {disable: [yes-no-question]}"),
+    ],
+)
+def test_lint_settings_get_clear_messages(tmp_path: Path, settings: str, column: int, message: str) -> None:
+    path = deck_file(tmp_path, HEAD + f"  - {{id: a, question: q, answer: a, lint: {settings}}}\n")
+    [problem] = pipeline.check(str(path)).problems
+    assert (problem.line, problem.column, problem.message) == (3, column, f"card 'a': {message}")
