@@ -19,6 +19,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from html import escape
 from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
@@ -167,15 +168,11 @@ def _read_text(path: Path) -> list[AnkiNote]:
             number = columns.get(name, 0)
             return row[number - 1] if 0 < number <= len(row) else default
 
-        fields = [(f"column {number}", value if html else _escape(value))
+        fields = [(f"column {number}", value if html else escape(value, quote=False))
                   for number, value in enumerate(row, 1) if number not in columns.values()]
         notes.append(AnkiNote(column("guid"), column("notetype", headers.get("notetype", "")).strip(), fields,
                               column("tags").split() + global_tags, column("deck", headers.get("deck", ""))))
     return notes
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 class _Converter:

@@ -25,6 +25,7 @@ from html.parser import HTMLParser
 from urllib.parse import quote, unquote
 
 from deck import render
+from deck.source import FORBIDDEN_CHARACTER  # what deck files refuse: removed on import
 
 _VOID = frozenset({"br", "hr", "img"})
 _BLOCKS = frozenset({"p", "ul", "ol", "table", "blockquote", "pre", "hr", "h1", "h2", "h3", "h4", "h5", "h6"})
@@ -32,8 +33,6 @@ _PUNCTUATION = re.compile(r"[\\`*_\[\]|]")
 # What a line must not start with: a list, quote, heading, rule or fence marker, or "1." / "1)".
 _LINE_START = re.compile(r"^(?:([-+=>#~])|(\d+)([.)]))")
 _TAG_LINE = re.compile(r"^(</?[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?/?>)[ \t]*\n")
-# The characters that the deck file format refuses (see `deck.source`), removed from imported text.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 @dataclass
@@ -57,8 +56,8 @@ def to_markdown(html: str, image: Callable[[str], str]) -> Converted:
     """
     changes: list[str] = []
     text = html.replace("\r\n", "\n")
-    if _CONTROL.search(text):
-        text = _CONTROL.sub("", text)
+    if FORBIDDEN_CHARACTER.search(text):
+        text = FORBIDDEN_CHARACTER.sub("", text)
         changes.append("removed control characters")
     if re.search(r"(?i)<div\b", text):  # Anki's editor makes lines with <div>; deck files use <br>
         text = re.sub(r"(?i)</div\s*>", "", re.sub(r"(?i)<div\b[^>]*>", "<br>", text))

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from deck import pipeline, render
 from deck.files import write_atomically
 from deck.notetypes import NOTE_TYPES
-from deck.package import DeckTree, Stamps, note_guid, write
+from deck.package import DeckTree, Stamps, write
 
 if TYPE_CHECKING:
     from anki.cards import Card
@@ -97,7 +97,7 @@ def render_cards(checked: pipeline.Checked) -> tuple[str, list[Shown]]:
     assert checked.deck is not None
     info = checked.deck.deck
     stamps = Stamps(_STAMP, {note.card_id: _STAMP for note in checked.notes}, dict.fromkeys(NOTE_TYPES, _STAMP))
-    card_ids = {note.guid or note_guid(info.id, note.card_id): note.card_id for note in checked.notes}
+    card_ids = dict(zip(checked.guids, (note.card_id for note in checked.notes)))
     with tempfile.TemporaryDirectory(prefix="deck-preview-") as folder:
         package = Path(folder) / "preview.apkg"
         write(DeckTree(info.id, info.name, checked.description), checked.notes, checked.media.files, package, stamps)

@@ -27,7 +27,7 @@ MAX_DEPTH = 32
 # Anki separates fields with \x1f, NUL truncates strings in C code, and the other C0/C1 controls
 # are invisible in editors. U+2028/U+2029 and NEL are line breaks to YAML but not to editors,
 # so line numbers would stop matching. Tab, newline and carriage return are fine.
-_FORBIDDEN_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+FORBIDDEN_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 
 _Parser = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 
@@ -105,7 +105,7 @@ def read(path: str, data: bytes) -> Document:
     if problem:
         return Document(path, "", None, [problem])
     document = Document(path, text, None, [])
-    for match in _FORBIDDEN_CHARACTER.finditer(text):
+    for match in FORBIDDEN_CHARACTER.finditer(text):
         line, column = document._position(match.start())
         document.problems.append(
             document.problem(line, column, "control-character", _describe_character(match.group()))
@@ -219,7 +219,7 @@ class _Composer:
         if type(event) is yaml.ScalarEvent:
             node = Scalar(event.value, line, column, mark.index, event.end_mark.index)
             # The text was checked before parsing; only a double-quoted escape can add a character.
-            if event.style == '"' and (bad := _FORBIDDEN_CHARACTER.search(event.value)):
+            if event.style == '"' and (bad := FORBIDDEN_CHARACTER.search(event.value)):
                 self.error(mark, "control-character", _describe_character(bad.group()))
         elif len(self.stack) >= MAX_DEPTH:
             self.error(event.start_mark, "too-deep",
