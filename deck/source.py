@@ -110,8 +110,9 @@ def read(path: str, data: bytes) -> Document:
         document.problems.append(
             document.problem(line, column, "control-character", _describe_character(match.group()))
         )
-    if not document.problems:
-        _Composer(document).run()
+    # Each forbidden character is reported above; read the rest with a harmless stand-in of the same
+    # length, so positions hold and the file's other problems are found in the same run.
+    _Composer(document).run(FORBIDDEN_CHARACTER.sub("\ufffd", text) if document.problems else text)
     return document
 
 
@@ -153,10 +154,10 @@ class _Composer:
             self.document.problem(mark.line + 1, mark.column + 1, code, message)
         )
 
-    def run(self) -> None:
+    def run(self, text: str) -> None:
         """Compose the whole document; a tree that could not be finished is dropped, so that
         validation never reports the half-read rest of a broken file."""
-        parser = _Parser(self.document.text)
+        parser = _Parser(text)
         try:
             if not self._compose(parser):
                 self.document.root = None

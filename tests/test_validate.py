@@ -229,3 +229,9 @@ def test_cloze_numbers_beyond_what_anki_stores_are_refused(tmp_path) -> None:
     text = HEAD + "cards:\n  - {id: a, type: cloze, text: 'x {{c70000::y}}'}\n"
     assert [message.split(": error: ")[1] for message in messages(tmp_path, text)] == [
         "card 'a': cloze numbers go up to 65535; renumber from c1"]
+
+
+def test_a_control_character_does_not_hide_the_files_other_problems() -> None:
+    text = HEAD + 'cards:\n  - {id: a, question: "q\x01", answer: a}\n  - {id: b, question: q, anwser: a}\n'
+    assert [(line, column, code) for line, column, code, _ in found(text)] == [
+        (5, 25, "control-character"), (6, 5, "missing-field"), (6, 26, "unknown-key")]
