@@ -11,8 +11,7 @@ from pathlib import Path
 
 import click
 
-from deck import __version__, export, ids, importer, lint, pipeline, preview, schema
-from deck.package import removed_search
+from deck import __version__, export, ids, importer, lint, lock, pipeline, preview, schema
 from deck.problems import Problem
 
 _FILE = click.Path(exists=True, dir_okay=False, readable=True)
@@ -164,7 +163,7 @@ def _summarise(built: pipeline.Built, checked: pipeline.Checked) -> None:
             click.echo(f"{label} ({len(ids)}): {', '.join(ids)}")
     if changes.removed:
         assert checked.deck is not None
-        search = removed_search(checked.deck.deck.name, [(entry.kind, entry.prompt) for entry in changes.removed.values()])
+        search = lock.removed_search(checked.deck.deck.name, [(entry.kind, entry.prompt) for entry in changes.removed.values()])
         click.echo("removed cards stay in students' collections until they delete them; "
                    f"this search in Anki's browser finds them:\n  {search}")
 

@@ -12,9 +12,21 @@ from deck import render
 from deck.cards import Card, ClozeCard, Source
 from deck.media import Media, MediaError
 from deck.notetypes import NOTE_TYPES
-from deck.package import Note
 from deck.problems import Problem
 from deck.source import Document, Mapping, Scalar
+
+
+@dataclass(frozen=True)
+class Note:
+    """One Anki note, its fields already HTML, in the order of its note type's fields."""
+
+    card_id: str
+    guid: str | None  # kept from an imported deck; None derives it from the deck and card ids
+    kind: str  # a key of notetypes.NOTE_TYPES
+    fields: tuple[str, ...]
+    tags: tuple[str, ...]
+    subdeck: str | None  # below the deck's own name, levels joined by '::'
+    card_count: int
 
 
 @dataclass

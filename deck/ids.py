@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from deck import lock
+from deck import lock, render
 from deck.files import write_atomically
 from deck.problems import Problem
 from deck.source import Document, Mapping, Scalar, Sequence, read
@@ -25,7 +25,7 @@ _WORDS_PER_ID = 5
 
 def slug(text: str) -> str:
     """'How wide is a typical ice pick scar?' -> 'wide-typical-ice-pick-scar'."""
-    text = re.sub(r"\{\{c\d+::(.*?)(?:::[^}]*)?\}\}", r"\1", text)  # keep a deletion's answer
+    text = render.CLOZE.sub(r"\2", text)  # keep a deletion's answer
     text = re.sub(r"<[^>]+>|[*_`#>\[\]()!]", " ", text)  # drop markup
     words = re.findall(r"[a-z0-9]+", text.lower())
     kept = [word for word in words if word not in _STOPWORDS] or words

@@ -28,7 +28,6 @@ COMMON_WORD = 50
 _YES_NO = re.compile(r"^(is|are|was|were|do|does|did|can|could|will|would|should|shall|has|have|had|may|might|must)\b",
                      re.IGNORECASE)
 _STOPWORDS = frozenset("a an and are as at be by for from in is it its of on or the to with".split())
-_CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::[^}]*)?\}\}", re.DOTALL)
 
 Finding = tuple[Node, str | None, str]
 CardRule = Callable[[Card, Mapping, Checked], Iterator[Finding]]
@@ -105,7 +104,7 @@ def cloze_too_long(card: Card, node: Mapping, checked: Checked) -> Iterator[Find
     Good: ``about {{c1::25%}}``. Bad: ``{{c1::stretches the skin and applies a small amount of acid}}``.
     """
     if isinstance(card, ClozeCard):
-        for match in _CLOZE.finditer(card.text):
+        for match in render.CLOZE.finditer(card.text):
             if len(_words(match.group(2))) > MAX_CLOZE_WORDS:
                 yield (_field(node, "text"), match.group(0),
                        f"cloze deletion c{match.group(1)} hides {len(_words(match.group(2)))} words; "
@@ -185,7 +184,7 @@ def near_duplicates(cards: list[tuple[Card, Mapping]]) -> Iterator[tuple[Mapping
 
 def _card_text(card: Card) -> str:
     if isinstance(card, ClozeCard):
-        return _CLOZE.sub(r"\1", card.text)
+        return render.CLOZE.sub(r"\2", card.text)
     return f"{card.question} {card.answer}"
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from deck.files import write_atomically
-from deck.notetypes import NoteType
+from deck.notetypes import NOTE_TYPES, NoteType
 from deck.problems import Problem
 
 FORMAT = 1
@@ -178,3 +179,18 @@ def write(path: Path, lock: Lock) -> None:
         section("removed", lock.removed),
     ]) + "\n}\n"
     write_atomically(path, text.encode())
+
+
+def removed_search(deck_name: str, removed: list[tuple[str, str]]) -> str:
+    """An Anki browser search that finds exactly the notes of these removed cards, given as
+    (kind, first field HTML): each must have that note type and that whole first field."""
+    notes = [
+        f'("note:{NOTE_TYPES[kind].name}" "{NOTE_TYPES[kind].fields[0]}:{_search_escape(first_field, ":")}")'
+        for kind, first_field in removed
+    ]
+    return f'"deck:{_search_escape(deck_name)}" ({" OR ".join(notes)})'
+
+
+def _search_escape(text: str, also: str = "") -> str:
+    """Backslashes before what Anki's search syntax would read as wildcards, quotes or separators."""
+    return re.sub(f'([\\\\"*_{re.escape(also)}])', r"\\\1", text)

@@ -12,7 +12,6 @@ import hashlib
 import io
 import itertools
 import json
-import re
 import sqlite3
 import time
 import zipfile
@@ -21,21 +20,9 @@ from pathlib import Path
 
 import genanki
 
+from deck.fields import Note
 from deck.files import write_atomically
 from deck.notetypes import NOTE_TYPES, NoteType
-
-
-@dataclass(frozen=True)
-class Note:
-    """One Anki note, its fields already HTML, in the order of its note type's fields."""
-
-    card_id: str
-    guid: str | None  # kept from an imported deck; None derives it from the deck and card ids
-    kind: str  # a key of notetypes.NOTE_TYPES
-    fields: tuple[str, ...]
-    tags: tuple[str, ...]
-    subdeck: str | None  # below the deck's own name, levels joined by '::'
-    card_count: int
 
 
 @dataclass(frozen=True)
@@ -151,18 +138,3 @@ def _zip_date_time(timestamp: int) -> tuple[int, int, int, int, int, int]:
     # Zip dates run from 1980 to 2107; SOURCE_DATE_EPOCH=0 is common, so clamp rather than fail.
     moment = time.gmtime(min(max(timestamp, 315_532_800), 4_354_819_198))
     return moment[:6]
-
-
-def removed_search(deck_name: str, removed: list[tuple[str, str]]) -> str:
-    """An Anki browser search that finds exactly the notes of these removed cards, given as
-    (kind, first field HTML): each must have that note type and that whole first field."""
-    notes = [
-        f'("note:{NOTE_TYPES[kind].name}" "{NOTE_TYPES[kind].fields[0]}:{_search_escape(first_field, ":")}")'
-        for kind, first_field in removed
-    ]
-    return f'"deck:{_search_escape(deck_name)}" ({" OR ".join(notes)})'
-
-
-def _search_escape(text: str, also: str = "") -> str:
-    """Backslashes before what Anki's search syntax would read as wildcards, quotes or separators."""
-    return re.sub(f'([\\\\"*_{re.escape(also)}])', r"\\\1", text)

@@ -20,7 +20,8 @@ from deck.cards import Card, Deck
 from deck.fields import Fields
 from deck.media import Media, references
 from deck.notetypes import NOTE_TYPES
-from deck.package import DeckTree, Note, Stamps, guid_of, write
+from deck.fields import Note
+from deck.package import DeckTree, Stamps, guid_of, write
 from deck.problems import Problem, has_errors
 
 

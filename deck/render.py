@@ -44,7 +44,8 @@ _PLAIN = re.compile(r"(?![-+=>]|\d+[.)])[^\s\\`*_\[\]<>&!#|~\xa0]+(?: [^\s\\`*_\
 # Anki numbers a note's cards with 16 bits: a note with {{c70000::...}} imports as nothing at all.
 MAX_CLOZE_NUMBER = 65_535
 
-_CLOZE = re.compile(r"\{\{c(\d+)::(.*?)\}\}", re.DOTALL)
+# A cloze deletion: its number, its answer and its optional hint.
+CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::([^}]*))?\}\}", re.DOTALL)
 _CLOZE_START = re.compile(r"\{\{c\d+::")
 
 _markdown = MarkdownIt("commonmark", {"html": True}).enable("table")
@@ -189,7 +190,7 @@ class _Audit(HTMLParser):
 
 def cloze_numbers(text: str) -> set[int]:
     """The distinct N of the {{cN::...}} deletions in a text: Anki makes one card for each."""
-    return {int(match.group(1)) for match in _CLOZE.finditer(text) if len(match.group(1)) <= 5}
+    return {int(match.group(1)) for match in CLOZE.finditer(text) if len(match.group(1)) <= 5}
 
 
 def check_cloze(text: str) -> list[Finding]:
@@ -199,7 +200,7 @@ def check_cloze(text: str) -> list[Finding]:
     Bad: ``{{c0::25%}}`` (numbers start at 1), ``{{c1::25%}`` (not closed), no deletion at all.
     """
     findings = []
-    deletions = list(_CLOZE.finditer(text))
+    deletions = list(CLOZE.finditer(text))
     if not deletions:
         findings.append(Finding("cloze-missing", "cloze text has no deletion; mark the answer like {{c1::answer}}", ""))
     for match in deletions:
@@ -208,7 +209,7 @@ def check_cloze(text: str) -> list[Finding]:
         elif len(match.group(1)) > 5 or int(match.group(1)) > MAX_CLOZE_NUMBER:
             findings.append(Finding("cloze-number", f"cloze numbers go up to {MAX_CLOZE_NUMBER}; renumber from c1",
                                     match.group(0)))
-        if not match.group(2).split("::")[0].strip():
+        if not match.group(2).strip():
             findings.append(Finding("cloze-empty", "cloze deletion is empty; put the answer after '::'", match.group(0)))
     for match in re.finditer(r"\{\{", text):
         if not _CLOZE_START.match(text, match.start()):

@@ -46,6 +46,9 @@ def warnings(tmp_path: Path, text: str) -> list[tuple[int, int, str]]:
                      [(3, 43, "cloze-too-long")], id="long deletion"),
         pytest.param("  - {id: a, type: cloze, text: '{{c1::a}} and {{c3::b}}'}\n", [(3, 32, "cloze-gap")],
                      id="cloze gap"),
+        pytest.param("  - {id: a, type: cloze, text: 'Treatment may need {{c1::several sessions}}.'}\n"
+                     "  - {id: b, type: cloze, text: 'Treatment may need {{c1::a combination of therapies}}.'}\n",
+                     [], id="cloze cards differing in their answers are not duplicates"),
         pytest.param("  - {id: a, question: What *is it?, answer: A scar}\n", [(3, 28, "dangling-markdown")],
                      id="unclosed emphasis"),
         pytest.param("  - {id: a, question: What is `TCA?, answer: An acid}\n", [(3, 31, "dangling-markdown")],

@@ -16,7 +16,6 @@ import pytest
 from anki.scheduler.v3 import CardAnswer
 
 from deck import lock, notetypes, pipeline
-from deck.package import removed_search
 from tests.conftest import deck_file, import_package, shown
 
 V1 = """\
@@ -105,7 +104,7 @@ def test_an_added_card_is_new_and_a_removed_card_is_reported_and_findable(releas
     assert counts(import_package(collection, third.out)) == (0, 0)
     assert collection.note_count() == 4  # an import never deletes
 
-    search = removed_search("Scars", [(entry.kind, entry.prompt) for entry in third.changes.removed.values()])
+    search = lock.removed_search("Scars", [(entry.kind, entry.prompt) for entry in third.changes.removed.values()])
     assert [collection.get_note(nid)["Front"] for nid in collection.find_notes(search)] == [
         "What shape is an ice pick scar in section?"]
 
@@ -118,7 +117,7 @@ def test_the_search_for_removed_cards_finds_only_them(release, collection) -> No
     removal = release(deck.replace("  - {id: grafting, type: reversed, question: Punch grafting, "
                                    "answer: Replacing the scar's skin}\n", ""), 1_700_086_400)
     assert list(removal.changes.removed) == ["grafting"]
-    search = removed_search("Scars", [(entry.kind, entry.prompt) for entry in removal.changes.removed.values()])
+    search = lock.removed_search("Scars", [(entry.kind, entry.prompt) for entry in removal.changes.removed.values()])
     assert [collection.get_note(nid)["Front"] for nid in collection.find_notes(search)] == ["Punch grafting"]
 
 
@@ -128,7 +127,7 @@ def test_the_search_for_removed_cards_handles_cloze_and_special_characters(relea
     remaining = "deck: {id: scars, name: Scars}\ncards:\n  - {id: new, question: q, answer: a}\n"
     removal = release(remaining, 1_700_086_400)
     assert sorted(removal.changes.removed) == ["odd", "shape", "tca", "width"]
-    search = removed_search("Scars", [(entry.kind, entry.prompt) for entry in removal.changes.removed.values()])
+    search = lock.removed_search("Scars", [(entry.kind, entry.prompt) for entry in removal.changes.removed.values()])
     assert len(collection.find_notes(search)) == 4
 
 
