@@ -139,3 +139,5 @@ class Deck(_Strict):
     deck: DeckInfo
     sources: dict[Slug, Source] = {}
     cards: list[Card]
+    # More deck files whose sources and cards join this file's, in order (paths relative to it).
+    include: list[Text] = Field(default_factory=list)

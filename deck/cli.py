@@ -15,6 +15,8 @@ from deck import __version__, export, ids, importer, lint, lock, pipeline, previ
 from deck.problems import Problem
 
 _FILE = click.Path(exists=True, dir_okay=False, readable=True)
+# A deck: one file, or a folder whose *.yaml files make one deck together.
+_DECK = click.Path(exists=True, readable=True)
 
 
 def _report(path: str, problems: list[Problem]) -> None:
@@ -65,7 +67,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("files", nargs=-1, type=_FILE)
+@click.argument("files", nargs=-1, type=_DECK)
 def validate(files: tuple[str, ...]) -> None:
     """Check each FILE (default: cards.yaml) and report every problem at once.
 
@@ -90,7 +92,7 @@ def validate(files: tuple[str, ...]) -> None:
 
 
 @main.command("lint")
-@click.argument("files", nargs=-1, type=_FILE)
+@click.argument("files", nargs=-1, type=_DECK)
 @click.option("--strict", is_flag=True, help="Exit with status 1 when there is any warning.")
 def lint_command(files: tuple[str, ...], strict: bool) -> None:
     """Check the quality of the cards in each FILE (default: cards.yaml), not just their validity.
@@ -120,7 +122,7 @@ def lint_command(files: tuple[str, ...], strict: bool) -> None:
 
 
 @main.command()
-@click.argument("file", default="cards.yaml", type=_FILE)
+@click.argument("file", default="cards.yaml", type=_DECK)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
               help="Where to write the package (default: <deck id>.apkg here).")
 def build(file: str, output: Path | None) -> None:
@@ -213,7 +215,7 @@ def schema_command() -> None:
 
 
 @main.command("preview")
-@click.argument("file", default="cards.yaml", type=_FILE)
+@click.argument("file", default="cards.yaml", type=_DECK)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
               default="preview.html", show_default=True, help="Where to write the page.")
 def preview_command(file: str, output: Path) -> None:
@@ -242,7 +244,7 @@ def preview_command(file: str, output: Path) -> None:
 
 
 @main.command("export")
-@click.argument("file", default="cards.yaml", type=_FILE)
+@click.argument("file", default="cards.yaml", type=_DECK)
 @click.option("--csv", "csv_out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write the Anki text file.")
 @click.option("--separator", type=click.Choice(["tab", "comma"]), default="tab", show_default=True)

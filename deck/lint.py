@@ -197,7 +197,7 @@ def run(checked: Checked) -> list[Problem]:
 
     def warn(node: Node, snippet: str | None, rule: str, message: str, card: Card) -> None:
         line, column = document.locate(node, snippet)
-        warnings.append(Problem(document.path, line, column, "warning", rule, f"card '{card.id}': {message}"))
+        warnings.append(document.problem(line, column, rule, f"card '{card.id}': {message}", "warning"))
 
     def off(card: Card) -> set[str]:
         return deck_off | set(card.lint.disable)

@@ -74,10 +74,10 @@ Progress = Callable[[list[tuple[Card, source.Mapping]]], Iterable[tuple[Card, so
 
 def check(path: str, progress: Progress = iter) -> Checked:
     """Read, validate and render the deck file at `path`, collecting every problem."""
-    document = source.read(path, Path(path).read_bytes())
+    document = read(path)
     validated = validate.validate(document)
-    checked = Checked(validated.deck, Media(Path(path).parent), document, validated.cards,
-                      problems=validated.problems)
+    folder = Path(path) if Path(path).is_dir() else Path(path).parent
+    checked = Checked(validated.deck, Media(folder), document, validated.cards, problems=validated.problems)
     fields = Fields(document, validated.deck.sources if validated.deck else {}, checked.media)
     root = document.root
     if validated.deck is not None and validated.deck.deck.description and isinstance(root, source.Mapping):
@@ -96,6 +96,52 @@ def check(path: str, progress: Progress = iter) -> Checked:
             _check_against_lock(document, checked.problems, checked.lock, validated, root, checked.guids)
     checked.problems.sort()
     return checked
+
+
+def read(path: str) -> source.Document:
+    """The deck at `path`: one file, the files it includes, or every *.yaml in a folder (name order),
+    read as one document whose problems still name each file."""
+    location = Path(path)
+    if location.is_dir():
+        files = sorted(location.glob("*.yaml"))
+        if not files:
+            return source.Document(path, "", None, [Problem(path, 1, 1, "error", "no-files",
+                                                            "the folder has no *.yaml deck files")])
+        return source.combine(path, [source.read(str(file), file.read_bytes()) for file in files])
+    main = source.read(path, location.read_bytes())
+    included = [source.read(str(file), file.read_bytes()) for file in _includes(main)]
+    for document in included:
+        if isinstance(document.root, source.Mapping) and "include" in document.root.pairs:
+            key = document.root.pairs.pop("include")[0]
+            document.problems.append(document.problem(key.line, key.column, "nested-include",
+                                                      "only the main deck file can include others; move this list there"))
+    return source.combine(path, [main, *included]) if included else main
+
+
+def _includes(main: source.Document) -> list[Path]:
+    """The files named by `include:`, each checked: a list of paths inside the main file's folder."""
+    root = main.root
+    if not isinstance(root, source.Mapping) or "include" not in root.pairs:
+        return []
+    node = root.pairs["include"][1]
+    if not isinstance(node, source.Sequence):
+        main.problems.append(main.problem(node.line, node.column, "wrong-type",
+                                          "'include' must be a list of deck files, like [more.yaml]"))
+        return []
+    folder = Path(main.path).parent.resolve()
+    files: list[Path] = []
+    for item in node.items:
+        file = (folder / item.value).resolve() if isinstance(item, source.Scalar) else None
+        if file is None or not file.is_relative_to(folder) or not file.is_file():
+            shown = item.value if isinstance(item, source.Scalar) else "this"
+            main.problems.append(main.problem(item.line, item.column, "bad-include",
+                                              f"'{shown}' is not a deck file inside {folder}; give a relative path"))
+        elif file == Path(main.path).resolve() or file in files:
+            main.problems.append(main.problem(item.line, item.column, "bad-include",
+                                              f"'{item.value}' is already part of the deck; include each file once"))
+        else:
+            files.append(file)
+    return [Path(os.path.relpath(file)) if not Path(main.path).is_absolute() else file for file in files]
 
 
 def _unique_guids(document: source.Document, problems: list[Problem], cards: list[tuple[Card, source.Mapping]],

@@ -18,7 +18,7 @@ from deck.cards import CARD_TYPES, LINT_RULES, SLUG_PATTERN, Card, Deck, DeckInf
 from deck.problems import Problem
 from deck.source import Document, Mapping, Node, Scalar, Sequence
 
-TOP_LEVEL_KEYS = ("deck", "sources", "cards")
+TOP_LEVEL_KEYS = ("deck", "sources", "cards", "include")
 
 
 @dataclass
@@ -175,7 +175,8 @@ class _Checker:
                 first = first_use.setdefault(node.value, node)
                 if first is not node:
                     self.report(node, f"duplicate-{key}",
-                                f"{_label(item, number)}: {key} is already used by the card at line {first.line}; "
+                                f"{_label(item, number)}: {key} is already used by the card at "
+                                f"{self.document.line_of(first)}; "
                                 f"{key}s must be unique")
 
     def _subdecks_differ_in_more_than_case(self, cards: list[tuple[Card, Mapping]]) -> None:

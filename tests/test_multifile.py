@@ -1,0 +1,118 @@
+"""A deck split across files: a folder of *.yaml files, or an `include:` list in the main file.
+
+Built as if the files were one: the same package, byte for byte; problems name each file's lines.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from deck import pipeline
+from deck.cli import main
+
+HEAD = "deck: {id: split, name: Split}\nsources:\n  s1: {title: One}\n"
+PART_A = "cards:\n  - {id: a, question: What is a?, answer: A, source: s1}\n  - {id: b, question: What is b?, answer: B}\n"
+PART_B = ("sources:\n  s2: {title: Two}\ncards:\n  - {id: c, type: cloze, text: 'The {{c1::c}} card', source: s2}\n"
+          "  - {id: d, type: reversed, question: D, answer: Dee}\n")
+WHOLE = (HEAD + "  s2: {title: Two}\ncards:\n  - {id: a, question: What is a?, answer: A, source: s1}\n"
+         "  - {id: b, question: What is b?, answer: B}\n"
+         "  - {id: c, type: cloze, text: 'The {{c1::c}} card', source: s2}\n"
+         "  - {id: d, type: reversed, question: D, answer: Dee}\n")
+
+
+def built(path: Path, out: Path) -> bytes:
+    checked, result = pipeline.build(str(path), out)
+    assert result is not None, [problem.format() for problem in checked.problems]
+    return hashlib.sha256(out.read_bytes()).digest()
+
+
+@pytest.fixture(autouse=True)
+def fixed_time(monkeypatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+
+
+def test_a_folder_builds_the_same_package_as_one_file(tmp_path: Path) -> None:
+    (tmp_path / "whole").mkdir()
+    (tmp_path / "whole" / "cards.yaml").write_text(WHOLE)
+    folder = tmp_path / "cards"
+    folder.mkdir()
+    (folder / "00-deck.yaml").write_text(HEAD)
+    (folder / "10-a.yaml").write_text(PART_A)
+    (folder / "20-b.yaml").write_text(PART_B)
+    assert built(folder, tmp_path / "split.apkg") == built(tmp_path / "whole" / "cards.yaml", tmp_path / "one.apkg")
+    assert (tmp_path / "cards.lock").is_file()
+
+
+def test_include_builds_the_same_package_as_one_file(tmp_path: Path) -> None:
+    (tmp_path / "whole").mkdir()
+    (tmp_path / "whole" / "cards.yaml").write_text(WHOLE)
+    (tmp_path / "more").mkdir()
+    (tmp_path / "more" / "b.yaml").write_text(PART_B)
+    main_file = tmp_path / "cards.yaml"
+    main_file.write_text(HEAD.replace("deck:", "include: [more/b.yaml]\ndeck:") + PART_A)
+    assert built(main_file, tmp_path / "split.apkg") == built(tmp_path / "whole" / "cards.yaml", tmp_path / "one.apkg")
+
+
+def test_problems_name_the_file_and_its_own_lines(tmp_path: Path, monkeypatch) -> None:
+    folder = tmp_path / "cards"
+    folder.mkdir()
+    (folder / "00-deck.yaml").write_text(HEAD)
+    (folder / "10-a.yaml").write_text(PART_A)
+    (folder / "20-b.yaml").write_text(PART_B.replace("answer: Dee", "anwser: Dee") + "  - {id: a, question: q, answer: x}\n")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["validate", "cards"])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "cards/20-b.yaml:5:5: error: card 'd': 'answer' is required",
+        "cards/20-b.yaml:5:42: error: card 'd': unknown key 'anwser'; did you mean 'answer'?",
+        "cards/20-b.yaml:6:10: error: card 'a': id is already used by the card at line 2 of cards/10-a.yaml; "
+        "ids must be unique",
+        "cards: 3 errors",
+    ]
+
+
+def test_the_deck_or_a_source_given_twice_is_an_error(tmp_path: Path) -> None:
+    folder = tmp_path / "cards"
+    folder.mkdir()
+    (folder / "a.yaml").write_text(HEAD + PART_A)
+    (folder / "b.yaml").write_text("deck: {id: other, name: Other}\nsources:\n  s1: {title: Again}\n")
+    problems = pipeline.check(str(folder)).problems
+    assert [(Path(p.path).name, p.line, p.code) for p in problems] == [("b.yaml", 1, "duplicate-key"),
+                                                                        ("b.yaml", 3, "duplicate-key")]
+    assert "'deck' is already given at line 1 of" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("include", "words"),
+    [
+        ("[missing.yaml]", "'missing.yaml' is not a deck file inside"),
+        ("[../outside.yaml]", "'../outside.yaml' is not a deck file inside"),
+        ("[cards.yaml]", "'cards.yaml' is already part of the deck"),
+        ("more.yaml", "'include' must be a list of deck files"),
+    ],
+)
+def test_bad_includes_are_located_problems(tmp_path: Path, include: str, words: str) -> None:
+    (tmp_path / "outside.yaml").write_text(PART_B)
+    deck = tmp_path / "deck"
+    deck.mkdir()
+    (deck / "cards.yaml").write_text(f"include: {include}\n" + HEAD + PART_A)
+    [problem] = pipeline.check(str(deck / "cards.yaml")).problems
+    assert (problem.line, problem.code in ("bad-include", "wrong-type")) == (1, True)
+    assert words in problem.message
+
+
+def test_only_the_main_file_includes(tmp_path: Path) -> None:
+    (tmp_path / "b.yaml").write_text("include: [c.yaml]\n" + PART_B)
+    (tmp_path / "c.yaml").write_text("cards: []\n")
+    (tmp_path / "cards.yaml").write_text("include: [b.yaml]\n" + HEAD + PART_A)
+    [problem] = pipeline.check(str(tmp_path / "cards.yaml")).problems
+    assert (Path(problem.path).name, problem.line, problem.code) == ("b.yaml", 1, "nested-include")
+
+
+def test_an_empty_folder_is_a_problem(tmp_path: Path) -> None:
+    [problem] = pipeline.check(str(tmp_path)).problems
+    assert problem.code == "no-files"
