@@ -19,7 +19,6 @@ from pathlib import Path
 from deck import pipeline
 from deck.files import write_atomically
 from deck.notetypes import NOTE_TYPES
-from deck.package import guid_of
 
 # Header values Anki accepts for `#separator:`, by the character they stand for.
 SEPARATORS = {"tab": "\t", "comma": ",", "semicolon": ";", "pipe": "|", "colon": ":", "space": " "}
@@ -60,10 +59,10 @@ def export_csv(path: str, out: Path, separator: str = "tab") -> tuple[pipeline.C
     writer = csv.writer(buffer, delimiter=SEPARATORS[separator], quoting=csv.QUOTE_ALL, lineterminator="\n")
     # Parents first: Anki's text importer creates a missing deck's parents without noticing that
     # it did, and a later row naming such a parent would then make a second deck, "Parent+".
-    for note in sorted(checked.notes, key=lambda note: note.subdeck.count("::") + 1 if note.subdeck else 0):
+    rows = sorted(zip(checked.notes, checked.guids), key=lambda row: row[0].subdeck.count("::") + 1 if row[0].subdeck else 0)
+    for note, guid in rows:
         deck_name = f"{info.name}::{note.subdeck}" if note.subdeck else info.name
         fields = list(note.fields) + [""] * (FIELD_COLUMNS - len(note.fields))
-        writer.writerow([guid_of(info.id, note), NOTE_TYPES[note.kind].name, deck_name,
-                         *fields, " ".join(note.tags)])
+        writer.writerow([guid, NOTE_TYPES[note.kind].name, deck_name, *fields, " ".join(note.tags)])
     write_atomically(out, buffer.getvalue().encode("utf-8"))
     return checked, Exported(out, len(checked.notes), sorted(checked.media.files))

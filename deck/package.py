@@ -63,12 +63,14 @@ def anki_deck_id(deck_slug: str, subdeck: str | None) -> int:
     return int.from_bytes(digest[:8], "big") >> 12  # positive, and well within Anki's int64
 
 
-def write(tree: DeckTree, notes: list[Note], media: dict[str, Path], out: Path, stamps: Stamps) -> None:
+def write(tree: DeckTree, notes: list[Note], guids: list[str], media: dict[str, Path], out: Path,
+          stamps: Stamps) -> None:
     """Write the package to `out` atomically: a failure leaves any previous file untouched.
 
-    `media` maps each media file's name in Anki to the file: each is packed once, in name order.
+    `guids` are the notes' GUIDs (see `guid_of`); `media` maps each media file's name in Anki to
+    the file: each is packed once, in name order.
     """
-    database = _database(tree, notes, stamps)
+    database = _database(tree, notes, guids, stamps)
     names = sorted(media)
     index = json.dumps({str(number): name for number, name in enumerate(names)}, ensure_ascii=False)
     entries = [("collection.anki2", database), ("media", index.encode())]
@@ -84,9 +86,8 @@ def write(tree: DeckTree, notes: list[Note], media: dict[str, Path], out: Path, 
     write_atomically(out, buffer.getvalue())
 
 
-def _database(tree: DeckTree, notes: list[Note], stamps: Stamps) -> bytes:
+def _database(tree: DeckTree, notes: list[Note], guids: list[str], stamps: Stamps) -> bytes:
     models = {kind: _model(note_type) for kind, note_type in NOTE_TYPES.items()}
-    guids = [guid_of(tree.slug, note) for note in notes]
     decks = {None: genanki.Deck(anki_deck_id(tree.slug, None), tree.name, tree.description)}
     for position, (note, guid) in enumerate(zip(notes, guids)):
         if note.subdeck not in decks:

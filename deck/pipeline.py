@@ -211,7 +211,8 @@ def build(path: str, out: Path | None = None, progress: Progress = iter) -> tupl
     contents = [
         lock.Content(note.card_id, note.kind, guid,
                      lock.content_hash(note.kind, note.fields, note.tags,
-                                       sorted(media[name] for name in references(note.fields) if name in media)),
+                                       sorted(media[name] for name in references(note.fields) if name in media)
+                                       if media else []),
                      note.fields[0])
         for note, guid in zip(checked.notes, checked.guids)
     ]
@@ -225,7 +226,7 @@ def build(path: str, out: Path | None = None, progress: Progress = iter) -> tupl
     lock_path = lock.path_for(path)
     tree = DeckTree(info.id, info.name, checked.description)
     with _writing(out):
-        write(tree, checked.notes, checked.media.files, out, stamps)
+        write(tree, checked.notes, checked.guids, checked.media.files, out, stamps)
     with _writing(lock_path):
         lock.write(lock_path, new_lock)
     return checked, Built(checked, out, lock_path, changes)
