@@ -6,7 +6,8 @@ Exit status: 0 success, 1 problems found (or the package could not be written), 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -23,7 +24,7 @@ def _report(path: str, problems: list[Problem]) -> None:
     for problem in problems:
         click.echo(problem.format(), err=True)
     counts = [(sum(problem.severity == severity for problem in problems), severity) for severity in ("error", "warning")]
-    summary = ", ".join(f"{count} {severity}{'' if count == 1 else 's'}" for count, severity in counts if count)
+    summary = ", ".join(pipeline.count(number, severity) for number, severity in counts if number)
     click.echo(f"{path}: {summary}", err=True)
 
 
@@ -48,11 +49,21 @@ def _progress(cards: list) -> Iterable:
         yield from bar
 
 
-def _check(path: str) -> pipeline.Checked:
+@contextmanager
+def _failures(path: str | Path) -> Iterator[None]:
+    """What stops a command before it could report problems: a file it cannot read or write, an
+    output it must not write. Click prints these as 'Error: ...' and exits with status 1."""
     try:
-        return pipeline.check(path, _progress)
+        yield
+    except (pipeline.BuildError, preview.PreviewError) as error:
+        raise click.ClickException(str(error)) from error
     except OSError as error:
-        raise click.FileError(path, error.strerror) from error
+        raise click.FileError(str(path), error.strerror) from error
+
+
+def _check(path: str) -> pipeline.Checked:
+    with _failures(path):
+        return pipeline.check(path, _progress)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -137,12 +148,8 @@ def build(file: str, output: Path | None) -> None:
       wrote ice-pick-scars.apkg: 73 notes (57 basic, 6 reversed, 10 cloze), 82 cards
       $ deck build cards.yaml -o dist/ice-pick-scars.apkg
     """
-    try:
+    with _failures(file):
         checked, built = pipeline.build(file, output, _progress)
-    except OSError as error:
-        raise click.FileError(file, error.strerror) from error
-    except pipeline.BuildError as error:
-        raise click.ClickException(str(error)) from error
     if built is None:
         _report(file, checked.problems)
         raise SystemExit(1)
@@ -184,15 +191,13 @@ def assign_ids(file: str) -> None:
       $ deck ids cards.yaml
       cards.yaml: added 2 ids: wide-typical-ice-pick-scar, one-tca-cross-session-improves
     """
-    try:
+    with _failures(file):
         added, problems = ids.assign(Path(file))
-    except OSError as error:
-        raise click.FileError(file, error.strerror) from error
     if problems:
         _report(file, problems)
         raise SystemExit(1)
     if added:
-        click.echo(f"{file}: added {len(added)} id{'' if len(added) == 1 else 's'}: {', '.join(added)}")
+        click.echo(f"{file}: added {pipeline.count(len(added), 'id')}: {', '.join(added)}")
     else:
         click.echo(f"{file}: every card already has an id")
 
@@ -231,12 +236,8 @@ def preview_command(file: str, output: Path) -> None:
       $ deck preview cards.yaml -o preview.html
       wrote preview.html: 73 notes (57 basic, 6 reversed, 10 cloze), 82 cards
     """
-    try:
+    with _failures(file):
         checked = preview.write_preview(file, output)
-    except OSError as error:
-        raise click.FileError(file, error.strerror) from error
-    except preview.PreviewError as error:
-        raise click.ClickException(str(error)) from error
     if not checked.ok:
         _report(file, checked.problems)
         raise SystemExit(1)
@@ -261,16 +262,12 @@ def export_command(file: str, csv_out: Path, separator: str) -> None:
       $ deck export cards.yaml --csv ice-pick-scars.csv
       wrote ice-pick-scars.csv: 73 notes
     """
-    try:
+    with _failures(csv_out):
         checked, exported = export.export_csv(file, csv_out, separator)
-    except pipeline.BuildError as error:
-        raise click.ClickException(str(error)) from error
-    except OSError as error:
-        raise click.FileError(str(csv_out), error.strerror) from error
     if exported is None:
         _report(file, checked.problems)
         raise SystemExit(1)
-    click.echo(f"wrote {exported.out}: {exported.notes} note{'' if exported.notes == 1 else 's'}")
+    click.echo(f"wrote {exported.out}: {pipeline.count(exported.notes, 'note')}")
     if exported.media:
         click.echo(f"note: {len(exported.media)} media file(s) are not in a text file; import the .apkg to get them",
                    err=True)
@@ -299,7 +296,7 @@ def import_command(source: Path, output: Path, force: bool) -> None:
         imported = importer.import_deck(source, output, force)
     except importer.ImportFailed as error:
         raise click.ClickException(str(error)) from error
-    except OSError as error:
+    except OSError as error:  # reading the source or writing the output: name both
         raise click.ClickException(f"cannot import {source} into {output}: {error.strerror or error}") from error
     for message in imported.messages:
         click.echo(message, err=True)
@@ -307,4 +304,4 @@ def import_command(source: Path, output: Path, force: bool) -> None:
         _report(str(output), imported.problems)
         raise SystemExit(1)
     media = f", {len(imported.media)} media files in media/" if imported.media else ""
-    click.echo(f"wrote {imported.out}: {imported.cards} card{'' if imported.cards == 1 else 's'}{media}")
+    click.echo(f"wrote {imported.out}: {pipeline.count(imported.cards, 'card')}{media}")

@@ -48,10 +48,11 @@ class Checked:
         kinds = Counter(note.kind for note in self.notes)
         by_kind = ", ".join(f"{kinds[kind]} {kind}" for kind in NOTE_TYPES if kinds[kind])
         cards = sum(note.card_count for note in self.notes)
-        return f"{_count(len(self.notes), 'note')} ({by_kind}), {_count(cards, 'card')}"
+        return f"{count(len(self.notes), 'note')} ({by_kind}), {count(cards, 'card')}"
 
 
-def _count(number: int, noun: str) -> str:
+def count(number: int, noun: str) -> str:
+    """'1 note', '3 notes'."""
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
