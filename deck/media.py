@@ -22,8 +22,14 @@ MAX_MEDIA_BYTES = 10 * 1024 * 1024
 # Anki's media names: at most 120 bytes of UTF-8 (longer names are truncated on import).
 MAX_NAME_BYTES = 120
 
-_IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"}
-_SOUND_TYPES = {".mp3", ".ogg", ".m4a", ".wav"}
+# The media files deck packs, by extension, with their MIME types.
+MEDIA_TYPES = {
+    ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
+    ".webp": "image/webp", ".svg": "image/svg+xml",
+    ".mp3": "audio/mpeg", ".ogg": "audio/ogg", ".m4a": "audio/mp4", ".wav": "audio/wav",
+}
+_IMAGE_TYPES = {suffix for suffix, mime in MEDIA_TYPES.items() if mime.startswith("image/")}
+_SOUND_TYPES = {suffix for suffix, mime in MEDIA_TYPES.items() if mime.startswith("audio/")}
 _FORBIDDEN_IN_NAMES = re.compile(r'[/\\:*?"<>|\x00-\x1f]')
 _RESERVED_NAMES = re.compile(r"^(con|prn|aux|nul|com[1-9]|lpt[1-9])(\..*)?$", re.IGNORECASE)
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from deck import pipeline, render
 from deck.files import write_atomically
+from deck.media import MEDIA_TYPES
 from deck.notetypes import NOTE_TYPES
 from deck.package import DeckTree, Stamps, write
 
@@ -30,13 +31,6 @@ if TYPE_CHECKING:
 
 # The preview package is thrown away after import: its times need to be valid, not meaningful.
 _STAMP = 1_000_000_000
-
-# The media types deck.media accepts; fixed here rather than guessed from the system's tables.
-_MIME = {
-    ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
-    ".webp": "image/webp", ".svg": "image/svg+xml",
-    ".mp3": "audio/mpeg", ".ogg": "audio/ogg", ".m4a": "audio/mp4", ".wav": "audio/wav",
-}
 
 _IMAGE_SRC = re.compile(r'(<img\b[^>]*?\ssrc=")([^"]*)(")', re.IGNORECASE)
 _SOUND = re.compile(r"\[anki:play:[qa]:(\d+)\]")  # where Anki's reviewer would put a play button
@@ -139,7 +133,7 @@ def _audio(sound: AVTag, media: dict[str, str]) -> str:
 
 
 def _data_uri(file: Path) -> str:
-    return f"data:{_MIME[file.suffix.lower()]};base64,{base64.b64encode(file.read_bytes()).decode()}"
+    return f"data:{MEDIA_TYPES[file.suffix.lower()]};base64,{base64.b64encode(file.read_bytes()).decode()}"
 
 
 def _inline_images(html: str, media: dict[str, str]) -> str:
