@@ -9,6 +9,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -26,6 +27,12 @@ def _report(path: str, problems: list[Problem]) -> None:
     counts = [(sum(problem.severity == severity for problem in problems), severity) for severity in ("error", "warning")]
     summary = ", ".join(pipeline.count(number, severity) for number, severity in counts if number)
     click.echo(f"{path}: {summary}", err=True)
+
+
+def _fail(path: str, problems: list[Problem]) -> NoReturn:
+    """Report the problems that stopped a command, and exit with status 1."""
+    _report(path, problems)
+    raise SystemExit(1)
 
 
 def _files(files: tuple[str, ...]) -> tuple[str, ...]:
@@ -151,8 +158,7 @@ def build(file: str, output: Path | None) -> None:
     with _failures(file):
         checked, built = pipeline.build(file, output, _progress)
     if built is None:
-        _report(file, checked.problems)
-        raise SystemExit(1)
+        _fail(file, checked.problems)
     click.echo(f"wrote {built.out}: {checked.counts()}")
     _summarise(built, checked)
 
@@ -194,8 +200,7 @@ def assign_ids(file: str) -> None:
     with _failures(file):
         added, problems = ids.assign(Path(file))
     if problems:
-        _report(file, problems)
-        raise SystemExit(1)
+        _fail(file, problems)
     if added:
         click.echo(f"{file}: added {pipeline.count(len(added), 'id')}: {', '.join(added)}")
     else:
@@ -239,8 +244,7 @@ def preview_command(file: str, output: Path) -> None:
     with _failures(file):
         checked = preview.write_preview(file, output)
     if not checked.ok:
-        _report(file, checked.problems)
-        raise SystemExit(1)
+        _fail(file, checked.problems)
     click.echo(f"wrote {output}: {checked.counts()}")
 
 
@@ -265,8 +269,7 @@ def export_command(file: str, csv_out: Path, separator: str) -> None:
     with _failures(csv_out):
         checked, exported = export.export_csv(file, csv_out, separator)
     if exported is None:
-        _report(file, checked.problems)
-        raise SystemExit(1)
+        _fail(file, checked.problems)
     click.echo(f"wrote {exported.out}: {pipeline.count(exported.notes, 'note')}")
     if exported.media:
         click.echo(f"note: {len(exported.media)} media file(s) are not in a text file; import the .apkg to get them",
@@ -301,7 +304,6 @@ def import_command(source: Path, output: Path, force: bool) -> None:
     for message in imported.messages:
         click.echo(message, err=True)
     if imported.problems:
-        _report(str(output), imported.problems)
-        raise SystemExit(1)
+        _fail(str(output), imported.problems)
     media = f", {len(imported.media)} media files in media/" if imported.media else ""
     click.echo(f"wrote {imported.out}: {pipeline.count(imported.cards, 'card')}{media}")
