@@ -56,6 +56,10 @@ class Media:
     _folded: dict[str, str] = field(default_factory=dict)  # casefolded name -> packed name
     _references: dict[str, str] = field(default_factory=dict)  # packed name -> its first reference
 
+    def contents(self) -> dict[str, bytes]:
+        """Every file's bytes by its name in Anki, read once for hashing and packing alike."""
+        return {name: path.read_bytes() for name, path in self.files.items()}
+
     def image(self, reference: str) -> str:
         return self._add(reference, _IMAGE_TYPES, "an image")
 

@@ -63,18 +63,18 @@ def anki_deck_id(deck_slug: str, subdeck: str | None) -> int:
     return int.from_bytes(digest[:8], "big") >> 12  # positive, and well within Anki's int64
 
 
-def write(tree: DeckTree, notes: list[Note], guids: list[str], media: dict[str, Path], out: Path,
+def write(tree: DeckTree, notes: list[Note], guids: list[str], media: dict[str, bytes], out: Path,
           stamps: Stamps) -> None:
     """Write the package to `out` atomically: a failure leaves any previous file untouched.
 
     `guids` are the notes' GUIDs (see `guid_of`); `media` maps each media file's name in Anki to
-    the file: each is packed once, in name order.
+    its bytes: each is packed once, in name order.
     """
     database = _database(tree, notes, guids, stamps)
     names = sorted(media)
     index = json.dumps({str(number): name for number, name in enumerate(names)}, ensure_ascii=False)
     entries = [("collection.anki2", database), ("media", index.encode())]
-    entries += [(str(number), media[name].read_bytes()) for number, name in enumerate(names)]
+    entries += [(str(number), media[name]) for number, name in enumerate(names)]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in entries:

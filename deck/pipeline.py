@@ -208,7 +208,8 @@ def build(path: str, out: Path | None = None, progress: Progress = iter) -> tupl
     out = out or Path(f"{info.id}.apkg")
     refuse_overwriting_inputs(path, out)
     # A card changes when what Anki shows changes: its fields, tags, and the bytes of its media.
-    media = {name: hashlib.sha256(file.read_bytes()).hexdigest() for name, file in checked.media.files.items()}
+    media_files = checked.media.contents()
+    media = {name: hashlib.sha256(data).hexdigest() for name, data in media_files.items()}
     contents = [
         lock.Content(note.card_id, note.kind, guid,
                      lock.content_hash(note.kind, note.fields, note.tags,
@@ -227,7 +228,7 @@ def build(path: str, out: Path | None = None, progress: Progress = iter) -> tupl
     lock_path = lock.path_for(path)
     tree = DeckTree(info.id, info.name, checked.description)
     with _writing(out):
-        write(tree, checked.notes, checked.guids, checked.media.files, out, stamps)
+        write(tree, checked.notes, checked.guids, media_files, out, stamps)
     with _writing(lock_path):
         lock.write(lock_path, new_lock)
     return checked, Built(checked, out, lock_path, changes)

@@ -94,7 +94,7 @@ def render_cards(checked: pipeline.Checked) -> tuple[str, list[Shown]]:
     card_ids = dict(zip(checked.guids, (note.card_id for note in checked.notes)))
     with tempfile.TemporaryDirectory(prefix="deck-preview-") as folder:
         package = Path(folder) / "preview.apkg"
-        write(DeckTree(info.id, info.name, checked.description), checked.notes, checked.guids, checked.media.files,
+        write(DeckTree(info.id, info.name, checked.description), checked.notes, checked.guids, checked.media.contents(),
               package, stamps)
         col = Collection(str(Path(folder) / "collection.anki2"))
         try:
