@@ -11,11 +11,11 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 
-from deck import render
+from deck import pipeline, render
 from deck.cards import LINT_RULES, Card, ClozeCard
 from deck.pipeline import Checked
 from deck.problems import Problem
-from deck.source import Mapping, Node
+from deck.source import Mapping, Node, Unlocated
 
 MAX_ANSWER_WORDS = 12
 MAX_CLOZE_WORDS = 5
@@ -190,6 +190,13 @@ def _card_text(card: Card) -> str:
 
 def run(checked: Checked) -> list[Problem]:
     """Every warning for a valid deck, sorted by position, minus the rules the file turns off."""
+    try:
+        return _warnings(checked)
+    except Unlocated:  # the deck was read without positions: read it again with them
+        return _warnings(pipeline.check(checked.document.path, fast=False))
+
+
+def _warnings(checked: Checked) -> list[Problem]:
     assert checked.deck is not None
     deck_off = set(checked.deck.deck.lint.disable)
     document = checked.document

@@ -73,9 +73,21 @@ class Built:
 Progress = Callable[[list[tuple[Card, source.Mapping]]], Iterable[tuple[Card, source.Mapping]]]
 
 
-def check(path: str, progress: Progress = iter) -> Checked:
-    """Read, validate and render the deck file at `path`, collecting every problem."""
-    document = read(path)
+def check(path: str, progress: Progress = iter, fast: bool = True) -> Checked:
+    """Read, validate and render the deck file at `path`, collecting every problem.
+
+    The deck is read `fast` first, without positions; only a deck with a problem to report is read
+    again with them (the slow part of checking a big deck is locating what is never reported).
+    """
+    if fast:
+        try:
+            return _check(path, read(path, fast=True), progress)
+        except source.Unlocated:
+            pass
+    return _check(path, read(path), progress)
+
+
+def _check(path: str, document: source.Document, progress: Progress) -> Checked:
     validated = validate.validate(document)
     folder = Path(path) if Path(path).is_dir() else Path(path).parent
     checked = Checked(validated.deck, Media(folder), document, validated.cards, problems=validated.problems)
@@ -99,17 +111,19 @@ def check(path: str, progress: Progress = iter) -> Checked:
     return checked
 
 
-def read(path: str) -> source.Document:
+def read(path: str, fast: bool = False) -> source.Document:
     """The deck at `path`: one file, the files it includes, or every *.yaml in a folder (name order),
-    read as one document whose problems still name each file."""
+    read as one document whose problems still name each file. `fast`: see `source.read`."""
     location = Path(path)
     if location.is_dir():
         files = sorted(location.glob("*.yaml"))
         if not files:
             return source.Document(path, "", None, [Problem(path, 1, 1, "error", "no-files",
                                                             "the folder has no *.yaml deck files")])
-        return source.combine(path, [source.read(str(file), file.read_bytes()) for file in files])
-    main = source.read(path, location.read_bytes())
+        return source.combine(path, [source.read(str(file), file.read_bytes(), fast) for file in files])
+    main = source.read(path, location.read_bytes(), fast)
+    if main.fast and "include" in main.data:  # type: ignore[operator]
+        main = source.read(path, location.read_bytes())  # included files are checked with positions
     included = [source.read(str(file), file.read_bytes()) for file in _includes(main)]
     for document in included:
         if isinstance(document.root, source.Mapping) and "include" in document.root.pairs:

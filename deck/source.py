@@ -4,6 +4,13 @@ PyYAML's usual loaders lose data silently: `No` becomes False, `3.10` becomes 3.
 overwrites the first, and an alias can expand a small file into gigabytes. Here every scalar stays
 text, and each of those cases becomes a located problem instead. This is the only module that
 imports `yaml`; the composer below is iterative, so no nesting can raise RecursionError.
+
+Composing located nodes costs Python work per event, seconds for a deck of 30,000 cards. Positions
+are only needed to report a problem, so `read(..., fast=True)` first tries yaml-rs (Rust) for plain
+data, and takes it only where it provably means what the located reading would: the whole text
+screened for what yaml-rs reads differently or could choke on, every value a string. Such a
+document has no positions: anything that tries to report a problem in it raises `Unlocated`, and
+the caller reads the file again the located way (`deck.pipeline.check`).
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 import yaml
+import yaml_rs
 
 from deck.problems import Problem
 
@@ -30,6 +38,19 @@ MAX_DEPTH = 32
 FORBIDDEN_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 
 _Parser = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+
+# A text may hold what yaml-rs reads differently from the located reading, or could choke on: a
+# tag or an anchor (yaml-rs drops tags and expands aliases; with no anchor, an alias is an error
+# it reports), a directive, and deep nesting: indentation past 64 columns, or compact nesting like
+# '- - x' (yaml-rs crashes the process on ten thousand levels of those; brackets it caps itself).
+# Also a tab at the start of a line's text, which libyaml refuses in places yaml-rs takes it.
+# `_readable_fast` looks for each with quick searches, which take milliseconds on 10 MB.
+_AT_LINE_START = re.compile(r"\n[ \t]*[-?][ \t]+[-?][ \t]|\n *\t")
+_DEEP_INDENT = " " * 65
+
+
+class Unlocated(Exception):
+    """A problem was found in a document read without positions (`read(..., fast=True)`)."""
 
 
 @dataclass(slots=True)
@@ -75,8 +96,16 @@ class Document:
     _line_starts: list[int] | None = None
     # For a deck read from several files: (first line in `text`, file) of each, in order.
     parts: list[tuple[int, str]] = field(default_factory=list)
+    # The plain data of a document read fast, without positions; its `root` is then UNPLACED.
+    data: object = None
+
+    @property
+    def fast(self) -> bool:
+        return self.root is UNPLACED
 
     def problem(self, line: int, column: int, code: str, message: str, severity: str = "error") -> Problem:
+        if self.fast:
+            raise Unlocated(message)
         path, line = self._file_line(line)
         return Problem(path, line, column, severity, code, message)  # type: ignore[arg-type]
 
@@ -93,6 +122,8 @@ class Document:
 
     def locate(self, node: Node, snippet: str | None = None) -> tuple[int, int]:
         """Line and column of `snippet` inside a scalar's source text, or of the node itself."""
+        if self.fast:
+            raise Unlocated(snippet)
         if snippet and isinstance(node, Scalar):
             found = re.compile(re.escape(snippet), re.IGNORECASE).search(self.text, node.start, node.end)
             if found:
@@ -106,8 +137,21 @@ class Document:
         return line, index - self._line_starts[line - 1] + 1
 
 
-def read(path: str, data: bytes) -> Document:
-    """Decode and parse `data`; on any problem the document carries it, never an exception."""
+class _Anywhere(dict):
+    def __missing__(self, key: str) -> tuple[Scalar | Mapping, Mapping]:
+        return UNPLACED, UNPLACED
+
+
+# The node of every place in a document read fast: any key leads to it again, so code that looks
+# up where a problem is gets this far, and then `Document.locate` raises `Unlocated`.
+UNPLACED = Mapping(0, 0, 0, pairs=_Anywhere())
+
+
+def read(path: str, data: bytes, fast: bool = False) -> Document:
+    """Decode and parse `data`; on any problem the document carries it, never an exception.
+
+    With `fast`, a text yaml-rs can read exactly gives a document with plain `data` and no
+    positions; any other text is read the located way."""
     if len(data) > MAX_BYTES:
         megabytes = len(data) / 1024 / 1024
         message = (
@@ -118,6 +162,8 @@ def read(path: str, data: bytes) -> Document:
     text, problem = _decode(path, data)
     if problem:
         return Document(path, "", None, [problem])
+    if fast and (plain := _read_fast(text)) is not None:
+        return Document(path, text, UNPLACED, [], data=plain)
     document = Document(path, text, None, [])
     for match in FORBIDDEN_CHARACTER.finditer(text):
         line, column = document._position(match.start())
@@ -128,6 +174,50 @@ def read(path: str, data: bytes) -> Document:
     # length, so positions hold and the file's other problems are found in the same run.
     _Composer(document).run(FORBIDDEN_CHARACTER.sub("\ufffd", text) if document.problems else text)
     return document
+
+
+def _read_fast(text: str) -> dict | None:
+    """The file as plain data, if yaml-rs reads it as the located reading would. The types of the
+    values are for the caller to check: yaml-rs resolves `3.10` to a number and an empty value to
+    None, where the located reading keeps text (`deck.validate` accepts strings only)."""
+    if FORBIDDEN_CHARACTER.search(text) or not _readable_fast(text):
+        return None
+    try:
+        data = yaml_rs.loads(text, parse_datetime=False, duplicate_key_policy=yaml_rs.DuplicateKeyPolicy.Error)
+    except Exception:  # noqa: BLE001 - whatever yaml-rs refuses, the located reading explains
+        return None
+    if "\\" in text and _escaped_character(data):  # only a double-quoted escape can make one
+        return None
+    return data if type(data) is dict else None
+
+
+def _escaped_character(data: object) -> bool:
+    pending = [data]
+    while pending:
+        value = pending.pop()
+        if type(value) is str:
+            if FORBIDDEN_CHARACTER.search(value):
+                return True
+        elif type(value) is list:
+            pending.extend(value)
+        elif type(value) is dict:
+            pending.extend(value.values())
+    return False
+
+
+def _readable_fast(text: str) -> bool:
+    if _DEEP_INDENT in text or _AT_LINE_START.search("\n" + text[:200]) or _AT_LINE_START.search(text):
+        return False
+    for character in "!&%":
+        index = text.find(character)
+        while index != -1:
+            before, after = text[index - 1:index] or "\n", text[index + 1:index + 2] or "\n"
+            if character == "%" and before in "\r\n":  # a directive
+                return False
+            if character != "%" and before in " \t\r\n[{,:" and not (character == "&" and after in " \t\r\n"):
+                return False  # a tag or an anchor
+            index = text.find(character, index + 1)
+    return True
 
 
 def _decode(path: str, data: bytes) -> tuple[str, Problem | None]:
@@ -296,6 +386,10 @@ def combine(path: str, documents: list[Document]) -> Document:
     """Several files as one deck, as if they were one file: their mappings merged key by key, lists
     under the same key (`cards`) joined in order, and a key given twice an error naming both places.
     Positions stay exact: problems name each file and its own lines."""
+    if any(document.fast for document in documents):
+        if not all(document.fast for document in documents):
+            raise Unlocated("some files need the located reading")
+        return Document(path, "", UNPLACED, [], data=_merge_data({}, [document.data for document in documents]))
     combined = Document(path, "", None, [])
     root: Mapping | None = None
     for document in documents:
@@ -310,6 +404,23 @@ def combine(path: str, documents: list[Document]) -> Document:
             combined.problems.append(document.problem(1, 1, "wrong-type", "a deck file must be a mapping with 'cards'"))
     combined.root = root
     return combined
+
+
+def _merge_data(into: dict, others: list) -> dict:
+    """`combine` for documents read fast: the same rules on plain data; a key given twice is a
+    problem to report, so it raises `Unlocated` for the located reading to say where."""
+    for other in others:
+        for name, value in other.items():
+            first = into.setdefault(name, value)
+            if first is value:
+                continue
+            if type(first) is list and type(value) is list:
+                first.extend(value)
+            elif type(first) is dict and type(value) is dict and name != "deck":
+                into[name] = _merge_data(dict(first), [value])
+            else:
+                raise Unlocated(f"'{name}' is given twice")
+    return into
 
 
 def _shift(node: Node | None, lines: int, index: int) -> None:

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from deck.cards import CARD_TYPES, LINT_RULES, SLUG_PATTERN, Card, Deck, DeckInfo, Source
 from deck.problems import Problem
-from deck.source import Document, Mapping, Node, Scalar, Sequence
+from deck.source import UNPLACED, Document, Mapping, Node, Scalar, Sequence, Unlocated
 
 TOP_LEVEL_KEYS = ("deck", "sources", "cards", "include")
 
@@ -34,9 +34,34 @@ class Validated:
 
 def validate(document: Document) -> Validated:
     """Check a read document against the format; collect every problem rather than stop at one."""
+    if document.fast:
+        deck = _valid_as_a_whole(document.data)
+        return Validated(deck, [(card, UNPLACED) for card in deck.cards], [], [])
     checker = _Checker(document)
     deck = checker.run()
     return Validated(deck, checker.cards, checker.problems, checker.unchecked)
+
+
+def _valid_as_a_whole(data: object) -> Deck:
+    """The deck in one pydantic call, for a document read fast: any problem raises `Unlocated`,
+    since the located checker below is the one that explains problems. The checks across cards
+    are the ones `_Checker` makes, as yes/no questions."""
+    try:
+        deck = Deck.model_validate(data, strict=True)  # strings only: no number or date from yaml-rs
+    except ValidationError as error:
+        raise Unlocated(str(error)) from error
+    assert isinstance(data, dict)
+    # An empty value is None to yaml-rs, which strict pydantic takes for an optional field.
+    if any(None in mapping.values() for mapping in (data["deck"], *data.get("sources", {}).values(), *data["cards"])):
+        raise Unlocated("an empty value")
+    ids = [card.id for card in deck.cards]
+    guids = [card.guid for card in deck.cards if card.guid]
+    subdecks = {card.deck for card in deck.cards if card.deck}
+    if (not deck.cards or len(set(ids)) < len(ids) or len(set(guids)) < len(guids)
+            or any(card.source and card.source not in deck.sources for card in deck.cards)
+            or len({subdeck.casefold() for subdeck in subdecks}) < len(subdecks)):
+        raise Unlocated("a check across cards failed")
+    return deck
 
 
 def to_data(node: Node) -> object:

@@ -1,0 +1,115 @@
+"""The fast reading (yaml-rs, no positions) is taken only where it means what the located reading
+means: a deck it accepts is the same deck, and a deck with problems gets them located."""
+
+from __future__ import annotations
+
+import json
+import string
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from deck import pipeline, source, validate
+from deck.source import Unlocated
+
+ROOT = Path(__file__).parent.parent
+HEAD = "deck: {id: t, name: T}\ncards:\n"
+
+
+def both_ways(text: str) -> tuple[validate.Validated | None, validate.Validated]:
+    """The deck validated from the fast reading (None when that reading declines or finds a
+    problem it cannot place) and from the located reading."""
+    data = text.encode()
+    located = validate.validate(source.read("cards.yaml", data))
+    try:
+        fast = validate.validate(source.read("cards.yaml", data, fast=True))
+    except Unlocated:
+        return None, located
+    return (fast if fast.deck is not None else None), located
+
+
+def test_the_shipped_deck_and_a_folder_deck_are_read_fast(tmp_path: Path) -> None:
+    assert pipeline.check(str(ROOT / "cards.yaml")).document.fast
+    folder = tmp_path / "cards"
+    folder.mkdir()
+    (folder / "a.yaml").write_text(HEAD + "  - {id: a, question: q?, answer: x}\n")
+    (folder / "b.yaml").write_text("cards:\n  - {id: b, question: r?, answer: y}\n")
+    checked = pipeline.check(str(folder))
+    assert checked.ok and checked.document.fast and [card.id for card, _ in checked.cards] == ["a", "b"]
+
+
+@pytest.mark.parametrize("card", [
+    "{id: a, question: q, answer: 3.10}",  # a number to yaml-rs, text here
+    "{id: a, question: q, answer: 2019-05-24}",
+    "{id: a, question: q, answer: no}",
+    "{id: a, question: q, answer: ~}",
+    "{id: a, question: q, answer: a, extra: }",  # None to yaml-rs, empty text here
+    "{id: a, question: q, answer: a, extra: null}",
+    "{id: a, question: q, answer: &x a}",
+    "{id: a, question: q, answer: !!str a}",
+    "{id: a, question: q, answer: ! a}",
+    "{id: a, question: q, answer: a, answer: b}",
+    '{id: a, question: q, answer: "a\\x1fb"}',
+    '{id: a, question: q, answer: "a\\u2028b"}',
+    "{id: a, question: q, answer: a, tags: [x, ]}",
+    "{id: a, question: q, answer: a, source: nowhere}",
+    "{id: 1, question: q, answer: a}",
+])
+def test_what_the_fast_reading_would_get_wrong_is_read_with_positions(card: str) -> None:
+    fast, located = both_ways(HEAD + f"  - {card}\n  - {{id: b, question: q, answer: a}}\n")
+    if fast is not None:  # read fast only when nothing differs
+        assert located.problems == [] and fast.deck == located.deck
+    else:
+        assert all(problem.line >= 1 for problem in located.problems)
+
+
+def test_a_check_with_problems_reports_them_located(tmp_path: Path) -> None:
+    path = tmp_path / "cards.yaml"
+    path.write_text(HEAD + "  - {id: a, question: q, answer: a, extra: }\n  - {id: a, question: q, answer: b}\n")
+    checked = pipeline.check(str(path))
+    assert not checked.document.fast
+    assert [(p.line, p.code) for p in checked.problems] == [(3, "empty-text"), (4, "duplicate-id")]
+
+
+def test_compact_nesting_that_crashes_yaml_rs_never_reaches_it(tmp_path: Path) -> None:
+    path = tmp_path / "cards.yaml"
+    path.write_text(HEAD + "  - " + "- " * 20_000 + "x\n")
+    assert {p.code for p in pipeline.check(str(path)).problems} == {"too-deep"}
+
+
+def _yaml_scalar(text: str, style: str) -> str:
+    """`text` written as a YAML value in one of its styles, as an author might (not always valid)."""
+    if style == "plain":
+        return text
+    if style == "single":
+        return "'" + text.replace("'", "''") + "'"
+    if style == "double":
+        return json.dumps(text, ensure_ascii=False)
+    indented = "".join(f"      {line}\n" for line in text.split("\n"))
+    return ("|" if style == "literal" else ">") + "\n" + indented.rstrip("\n")
+
+
+_text = st.text(alphabet=string.ascii_letters + string.digits + " .,:;-?!'\"#&%()[]{}<>*_`|~\\/@=+\n\t\u00e9\u00a0\u4e2d",
+                min_size=1, max_size=30)
+_styles = st.sampled_from(["plain", "single", "double", "literal", "folded"])
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(_text, _styles, _text, _styles), min_size=1, max_size=4))
+def test_a_deck_read_fast_is_the_deck_read_with_positions(cards: list[tuple[str, str, str, str]]) -> None:
+    text = HEAD + "".join(
+        f"  - id: c{n}\n    question: {_yaml_scalar(q, q_style)}\n    answer: {_yaml_scalar(a, a_style)}\n"
+        for n, (q, q_style, a, a_style) in enumerate(cards))
+    fast, located = both_ways(text)
+    if fast is not None:
+        assert located.problems == [] and fast.deck == located.deck
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=string.printable + "&*!|>{}[]\u00e9\x1f", max_size=200))
+def test_any_text_read_fast_is_the_text_read_with_positions(text: str) -> None:
+    fast, located = both_ways(HEAD + text)
+    if fast is not None:
+        assert located.problems == [] and fast.deck == located.deck
