@@ -27,15 +27,15 @@ print(json.dumps({{"seconds": time.perf_counter() - started,
                    "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
 """
 
+# The commands as a user runs them (deck.cli), minus the interpreter's own start.
 DECK_BUILD = """
-from deck import pipeline
-checked, built = pipeline.build(sys.argv[1], __import__("pathlib").Path(sys.argv[1] + ".apkg"))
-assert built is not None
+from deck.cli import main
+assert main(["build", sys.argv[1], "-o", sys.argv[1] + ".apkg"], standalone_mode=False) is None
 """
 
 DECK_VALIDATE = """
-from deck import pipeline
-assert pipeline.check(sys.argv[1]).ok
+from deck.cli import main
+assert main(["validate", sys.argv[1]], standalone_mode=False) is None
 """
 
 NAIVE = """

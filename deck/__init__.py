@@ -1,8 +1,4 @@
 """deck: check flashcards kept in YAML like a compiler checks code, and build Anki packages."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("deck")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0+unknown"
+# The one place the version is written: pyproject.toml reads it from here.
+__version__ = "0.1.0"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from deck import render
-from deck.cards import Card, ClozeCard, Source
+from deck.cards import CARD_TYPES, Card, ClozeCard, Source
 from deck.media import Media, MediaError
 from deck.notetypes import NOTE_TYPES
 from deck.problems import Problem
@@ -26,7 +26,14 @@ class Note:
     fields: tuple[str, ...]
     tags: tuple[str, ...]
     subdeck: str | None  # below the deck's own name, levels joined by '::'
-    card_count: int
+    ords: tuple[int, ...]  # of its cards: template numbers, or cloze numbers - 1 (from 0, as Anki counts)
+
+
+# The Markdown fields of each card type, in the order they are rendered.
+_TEXT_FIELDS = {
+    model: [name for name in ("question", "answer", "text", "extra") if name in model.model_fields]
+    for model in CARD_TYPES.values()
+}
 
 
 @dataclass
@@ -41,20 +48,20 @@ class Fields:
     def note(self, card: Card, node: Mapping) -> Note:
         label = f"card '{card.id}'"
         rendered = {
-            name: self.render(label, node, name, getattr(card, name))
-            for name in ("question", "answer", "text", "extra")
-            if getattr(card, name, None)
+            name: self.render(label, node, name, text)
+            for name in _TEXT_FIELDS[type(card)]
+            if (text := getattr(card, name))
         }
         cited = self.sources.get(card.source) if card.source else None
         citation = render.citation(cited.title, cited.author, cited.publisher, cited.date, cited.url) if cited else ""
         back_matter = (rendered.get("extra", ""), citation, self._sound(label, node, card.audio))
         if isinstance(card, ClozeCard):
             fields = (rendered["text"], *back_matter)
-            card_count = len(render.cloze_numbers(card.text))
+            ords = tuple(sorted(number - 1 for number in render.cloze_numbers(card.text)))
         else:
             fields = (rendered["question"], rendered["answer"], *back_matter)
-            card_count = len(NOTE_TYPES[card.type].templates)
-        return Note(card.id, card.guid, card.type, fields, tuple(card.tags), card.deck, card_count)
+            ords = tuple(range(len(NOTE_TYPES[card.type].templates)))
+        return Note(card.id, card.guid, card.type, fields, tuple(card.tags), card.deck, ords)
 
     def check_text(self, label: str, node: Mapping) -> None:
         """The text fields of a card that is not valid as a whole: their problems are reported too,

@@ -92,10 +92,12 @@ def path_for(deck_file: str | Path) -> Path:
     return Path(deck_file).with_suffix(".lock")
 
 
+_COMPACT_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def content_hash(*parts: object) -> str:
     """A short, stable fingerprint of JSON-able content: 64 bits are plenty for one deck."""
-    text = json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+    return hashlib.sha256(_COMPACT_JSON.encode(parts).encode()).hexdigest()[:16]
 
 
 def note_type_hash(note_type: NoteType) -> str:
@@ -161,11 +163,14 @@ def update(previous: Lock | None, deck_id: str, cards: list[Content], note_types
     return lock, changes
 
 
+_SORTED_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+
+
 def write(path: Path, lock: Lock) -> None:
     """One line per entry, sorted, so that a diff reads as a list of changed cards."""
     def section(name: str, entries: dict[str, BaseModel]) -> str:
         lines = [
-            f"    {json.dumps(key, ensure_ascii=False)}: {json.dumps(entries[key].model_dump(), ensure_ascii=False, sort_keys=True)}"
+            f"    {json.dumps(key, ensure_ascii=False)}: {_SORTED_JSON.encode(vars(entries[key]))}"
             for key in sorted(entries)
         ]
         body = ",\n".join(lines)

@@ -47,7 +47,7 @@ class Checked:
         """'3 notes (2 basic, 1 cloze), 4 cards'."""
         kinds = Counter(note.kind for note in self.notes)
         by_kind = ", ".join(f"{kinds[kind]} {kind}" for kind in NOTE_TYPES if kinds[kind])
-        cards = sum(note.card_count for note in self.notes)
+        cards = sum(len(note.ords) for note in self.notes)
         return f"{count(len(self.notes), 'note')} ({by_kind}), {count(cards, 'card')}"
 
 
