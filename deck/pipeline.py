@@ -122,10 +122,10 @@ def read(path: str, fast: bool = False) -> source.Document:
                                                             "the folder has no *.yaml deck files")])
         return source.combine(path, [source.read(str(file), file.read_bytes(), fast) for file in files])
     main = source.read(path, location.read_bytes(), fast)
-    if main.fast and "include" in main.data:  # type: ignore[operator]
-        main = source.read(path, location.read_bytes())  # included files are checked with positions
-    included = [source.read(str(file), file.read_bytes()) for file in _includes(main)]
+    included = [source.read(str(file), file.read_bytes(), fast) for file in _includes(main)]
     for document in included:
+        if document.fast and "include" in document.data:  # type: ignore[operator]
+            raise source.Unlocated("a nested include")
         if isinstance(document.root, source.Mapping) and "include" in document.root.pairs:
             key = document.root.pairs.pop("include")[0]
             document.problems.append(document.problem(key.line, key.column, "nested-include",
@@ -136,9 +136,14 @@ def read(path: str, fast: bool = False) -> source.Document:
 def _includes(main: source.Document) -> list[Path]:
     """The files named by `include:`, each checked: a list of paths inside the main file's folder."""
     root = main.root
-    if not isinstance(root, source.Mapping) or "include" not in root.pairs:
+    if main.fast:  # nodes without positions: a problem in them raises Unlocated
+        if "include" not in main.data:  # type: ignore[operator]
+            return []
+        node = source.unplaced(main.data["include"])  # type: ignore[index]
+    elif not isinstance(root, source.Mapping) or "include" not in root.pairs:
         return []
-    node = root.pairs["include"][1]
+    else:
+        node = root.pairs["include"][1]
     if not isinstance(node, source.Sequence):
         main.problems.append(main.problem(node.line, node.column, "wrong-type",
                                           "'include' must be a list of deck files, like [more.yaml]"))

@@ -147,6 +147,17 @@ class _Anywhere(dict):
 UNPLACED = Mapping(0, 0, 0, pairs=_Anywhere())
 
 
+def unplaced(value: object) -> Node:
+    """Part of a document read fast, as nodes without positions, for code written for nodes."""
+    if type(value) is list:
+        return Sequence(0, 0, [unplaced(item) for item in value])
+    if type(value) is dict:
+        return Mapping(0, 0, 0, pairs={key: (Scalar(key, 0, 0, 0, 0), unplaced(item)) for key, item in value.items()})
+    if type(value) is not str:
+        raise Unlocated(f"{value!r} is not text")
+    return Scalar(value, 0, 0, 0, 0)
+
+
 def read(path: str, data: bytes, fast: bool = False) -> Document:
     """Decode and parse `data`; on any problem the document carries it, never an exception.
 

@@ -113,3 +113,14 @@ def test_any_text_read_fast_is_the_text_read_with_positions(text: str) -> None:
     fast, located = both_ways(HEAD + text)
     if fast is not None:
         assert located.problems == [] and fast.deck == located.deck
+
+
+def test_a_deck_with_includes_is_read_fast_and_a_bad_include_is_located(tmp_path: Path) -> None:
+    (tmp_path / "more.yaml").write_text("cards:\n  - {id: b, question: r?, answer: y}\n")
+    main = tmp_path / "cards.yaml"
+    main.write_text("include: [more.yaml]\n" + HEAD + "  - {id: a, question: q?, answer: x}\n")
+    checked = pipeline.check(str(main))
+    assert checked.ok and checked.document.fast and [card.id for card, _ in checked.cards] == ["a", "b"]
+    main.write_text("include: [more.yaml, missing.yaml]\n" + HEAD + "  - {id: a, question: q?, answer: x}\n")
+    [problem] = pipeline.check(str(main)).problems
+    assert (problem.line, problem.column, problem.code) == (1, 22, "bad-include")
