@@ -44,8 +44,9 @@ def _files(files: tuple[str, ...]) -> tuple[str, ...]:
     return ("cards.yaml",)
 
 
-# Rendering this many cards takes about a second: enough to show a progress bar for.
-PROGRESS_MIN_CARDS = 3000
+# Building a deck this big takes about a second on a 2-core machine (benchmarks/run.py): enough to
+# show a progress bar for. It runs while the cards are rendered, the part that grows with Markdown.
+PROGRESS_MIN_CARDS = 8000
 
 
 def _progress(cards: list) -> Iterable:

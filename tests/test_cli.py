@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from deck import __version__
-from deck.cli import main
+from deck.cli import PROGRESS_MIN_CARDS, main
 from tests.conftest import deck_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -192,7 +192,7 @@ def test_export_of_an_invalid_deck_writes_nothing(run, tmp_path: Path) -> None:
 
 
 def _big_deck(tmp_path: Path) -> Path:
-    cards = "".join(f"  - {{id: c{n}, question: Question {n}?, answer: Answer {n}}}\n" for n in range(4000))
+    cards = "".join(f"  - {{id: c{n}, question: Question {n}?, answer: Answer {n}}}\n" for n in range(PROGRESS_MIN_CARDS))
     return deck_file(tmp_path, "deck: {id: big, name: Big}\ncards:\n" + cards)
 
 
@@ -214,14 +214,16 @@ def test_a_big_deck_shows_progress_on_a_terminal(tmp_path: Path) -> None:
     os.close(controller)
     assert process.wait() == 0
     assert b"rendering cards" in output
-    assert b"cards.yaml: 4000 notes (4000 basic), 4000 cards, no problems" in output.replace(b"\r", b"")
+    n = PROGRESS_MIN_CARDS
+    assert f"cards.yaml: {n} notes ({n} basic), {n} cards, no problems".encode() in output.replace(b"\r", b"")
 
 
 def test_progress_stays_quiet_when_output_is_not_a_terminal(tmp_path: Path) -> None:
     _big_deck(tmp_path)
     result = subprocess.run([sys.executable, "-m", "deck", "validate"], cwd=tmp_path, capture_output=True, text=True)
     assert (result.returncode, result.stderr) == (0, "")
-    assert result.stdout == "cards.yaml: 4000 notes (4000 basic), 4000 cards, no problems\n"
+    n = PROGRESS_MIN_CARDS
+    assert result.stdout == f"cards.yaml: {n} notes ({n} basic), {n} cards, no problems\n"
 
 
 @pytest.mark.parametrize("command", [["build", "-o", "cards.yaml"], ["build", "-o", "cards.lock"],
