@@ -170,7 +170,7 @@ def write(path: Path, lock: Lock) -> None:
     """One line per entry, sorted, so that a diff reads as a list of changed cards."""
     def section(name: str, entries: dict[str, BaseModel]) -> str:
         lines = [
-            f"    {json.dumps(key, ensure_ascii=False)}: {_SORTED_JSON.encode(vars(entries[key]))}"
+            f"    {_SORTED_JSON.encode(key)}: {_SORTED_JSON.encode(vars(entries[key]))}"
             for key in sorted(entries)
         ]
         body = ",\n".join(lines)

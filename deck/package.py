@@ -76,14 +76,14 @@ def write(tree: DeckTree, notes: list[Note], guids: list[str], media: dict[str, 
     entries = [("collection.anki2", database), ("media", index.encode())]
     entries += [(str(number), media[name]) for number, name in enumerate(names)]
     buffer = io.BytesIO()
-    # Level 1: a third of the default level's time on a big deck, for a package some 15% bigger.
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in entries:
             # Fixed dates and permissions: genanki would take them from the clock and the disk.
             entry = zipfile.ZipInfo(name, _zip_date_time(stamps.package))
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o644 << 16
-            archive.writestr(entry, data)
+            # Level 1: a third of the default level's time on a big deck, for a package ~15% bigger.
+            archive.writestr(entry, data, compresslevel=1)
     write_atomically(out, buffer.getvalue())
 
 
