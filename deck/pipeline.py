@@ -89,6 +89,7 @@ def check(path: str, progress: Progress = iter, fast: bool = True) -> Checked:
 
 def _check(path: str, document: source.Document, progress: Progress) -> Checked:
     validated = validate.validate(document)
+    document.data = None  # a fast read's plain data is in `validated` now; free it for a big build
     folder = Path(path) if Path(path).is_dir() else Path(path).parent
     checked = Checked(validated.deck, Media(folder), document, validated.cards, problems=validated.problems)
     fields = Fields(document, validated.deck.sources if validated.deck else {}, checked.media)
