@@ -152,8 +152,8 @@ def _includes(main: source.Document) -> list[Path]:
     folder = Path(main.path).parent.resolve()
     files: list[Path] = []
     for item in node.items:
-        file = (folder / item.value).resolve() if isinstance(item, source.Scalar) else None
-        if file is None or not file.is_relative_to(folder) or not file.is_file():
+        file = _deck_file(folder, item.value) if isinstance(item, source.Scalar) else None
+        if file is None:
             shown = item.value if isinstance(item, source.Scalar) else "this"
             main.problems.append(main.problem(item.line, item.column, "bad-include",
                                               f"'{shown}' is not a deck file inside {folder}; give a relative path"))
@@ -163,6 +163,15 @@ def _includes(main: source.Document) -> list[Path]:
         else:
             files.append(file)
     return [Path(os.path.relpath(file)) if not Path(main.path).is_absolute() else file for file in files]
+
+
+def _deck_file(folder: Path, name: str) -> Path | None:
+    """The file `name` inside `folder`, if it is one (a NUL or an overlong name is not)."""
+    try:
+        file = (folder / name).resolve()
+        return file if file.is_relative_to(folder) and file.is_file() else None
+    except (OSError, ValueError):
+        return None
 
 
 def _unique_guids(document: source.Document, problems: list[Problem], cards: list[tuple[Card, source.Mapping]],

@@ -3,7 +3,7 @@
 PyYAML's usual loaders lose data silently: `No` becomes False, `3.10` becomes 3.1, a duplicate key
 overwrites the first, and an alias can expand a small file into gigabytes. Here every scalar stays
 text, and each of those cases becomes a located problem instead. This is the only module that
-imports `yaml`; the composer below is iterative, so no nesting can raise RecursionError.
+imports `yaml` (and `yaml_rs`); the composer below is iterative, so no nesting can raise RecursionError.
 
 Composing located nodes costs Python work per event, seconds for a deck of 30,000 cards. Positions
 are only needed to report a problem, so `read(..., fast=True)` first tries yaml-rs (Rust) for plain
@@ -16,6 +16,7 @@ the caller reads the file again the located way (`deck.pipeline.check`).
 from __future__ import annotations
 
 import bisect
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -34,8 +35,9 @@ MAX_DEPTH = 32
 
 # Anki separates fields with \x1f, NUL truncates strings in C code, and the other C0/C1 controls
 # are invisible in editors. U+2028/U+2029 and NEL are line breaks to YAML but not to editors,
-# so line numbers would stop matching. Tab, newline and carriage return are fine.
-FORBIDDEN_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+# so line numbers would stop matching. U+FFFE and U+FFFF are not characters (libyaml refuses them).
+# Tab, newline and carriage return are fine.
+FORBIDDEN_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
 
 _Parser = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 
@@ -43,10 +45,14 @@ _Parser = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 # tag or an anchor (yaml-rs drops tags and expands aliases; with no anchor, an alias is an error
 # it reports), a directive, and deep nesting: indentation past 64 columns, or compact nesting like
 # '- - x' (yaml-rs crashes the process on ten thousand levels of those; brackets it caps itself).
-# Also a tab at the start of a line's text, which libyaml refuses in places yaml-rs takes it.
-# `_readable_fast` looks for each with quick searches, which take milliseconds on 10 MB.
-_AT_LINE_START = re.compile(r"\n[ \t]*[-?][ \t]+[-?][ \t]|\n *\t")
+# Also what libyaml refuses and yaml-rs takes: a tab after a line's indentation or indicators, a
+# line starting with ':' or '...', ':?', and a lone CR (which would hide line starts from these
+# patterns). `_readable_fast` looks for each with quick searches, milliseconds on 10 MB; the
+# independent review that found most of these fuzzed the screen with 1.5 million decks.
+_AT_LINE_START = re.compile(r"\n[ \t]*[-?][ \t]+[-?][ \t]|\n[ \t?:-]*\t|\n[ \t]*:|\n\.\.\.")
 _DEEP_INDENT = " " * 65
+# A control character in JSON: escaped (an odd run of backslashes, then u0000-u001f, b or f).
+_ESCAPED_CONTROL = re.compile(r"(?<!\\)(?:\\\\)*\\(?:u00[01]|[bf])")
 
 
 class Unlocated(Exception):
@@ -147,15 +153,16 @@ class _Anywhere(dict):
 UNPLACED = Mapping(0, 0, 0, pairs=_Anywhere())
 
 
-def unplaced(value: object) -> Node:
+def unplaced(value: object, depth: int = 1) -> Node:
     """Part of a document read fast, as nodes without positions, for code written for nodes."""
+    if depth > MAX_DEPTH or type(value) not in (str, list, dict):
+        raise Unlocated("too deep, or not text")
     if type(value) is list:
-        return Sequence(0, 0, [unplaced(item) for item in value])
+        return Sequence(0, 0, [unplaced(item, depth + 1) for item in value])
     if type(value) is dict:
-        return Mapping(0, 0, 0, pairs={key: (Scalar(key, 0, 0, 0, 0), unplaced(item)) for key, item in value.items()})
-    if type(value) is not str:
-        raise Unlocated(f"{value!r} is not text")
-    return Scalar(value, 0, 0, 0, 0)
+        pairs = {key: (unplaced(key), unplaced(item, depth + 1)) for key, item in value.items()}
+        return Mapping(0, 0, 0, pairs=pairs)  # type: ignore[arg-type]
+    return Scalar(value, 0, 0, 0, 0)  # type: ignore[arg-type]
 
 
 def read(path: str, data: bytes, fast: bool = False) -> Document:
@@ -195,29 +202,20 @@ def _read_fast(text: str) -> dict | None:
         return None
     try:
         data = yaml_rs.loads(text, parse_datetime=False, duplicate_key_policy=yaml_rs.DuplicateKeyPolicy.Error)
+        # The text was screened for forbidden characters; only a double-quoted escape can add one.
+        # Every key and value as JSON, in C, shows it (and refuses nesting past the recursion limit).
+        encoded = json.dumps(data, ensure_ascii=False) if "\\" in text else ""
     except Exception:  # noqa: BLE001 - whatever yaml-rs refuses, the located reading explains
         return None
-    if "\\" in text and _escaped_character(data):  # only a double-quoted escape can make one
+    if FORBIDDEN_CHARACTER.search(encoded) or _ESCAPED_CONTROL.search(encoded):
         return None
     return data if type(data) is dict else None
 
 
-def _escaped_character(data: object) -> bool:
-    pending = [data]
-    while pending:
-        value = pending.pop()
-        if type(value) is str:
-            if FORBIDDEN_CHARACTER.search(value):
-                return True
-        elif type(value) is list:
-            pending.extend(value)
-        elif type(value) is dict:
-            pending.extend(value.values())
-    return False
-
-
 def _readable_fast(text: str) -> bool:
-    if _DEEP_INDENT in text or _AT_LINE_START.search("\n" + text[:200]) or _AT_LINE_START.search(text):
+    if (not text.endswith("\n") or _DEEP_INDENT in text or ":?" in text  # (a block scalar at the end reads
+            or text.count("\r") != text.count("\r\n")                  # differently without a line break)
+            or _AT_LINE_START.search("\n" + text[:200]) or _AT_LINE_START.search(text)):
         return False
     for character in "!&%":
         index = text.find(character)
@@ -251,6 +249,8 @@ def _describe_character(character: str) -> str:
     code = ord(character)
     if 0xD800 <= code <= 0xDFFF:
         return f"lone surrogate U+{code:04X} is not a character; remove the escape that made it"
+    if code in (0xFFFE, 0xFFFF):
+        return f"U+{code:04X} is not a character; remove it"
     if character == "\x1f":
         return "control character U+001F is not allowed (Anki uses it to separate fields); remove it"
     return f"control character U+{code:04X} is not allowed; remove it"

@@ -51,9 +51,8 @@ def _valid_as_a_whole(data: object) -> Deck:
     except ValidationError as error:
         raise Unlocated(str(error)) from error
     assert isinstance(data, dict)
-    # An empty value is None to yaml-rs, which strict pydantic takes for an optional field.
-    if any(None in mapping.values() for mapping in (data["deck"], *data.get("sources", {}).values(), *data["cards"])):
-        raise Unlocated("an empty value")
+    if not _read_alike((data, data["deck"], *data.get("sources", {}).values(), *data["cards"])):
+        raise Unlocated("a value yaml-rs reads differently")
     ids = [card.id for card in deck.cards]
     guids = [card.guid for card in deck.cards if card.guid]
     subdecks = {card.deck for card in deck.cards if card.deck}
@@ -62,6 +61,24 @@ def _valid_as_a_whole(data: object) -> Deck:
             or len({subdeck.casefold() for subdeck in subdecks}) < len(subdecks)):
         raise Unlocated("a check across cards failed")
     return deck
+
+
+# yaml-rs reads these as text at the start of a flow value ('{answer: |x}', '[a, ?]'), where
+# libyaml stops with a syntax error; a value that really starts so (a block scalar '> quote') is
+# rare enough to check the located way.
+_INDICATORS = ("|", ">", "?", ":")
+
+
+def _read_alike(mappings: tuple[dict, ...]) -> bool:
+    """No value of these (validated) mappings is one yaml-rs reads differently from the located
+    reading: None (an empty value, '' there, an error), or text starting with an indicator."""
+    for mapping in mappings:
+        for value in mapping.values():
+            if value is None or type(value) is str and value.startswith(_INDICATORS):
+                return False
+            if type(value) is list and any(type(item) is str and item.startswith(_INDICATORS) for item in value):
+                return False
+    return True
 
 
 def to_data(node: Node) -> object:

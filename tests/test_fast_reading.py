@@ -56,6 +56,15 @@ def test_the_shipped_deck_and_a_folder_deck_are_read_fast(tmp_path: Path) -> Non
     "{id: a, question: q, answer: a, tags: [x, ]}",
     "{id: a, question: q, answer: a, source: nowhere}",
     "{id: 1, question: q, answer: a}",
+    # Found by an independent differential fuzzing of the screen:
+    "{id: a, question: q, answer: x\uffff}",  # libyaml refuses it
+    "{id: a, question: q, answer: |x}",  # a flow value starting with an indicator
+    "{id: a, question: q, answer: >-q}",
+    "{id: a, question: q, answer: ?x}",
+    "{id: a, question: q, answer: :x}",
+    "{id: a, question: q, answer: x, tags: [a, ?]}",
+    "{id: a, question: q, answer: x:?}",
+    "{id: a, question: q, answer\n    : x}",  # a line starting with ':'
 ])
 def test_what_the_fast_reading_would_get_wrong_is_read_with_positions(card: str) -> None:
     fast, located = both_ways(HEAD + f"  - {card}\n  - {{id: b, question: q, answer: a}}\n")
@@ -63,6 +72,19 @@ def test_what_the_fast_reading_would_get_wrong_is_read_with_positions(card: str)
         assert located.problems == [] and fast.deck == located.deck
     else:
         assert all(problem.line >= 1 for problem in located.problems)
+
+
+@pytest.mark.parametrize("text", [
+    HEAD + "  -\t{id: a, question: q, answer: x}\n",  # a tab after an indicator
+    HEAD + "  - id: a\n    question: q\n    ? answer\n    : \tx\n",
+    "...\n" + HEAD + "  - {id: a, question: q, answer: x}\n",  # a document end marker first
+    HEAD + "  - id: a\n    question: q\n    answer: |\n      x",  # a block scalar with no final line break
+    HEAD + "  - id: a\n    question: q\n    answer: |\n      x\n      ",
+    HEAD.replace("\n", "\r") + "  - {id: a, question: q, answer: x}\r",  # old Mac line breaks
+])
+def test_what_the_fast_reading_would_get_wrong_in_a_whole_file(text: str) -> None:
+    fast, located = both_ways(text)
+    assert fast is None or (located.problems == [] and fast.deck == located.deck)
 
 
 def test_a_check_with_problems_reports_them_located(tmp_path: Path) -> None:
@@ -73,10 +95,23 @@ def test_a_check_with_problems_reports_them_located(tmp_path: Path) -> None:
     assert [(p.line, p.code) for p in checked.problems] == [(3, "empty-text"), (4, "duplicate-id")]
 
 
-def test_compact_nesting_that_crashes_yaml_rs_never_reaches_it(tmp_path: Path) -> None:
+@pytest.mark.parametrize("text", [
+    HEAD + "  - " + "- " * 20_000 + "x\n",
+    "? a\n: " + "- " * 20_000 + "x\n",  # after an explicit value indicator
+    HEAD.replace("\n", "\r") + "  - " + "- " * 20_000 + "x\r",  # behind CR line breaks
+    "? include\n: " + "- " * 500 + "x\n" + HEAD,  # an include list nested past any limit
+])
+def test_compact_nesting_that_crashes_yaml_rs_never_reaches_it(tmp_path: Path, text: str) -> None:
     path = tmp_path / "cards.yaml"
-    path.write_text(HEAD + "  - " + "- " * 20_000 + "x\n")
-    assert {p.code for p in pipeline.check(str(path)).problems} == {"too-deep"}
+    path.write_bytes(text.encode())
+    assert "too-deep" in {p.code for p in pipeline.check(str(path)).problems}
+
+
+@pytest.mark.parametrize("name", ["a\\0b", "a" * 300])
+def test_an_include_no_file_can_have_is_a_located_problem(tmp_path: Path, name: str) -> None:
+    path = tmp_path / "cards.yaml"
+    path.write_text(f'include: ["{name}"]\n' + HEAD + "  - {id: a, question: q, answer: x}\n")
+    assert [(p.line, p.code) for p in pipeline.check(str(path)).problems if p.code == "bad-include"] == [(1, "bad-include")]
 
 
 def _yaml_scalar(text: str, style: str) -> str:
@@ -124,3 +159,26 @@ def test_a_deck_with_includes_is_read_fast_and_a_bad_include_is_located(tmp_path
     main.write_text("include: [more.yaml, missing.yaml]\n" + HEAD + "  - {id: a, question: q?, answer: x}\n")
     [problem] = pipeline.check(str(main)).problems
     assert (problem.line, problem.column, problem.code) == (1, 22, "bad-include")
+
+
+# Pieces of YAML syntax, dropped into the places of a deck where a value, a list item, a line or
+# a whole prefix can go (after the independent review's fuzzer, which found the flow values).
+_PIECES = ["a", "z", " ", "  ", "\t", "\n", "\n  ", "\n    ", "\n      ", "\r\n", "\r", "#", " #c", ":", ": ", "?",
+           "? ", "-", "- ", "'", '"', "\\", "\\n", "\\\n", "|", "|-", "|+", "|2", ">", ">-", "{", "}", "[", "]", ",",
+           ", ", "...", "---", "%", "@", "\ufeff", "\u00a0", "\ufffe", "\u00e9", "\U0001F600", "id", "answer"]
+_PLACES = [
+    lambda piece: HEAD + "  - {id: a, question: q, answer: " + piece + "}\n",
+    lambda piece: HEAD + "  - id: a\n    question: q\n    answer: " + piece + "\n",
+    lambda piece: HEAD + "  - {id: a, question: q, answer: x, tags: [" + piece + "]}\n",
+    lambda piece: HEAD + "  - id: a\n    question: q\n    answer: x\n" + piece + "\n",
+    lambda piece: piece + HEAD + "  - {id: a, question: q, answer: x}\n",
+    lambda piece: HEAD + "  - {id: a, question: q, answer: x}" + piece,
+]
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(_PLACES), st.lists(st.sampled_from(_PIECES), max_size=8).map("".join))
+def test_yaml_syntax_anywhere_reads_fast_only_as_it_reads_located(place, piece: str) -> None:
+    fast, located = both_ways(place(piece))
+    if fast is not None:
+        assert located.problems == [] and fast.deck == located.deck
