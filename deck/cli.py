@@ -84,10 +84,11 @@ def main() -> None:
       deck validate cards.yaml      report every problem as FILE:LINE:COL
       deck build cards.yaml         write <deck id>.apkg for Anki
     """
-    # One command, then the process ends: Python's cycle collector would only re-scan the deck's
-    # hundreds of thousands of objects, again and again (a third of a big build's time), for
-    # cycles the compiler does not make. Memory is measured in benchmarks/run.py.
+    # Python's cycle collector would only re-scan the deck's hundreds of thousands of objects, again
+    # and again (a third of a big build's time), for cycles the compiler does not make: off while a
+    # command runs, back on after it (for callers in the same process). Memory: benchmarks/run.py.
     gc.disable()
+    click.get_current_context().call_on_close(gc.enable)
 
 
 @main.command()

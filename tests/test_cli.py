@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import pty
 import re
@@ -236,3 +237,10 @@ def test_an_output_never_replaces_the_deck_file_or_its_lock(run, tmp_path: Path,
     assert result.exit_code == 1
     assert "is the deck file or its lock; choose another output" in result.stderr
     assert {name: (tmp_path / name).read_bytes() for name in before} == before
+
+
+def test_a_command_leaves_the_cycle_collector_as_it_found_it(run, tmp_path: Path) -> None:
+    deck_file(tmp_path, VALID)
+    assert gc.isenabled()
+    assert run("validate").exit_code == 0
+    assert gc.isenabled()
