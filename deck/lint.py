@@ -192,8 +192,8 @@ def run(checked: Checked) -> list[Problem]:
     """Every warning for a valid deck, sorted by position, minus the rules the file turns off."""
     try:
         return _warnings(checked)
-    except Unlocated:  # the deck was read without positions: read it again with them
-        return _warnings(pipeline.check(checked.document.path, fast=False))
+    except Unlocated:  # the deck was read without positions: place the cards, then warn
+        return _warnings(pipeline.with_positions(checked))
 
 
 def _warnings(checked: Checked) -> list[Problem]:

@@ -12,7 +12,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from deck import lock, render, source, validate
@@ -85,6 +85,18 @@ def check(path: str, progress: Progress = iter, fast: bool = True) -> Checked:
         except source.Unlocated:
             pass
     return _check(path, read(path), progress)
+
+
+def with_positions(checked: Checked) -> Checked:
+    """A deck that passed a fast check, its cards paired with the nodes of a located reading, for
+    reporting what is not a problem of the deck (lint's warnings) without checking it again. The
+    readings agree on every text the fast one takes (tests/test_fast_reading.py), card for card."""
+    document = read(checked.document.path)
+    root = document.root
+    assert isinstance(root, source.Mapping) and not document.problems, "the two readings of the deck disagree"
+    nodes = root.pairs["cards"][1].items
+    assert len(nodes) == len(checked.cards), "the two readings of the deck disagree"
+    return replace(checked, document=document, cards=[(card, node) for (card, _), node in zip(checked.cards, nodes)])
 
 
 def _check(path: str, document: source.Document, progress: Progress) -> Checked:

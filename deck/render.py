@@ -293,6 +293,13 @@ def dangling_markup(text: str) -> str | None:
 
     Good: ``a *deep* scar``. Bad: ``a *deep scar`` (the '*' shows up on the card).
     """
+    # Most text: no delimiter that could be left over, and no entity or escape to split the text.
+    if "&" not in text and "\\" not in text and not _STRAY.search(text):
+        return None
+    return _dangling_in_tokens(text)
+
+
+def _dangling_in_tokens(text: str) -> str | None:
     for token in _delimiters.parse(text):
         for child in token.children or []:
             if child.type == "text" and (match := _STRAY.search(child.content)):

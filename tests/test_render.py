@@ -117,3 +117,9 @@ def test_the_fast_paths_render_exactly_like_markdown_it_py(text: str) -> None:
         assert fast == slow == (text, [])
     else:
         assert fast == slow
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab1 *_`\\&;#x.-\n\u00e9\u2019[]()<>!~"), max_size=30))
+def test_dangling_markup_skips_the_parser_only_where_it_would_find_nothing(text: str) -> None:
+    assert render.dangling_markup(text) == render._dangling_in_tokens(text)
