@@ -153,6 +153,18 @@ class _Anywhere(dict):
 UNPLACED = Mapping(0, 0, 0, pairs=_Anywhere())
 
 
+# A whole number spelled so that its value's digits are not what was typed: a leading zero, a sign
+# '+' or '-0', binary, octal or hexadecimal, or '_' between digits (yaml-rs takes all of these).
+# Looked for anywhere in the text, to be sure.
+_ODD_NUMBER = re.compile(r"[0-9]_|_[0-9]|(?<![\w.])(?:[-+]?0[0-9a-zA-Z_]|\+[0-9_]|-0\b|[-+]_)")
+
+
+def plain_numbers(text: str) -> bool:
+    """Whether every whole number yaml-rs reads in `text` is written as its own digits, so that
+    `str(number)` is the text the located reading keeps (`answer: 25`, but not `025` or `0x1F`)."""
+    return _ODD_NUMBER.search(text) is None
+
+
 def unplaced(value: object, depth: int = 1) -> Node:
     """Part of a document read fast, as nodes without positions, for code written for nodes."""
     if depth > MAX_DEPTH or type(value) not in (str, list, dict):

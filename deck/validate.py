@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from deck.cards import CARD_TYPES, LINT_RULES, SLUG_PATTERN, Card, Deck, DeckInfo, Source
 from deck.problems import Problem
-from deck.source import UNPLACED, Document, Mapping, Node, Scalar, Sequence, Unlocated
+from deck.source import UNPLACED, Document, Mapping, Node, Scalar, Sequence, Unlocated, plain_numbers
 
 TOP_LEVEL_KEYS = ("deck", "sources", "cards", "include")
 
@@ -35,24 +35,23 @@ class Validated:
 def validate(document: Document) -> Validated:
     """Check a read document against the format; collect every problem rather than stop at one."""
     if document.fast:
-        deck = _valid_as_a_whole(document.data)
+        deck = _valid_as_a_whole(document)
         return Validated(deck, [(card, UNPLACED) for card in deck.cards], [], [])
     checker = _Checker(document)
     deck = checker.run()
     return Validated(deck, checker.cards, checker.problems, checker.unchecked)
 
 
-def _valid_as_a_whole(data: object) -> Deck:
+def _valid_as_a_whole(document: Document) -> Deck:
     """The deck in one pydantic call, for a document read fast: any problem raises `Unlocated`,
     since the located checker below is the one that explains problems. The checks across cards
     are the ones `_Checker` makes, as yes/no questions."""
+    data = document.data
+    _as_read_located(document)
     try:
         deck = Deck.model_validate(data, strict=True)  # strings only: no number or date from yaml-rs
     except ValidationError as error:
         raise Unlocated(str(error)) from error
-    assert isinstance(data, dict)
-    if not _read_alike((data, data["deck"], *data.get("sources", {}).values(), *data["cards"])):
-        raise Unlocated("a value yaml-rs reads differently")
     ids = [card.id for card in deck.cards]
     guids = [card.guid for card in deck.cards if card.guid]
     subdecks = {card.deck for card in deck.cards if card.deck}
@@ -69,16 +68,40 @@ def _valid_as_a_whole(data: object) -> Deck:
 _INDICATORS = ("|", ">", "?", ":")
 
 
-def _read_alike(mappings: tuple[dict, ...]) -> bool:
-    """No value of these (validated) mappings is one yaml-rs reads differently from the located
-    reading: None (an empty value, '' there, an error), or text starting with an indicator."""
+def _as_read_located(document: Document) -> None:
+    """Make each value of a fast read what the located reading makes of it, which is text, or raise
+    `Unlocated` where that cannot be known: a whole number becomes its digits (`answer: 25`, common
+    on cards) when the file spells no number oddly (`025`, `+5`, `0x1F`); None (an empty value, ''
+    there), true/false and other numbers, or text starting with an indicator, differ."""
+    data = document.data
+    if type(data) is not dict:
+        raise Unlocated("not a mapping")
+    deck, sources, cards = data.get("deck"), data.get("sources"), data.get("cards")
+    mappings = [data, deck] if type(deck) is dict else [data]
+    mappings += [source for source in sources.values() if type(source) is dict] if type(sources) is dict else []
+    mappings += [card for card in cards if type(card) is dict] if type(cards) is list else []
+    canonical: list[bool] = []  # whether numbers are spelled plainly: found out once, when needed
+
+    def text(value: object) -> object:
+        if type(value) is str:
+            if value.startswith(_INDICATORS):
+                raise Unlocated("text starting with an indicator")
+            return value
+        if type(value) is int:
+            if not canonical:
+                canonical.append(plain_numbers(document.text))
+            if canonical[0]:
+                return str(value)
+        if type(value) in (list, dict):
+            return value
+        raise Unlocated(f"{value!r} is not text")
+
     for mapping in mappings:
-        for value in mapping.values():
-            if value is None or type(value) is str and value.startswith(_INDICATORS):
-                return False
-            if type(value) is list and any(type(item) is str and item.startswith(_INDICATORS) for item in value):
-                return False
-    return True
+        for key, value in mapping.items():
+            if type(value) is not str:
+                mapping[key] = [text(item) for item in value] if type(value) is list else text(value)
+            elif value.startswith(_INDICATORS):
+                raise Unlocated("text starting with an indicator")
 
 
 def to_data(node: Node) -> object:

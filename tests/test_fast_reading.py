@@ -42,6 +42,14 @@ def test_the_shipped_deck_and_a_folder_deck_are_read_fast(tmp_path: Path) -> Non
 
 @pytest.mark.parametrize("card", [
     "{id: a, question: q, answer: 3.10}",  # a number to yaml-rs, text here
+    "{id: a, question: q, answer: 25}",  # read fast as '25'
+    "{id: a, question: q, answer: 025}",
+    "{id: a, question: q, answer: +5}",
+    "{id: a, question: q, answer: -0}",
+    "{id: a, question: q, answer: 0x1F}",
+    "{id: a, question: q, answer: 0o17}",
+    "{id: a, question: q, answer: true}",
+    "{id: a, question: q, answer: x, tags: [2019, 025]}",
     "{id: a, question: q, answer: 2019-05-24}",
     "{id: a, question: q, answer: no}",
     "{id: a, question: q, answer: ~}",
@@ -85,6 +93,16 @@ def test_what_the_fast_reading_would_get_wrong_is_read_with_positions(card: str)
 def test_what_the_fast_reading_would_get_wrong_in_a_whole_file(text: str) -> None:
     fast, located = both_ways(text)
     assert fast is None or (located.problems == [] and fast.deck == located.deck)
+
+
+def test_whole_numbers_written_plainly_keep_the_fast_path(tmp_path: Path) -> None:
+    path = tmp_path / "cards.yaml"
+    path.write_text("deck: {id: t, name: T}\nsources: {s: {title: A review, date: 2019}}\ncards:\n"
+                    "  - {id: a, question: How many sessions?, answer: 3, tags: [2019], source: s}\n")
+    checked = pipeline.check(str(path))
+    assert checked.ok and checked.document.fast
+    card = checked.deck.cards[0]
+    assert (card.answer, card.tags, checked.deck.sources["s"].date) == ("3", ["2019"], "2019")
 
 
 def test_a_check_with_problems_reports_them_located(tmp_path: Path) -> None:
@@ -180,5 +198,14 @@ _PLACES = [
 @given(st.sampled_from(_PLACES), st.lists(st.sampled_from(_PIECES), max_size=8).map("".join))
 def test_yaml_syntax_anywhere_reads_fast_only_as_it_reads_located(place, piece: str) -> None:
     fast, located = both_ways(place(piece))
+    if fast is not None:
+        assert located.problems == [] and fast.deck == located.deck
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet=st.sampled_from("0123456789+-_xobeE.:aAfF \t#"), min_size=1, max_size=8))
+def test_a_whole_number_is_taken_as_its_digits_only_where_it_was_typed_so(typed: str) -> None:
+    text = HEAD + f"  - {{id: a, question: q, answer: {typed}}}\n"
+    fast, located = both_ways(text)
     if fast is not None:
         assert located.problems == [] and fast.deck == located.deck
