@@ -49,12 +49,12 @@ def _files(files: tuple[str, ...]) -> tuple[str, ...]:
 PROGRESS_MIN_CARDS = 8000
 
 
-def _progress(cards: list) -> Iterable:
+def _progress(cards: list, label: str) -> Iterable:
     """A progress bar over the cards being rendered, on a terminal and for big decks only."""
     if len(cards) < PROGRESS_MIN_CARDS or not sys.stderr.isatty():
         yield from cards
         return
-    with click.progressbar(cards, label="rendering cards", file=sys.stderr) as bar:
+    with click.progressbar(cards, label=label, file=sys.stderr) as bar:
         yield from bar
 
 

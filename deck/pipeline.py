@@ -69,11 +69,16 @@ class Built:
     changes: lock.Changes
 
 
-# Wraps the cards being rendered, the long part of a big deck, to show progress (see deck.cli).
-Progress = Callable[[list[tuple[Card, source.Mapping]]], Iterable[tuple[Card, source.Mapping]]]
+# Wraps the cards being rendered, the long part of a big deck, to show progress under a label
+# (see deck.cli).
+Progress = Callable[[list[tuple[Card, source.Mapping]], str], Iterable[tuple[Card, source.Mapping]]]
 
 
-def check(path: str, progress: Progress = iter, fast: bool = True) -> Checked:
+def _quiet(cards: list[tuple[Card, source.Mapping]], label: str) -> list[tuple[Card, source.Mapping]]:
+    return cards
+
+
+def check(path: str, progress: Progress = _quiet, fast: bool = True) -> Checked:
     """Read, validate and render the deck file at `path`, collecting every problem.
 
     The deck is read `fast` first, without positions; only a deck with a problem to report is read
@@ -81,10 +86,10 @@ def check(path: str, progress: Progress = iter, fast: bool = True) -> Checked:
     """
     if fast:
         try:
-            return _check(path, read(path, fast=True), progress)
+            return _check(path, read(path, fast=True), progress, "rendering cards")
         except source.Unlocated:
-            pass
-    return _check(path, read(path), progress)
+            return _check(path, read(path), progress, "locating problems")
+    return _check(path, read(path), progress, "rendering cards")
 
 
 def with_positions(checked: Checked) -> Checked:
@@ -99,7 +104,7 @@ def with_positions(checked: Checked) -> Checked:
     return replace(checked, document=document, cards=[(card, node) for (card, _), node in zip(checked.cards, nodes)])
 
 
-def _check(path: str, document: source.Document, progress: Progress) -> Checked:
+def _check(path: str, document: source.Document, progress: Progress, label: str) -> Checked:
     validated = validate.validate(document)
     document.data = None  # a fast read's plain data is in `validated` now; free it for a big build
     folder = Path(path) if Path(path).is_dir() else Path(path).parent
@@ -110,7 +115,7 @@ def _check(path: str, document: source.Document, progress: Progress) -> Checked:
         checked.description = fields.render("deck", root.pairs["deck"][1], "description",
                                             validated.deck.deck.description)
     # Cards are checked even when the deck is not, so that one run reports every problem.
-    checked.notes = [fields.note(card, node) for card, node in progress(validated.cards)]
+    checked.notes = [fields.note(card, node) for card, node in progress(validated.cards, label)]
     for label, node in validated.unchecked:
         fields.check_text(label, node)
     checked.lock, lock_problems = lock.read(lock.path_for(path))
@@ -236,7 +241,7 @@ def _check_against_lock(document: source.Document, problems: list[Problem], prev
                 "give this card a new id, or delete the id's entry under 'removed' in the lock file to restore it"))
 
 
-def build(path: str, out: Path | None = None, progress: Progress = iter) -> tuple[Checked, Built | None]:
+def build(path: str, out: Path | None = None, progress: Progress = _quiet) -> tuple[Checked, Built | None]:
     """Check, then write the package and update the lock file beside `path`.
 
     Nothing is written while any error exists; the lock is written only after the package.

@@ -197,10 +197,10 @@ def _big_deck(tmp_path: Path) -> Path:
     return deck_file(tmp_path, "deck: {id: big, name: Big}\ncards:\n" + cards)
 
 
-def test_a_big_deck_shows_progress_on_a_terminal(tmp_path: Path) -> None:
-    _big_deck(tmp_path)
+def _on_a_terminal(folder: Path, *args: str) -> tuple[int, bytes]:
+    """Run `deck ARGS` with a pseudo-terminal for its output: (exit status, what it wrote)."""
     controller, terminal = pty.openpty()
-    process = subprocess.Popen([sys.executable, "-m", "deck", "validate"], cwd=tmp_path, stdin=subprocess.DEVNULL,
+    process = subprocess.Popen([sys.executable, "-m", "deck", *args], cwd=folder, stdin=subprocess.DEVNULL,
                                stdout=terminal, stderr=terminal)
     os.close(terminal)
     output = bytearray()
@@ -213,10 +213,25 @@ def test_a_big_deck_shows_progress_on_a_terminal(tmp_path: Path) -> None:
             break
         output.extend(data)
     os.close(controller)
-    assert process.wait() == 0
-    assert b"rendering cards" in output
+    return process.wait(), bytes(output).replace(b"\r", b"")
+
+
+def test_a_big_deck_shows_progress_on_a_terminal(tmp_path: Path) -> None:
+    _big_deck(tmp_path)
+    status, output = _on_a_terminal(tmp_path, "validate")
+    assert status == 0
+    assert b"rendering cards" in output and b"locating problems" not in output
     n = PROGRESS_MIN_CARDS
-    assert f"cards.yaml: {n} notes ({n} basic), {n} cards, no problems".encode() in output.replace(b"\r", b"")
+    assert f"cards.yaml: {n} notes ({n} basic), {n} cards, no problems".encode() in output
+
+
+def test_a_problem_found_late_shows_the_second_pass_as_such(tmp_path: Path) -> None:
+    path = _big_deck(tmp_path)
+    path.write_text(path.read_text().replace("answer: Answer 7990}", "answer: <script>x</script>}"))
+    status, output = _on_a_terminal(tmp_path, "validate")
+    assert status == 1
+    assert b"rendering cards" in output and b"locating problems" in output
+    assert b"HTML tag <script> is not allowed" in output
 
 
 def test_progress_stays_quiet_when_output_is_not_a_terminal(tmp_path: Path) -> None:
