@@ -80,28 +80,27 @@ def _as_read_located(document: Document) -> None:
     mappings = [data, deck] if type(deck) is dict else [data]
     mappings += [source for source in sources.values() if type(source) is dict] if type(sources) is dict else []
     mappings += [card for card in cards if type(card) is dict] if type(cards) is list else []
-    canonical: list[bool] = []  # whether numbers are spelled plainly: found out once, when needed
+    plain: bool | None = None  # whether the file spells numbers plainly: found out when first needed
 
     def text(value: object) -> object:
+        nonlocal plain
         if type(value) is str:
             if value.startswith(_INDICATORS):
                 raise Unlocated("text starting with an indicator")
             return value
-        if type(value) is int:
-            if not canonical:
-                canonical.append(plain_numbers(document.text))
-            if canonical[0]:
-                return str(value)
-        if type(value) in (list, dict):
+        if type(value) is list:
+            return [text(item) for item in value]
+        if type(value) is dict:
             return value
+        if type(value) is int:
+            plain = plain_numbers(document.text) if plain is None else plain
+            if plain:
+                return str(value)
         raise Unlocated(f"{value!r} is not text")
 
     for mapping in mappings:
         for key, value in mapping.items():
-            if type(value) is not str:
-                mapping[key] = [text(item) for item in value] if type(value) is list else text(value)
-            elif value.startswith(_INDICATORS):
-                raise Unlocated("text starting with an indicator")
+            mapping[key] = text(value)
 
 
 def to_data(node: Node) -> object:
