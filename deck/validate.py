@@ -100,7 +100,8 @@ def _as_read_located(document: Document) -> None:
 
     for mapping in mappings:
         for key, value in mapping.items():
-            mapping[key] = text(value)
+            if type(value) is not str or value.startswith(_INDICATORS):  # (most values are plain text)
+                mapping[key] = text(value)
 
 
 def to_data(node: Node) -> object:
