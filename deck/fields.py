@@ -44,6 +44,7 @@ class Fields:
     sources: dict[str, Source]
     media: Media
     problems: list[Problem] = field(default_factory=list)
+    _citations: dict[str | None, str] = field(default_factory=dict)
 
     def note(self, card: Card, node: Mapping) -> Note:
         label = f"card '{card.id}'"
@@ -52,9 +53,7 @@ class Fields:
             for name in _TEXT_FIELDS[type(card)]
             if (text := getattr(card, name))
         }
-        cited = self.sources.get(card.source) if card.source else None
-        citation = render.citation(cited.title, cited.author, cited.publisher, cited.date, cited.url) if cited else ""
-        back_matter = (rendered.get("extra", ""), citation, self._sound(label, node, card.audio))
+        back_matter = (rendered.get("extra", ""), self._citation(card.source), self._sound(label, node, card.audio))
         if isinstance(card, ClozeCard):
             fields = (rendered["text"], *back_matter)
             ords = tuple(sorted(number - 1 for number in render.cloze_numbers(card.text)))
@@ -62,6 +61,14 @@ class Fields:
             fields = (rendered["question"], rendered["answer"], *back_matter)
             ords = tuple(range(len(NOTE_TYPES[card.type].templates)))
         return Note(card.id, card.guid, card.type, fields, tuple(card.tags), card.deck, ords)
+
+    def _citation(self, key: str | None) -> str:
+        """The Source field for a card citing `key`: rendered once per source, as most cards cite one."""
+        if key not in self._citations:
+            cited = self.sources.get(key) if key else None
+            self._citations[key] = (render.citation(cited.title, cited.author, cited.publisher, cited.date, cited.url)
+                                    if cited else "")
+        return self._citations[key]
 
     def check_text(self, label: str, node: Mapping) -> None:
         """The text fields of a card that is not valid as a whole: their problems are reported too,
