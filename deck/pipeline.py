@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from deck import lock, render, source, validate
+from deck import fastread, lock, render, source, validate
 from deck.cards import Card, Deck
 from deck.fields import Fields
 from deck.media import Media, references
@@ -88,7 +88,7 @@ def check(path: str, progress: Progress = _quiet, fast: bool = True) -> Checked:
         try:
             return _check(path, read(path, fast=True), progress, "rendering cards")
         except source.Unlocated:
-            return _check(path, read(path), progress, "locating problems")
+            return _check(path, read(path), progress, "checking again, with positions")
     return _check(path, read(path), progress, "rendering cards")
 
 
@@ -131,16 +131,26 @@ def _check(path: str, document: source.Document, progress: Progress, label: str)
 
 def read(path: str, fast: bool = False) -> source.Document:
     """The deck at `path`: one file, the files it includes, or every *.yaml in a folder (name order),
-    read as one document whose problems still name each file. `fast`: see `source.read`."""
+    read as one document whose problems still name each file. `fast`: read with `deck.fastread`,
+    raising `source.Unlocated` if any file needs the located reading."""
+
+    def load(file: str | Path) -> source.Document:
+        data = Path(file).read_bytes()
+        document = fastread.read(str(file), data) if fast else source.read(str(file), data)
+        if document is None:
+            raise source.Unlocated(f"{file} needs the located reading")
+        return document
+
+    combine = fastread.combine if fast else source.combine
     location = Path(path)
     if location.is_dir():
         files = sorted(location.glob("*.yaml"))
         if not files:
             return source.Document(path, "", None, [Problem(path, 1, 1, "error", "no-files",
                                                             "the folder has no *.yaml deck files")])
-        return source.combine(path, [source.read(str(file), file.read_bytes(), fast) for file in files])
-    main = source.read(path, location.read_bytes(), fast)
-    included = [source.read(str(file), file.read_bytes(), fast) for file in _includes(main)]
+        return combine(path, [load(file) for file in files])
+    main = load(path)
+    included = [load(file) for file in _includes(main)]
     for document in included:
         if document.fast and "include" in document.data:  # type: ignore[operator]
             raise source.Unlocated("a nested include")
@@ -148,7 +158,7 @@ def read(path: str, fast: bool = False) -> source.Document:
             key = document.root.pairs.pop("include")[0]
             document.problems.append(document.problem(key.line, key.column, "nested-include",
                                                       "only the main deck file can include others; move this list there"))
-    return source.combine(path, [main, *included]) if included else main
+    return combine(path, [main, *included]) if included else main
 
 
 def _includes(main: source.Document) -> list[Path]:
@@ -157,7 +167,7 @@ def _includes(main: source.Document) -> list[Path]:
     if main.fast:  # nodes without positions: a problem in them raises Unlocated
         if "include" not in main.data:  # type: ignore[operator]
             return []
-        node = source.unplaced(main.data["include"])  # type: ignore[index]
+        node = fastread.unplaced(main.data["include"])  # type: ignore[index]
     elif not isinstance(root, source.Mapping) or "include" not in root.pairs:
         return []
     else:

@@ -3,25 +3,19 @@
 PyYAML's usual loaders lose data silently: `No` becomes False, `3.10` becomes 3.1, a duplicate key
 overwrites the first, and an alias can expand a small file into gigabytes. Here every scalar stays
 text, and each of those cases becomes a located problem instead. This is the only module that
-imports `yaml` (and `yaml_rs`); the composer below is iterative, so no nesting can raise RecursionError.
+imports `yaml`; the composer below is iterative, so no nesting can raise RecursionError.
 
-Composing located nodes costs Python work per event, seconds for a deck of 30,000 cards. Positions
-are only needed to report a problem, so `read(..., fast=True)` first tries yaml-rs (Rust) for plain
-data, and takes it only where it provably means what the located reading would: the whole text
-screened for what yaml-rs reads differently or could choke on, every value a string. Such a
-document has no positions: anything that tries to report a problem in it raises `Unlocated`, and
-the caller reads the file again the located way (`deck.pipeline.check`).
+A document read fast (`deck.fastread`) has plain data and no positions: anything that tries to
+report a problem in it raises `Unlocated`, and the caller reads the file again here.
 """
 
 from __future__ import annotations
 
 import bisect
-import json
 import re
 from dataclasses import dataclass, field
 
 import yaml
-import yaml_rs
 
 from deck.problems import Problem
 
@@ -40,20 +34,6 @@ MAX_DEPTH = 32
 FORBIDDEN_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
 
 _Parser = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
-
-# A text may hold what yaml-rs reads differently from the located reading, or could choke on: a
-# tag or an anchor (yaml-rs drops tags and expands aliases; with no anchor, an alias is an error
-# it reports), a directive, and deep nesting: indentation past 64 columns, or compact nesting like
-# '- - x' (yaml-rs crashes the process on ten thousand levels of those; brackets it caps itself).
-# Also what libyaml refuses and yaml-rs takes: a tab after a line's indentation or indicators, a
-# line starting with ':' or '...', ':?', and a lone CR (which would hide line starts from these
-# patterns). `_readable_fast` looks for each with quick searches, milliseconds on 10 MB; the
-# independent review that found most of these fuzzed the screen with 1.5 million decks.
-_AT_LINE_START = re.compile(r"\n[ \t]*[-?][ \t]+[-?][ \t]|\n[ \t?:-]*\t|\n[ \t]*:|\n\.\.\.")
-_DEEP_INDENT = " " * 65
-# A control character in JSON: escaped (an odd run of backslashes, then u0000-u001f, b or f).
-_ESCAPED_CONTROL = re.compile(r"(?<!\\)(?:\\\\)*\\(?:u00[01]|[bf])")
-
 
 class Unlocated(Exception):
     """A problem was found in a document read without positions (`read(..., fast=True)`)."""
@@ -153,35 +133,8 @@ class _Anywhere(dict):
 UNPLACED = Mapping(0, 0, 0, pairs=_Anywhere())
 
 
-# A whole number spelled so that its value's digits are not what was typed: a leading zero, a sign
-# '+' or '-0', binary, octal or hexadecimal, or '_' between digits (yaml-rs takes all of these).
-# Looked for anywhere in the text, to be sure.
-_ODD_NUMBER = re.compile(r"[0-9]_|_[0-9]|(?<![\w.])(?:[-+]?0[0-9a-zA-Z_]|\+[0-9_]|-0\b|[-+]_)")
-
-
-def plain_numbers(text: str) -> bool:
-    """Whether every whole number yaml-rs reads in `text` is written as its own digits, so that
-    `str(number)` is the text the located reading keeps (`answer: 25`, but not `025` or `0x1F`)."""
-    return _ODD_NUMBER.search(text) is None
-
-
-def unplaced(value: object, depth: int = 1) -> Node:
-    """Part of a document read fast, as nodes without positions, for code written for nodes."""
-    if depth > MAX_DEPTH or type(value) not in (str, list, dict):
-        raise Unlocated("too deep, or not text")
-    if type(value) is list:
-        return Sequence(0, 0, [unplaced(item, depth + 1) for item in value])
-    if type(value) is dict:
-        pairs = {key: (unplaced(key), unplaced(item, depth + 1)) for key, item in value.items()}
-        return Mapping(0, 0, 0, pairs=pairs)  # type: ignore[arg-type]
-    return Scalar(value, 0, 0, 0, 0)  # type: ignore[arg-type]
-
-
-def read(path: str, data: bytes, fast: bool = False) -> Document:
-    """Decode and parse `data`; on any problem the document carries it, never an exception.
-
-    With `fast`, a text yaml-rs can read exactly gives a document with plain `data` and no
-    positions; any other text is read the located way."""
+def read(path: str, data: bytes) -> Document:
+    """Decode and parse `data`; on any problem the document carries it, never an exception."""
     if len(data) > MAX_BYTES:
         megabytes = len(data) / 1024 / 1024
         message = (
@@ -189,11 +142,9 @@ def read(path: str, data: bytes, fast: bool = False) -> Document:
             " split the deck into several files"
         )
         return Document(path, "", None, [Problem(path, 1, 1, "error", "too-large", message)])
-    text, problem = _decode(path, data)
+    text, problem = decode(path, data)
     if problem:
         return Document(path, "", None, [problem])
-    if fast and (plain := _read_fast(text)) is not None:
-        return Document(path, text, UNPLACED, [], data=plain)
     document = Document(path, text, None, [])
     for match in FORBIDDEN_CHARACTER.finditer(text):
         line, column = document._position(match.start())
@@ -206,42 +157,7 @@ def read(path: str, data: bytes, fast: bool = False) -> Document:
     return document
 
 
-def _read_fast(text: str) -> dict | None:
-    """The file as plain data, if yaml-rs reads it as the located reading would. The types of the
-    values are for the caller to check: yaml-rs resolves `3.10` to a number and an empty value to
-    None, where the located reading keeps text (`deck.validate` accepts strings only)."""
-    if FORBIDDEN_CHARACTER.search(text) or not _readable_fast(text):
-        return None
-    try:
-        data = yaml_rs.loads(text, parse_datetime=False, duplicate_key_policy=yaml_rs.DuplicateKeyPolicy.Error)
-        # The text was screened for forbidden characters; only a double-quoted escape can add one.
-        # Every key and value as JSON, in C, shows it (and refuses nesting past the recursion limit).
-        encoded = json.dumps(data, ensure_ascii=False) if "\\" in text else ""
-    except Exception:  # noqa: BLE001 - whatever yaml-rs refuses, the located reading explains
-        return None
-    if FORBIDDEN_CHARACTER.search(encoded) or _ESCAPED_CONTROL.search(encoded):
-        return None
-    return data if type(data) is dict else None
-
-
-def _readable_fast(text: str) -> bool:
-    if (not text.endswith("\n") or _DEEP_INDENT in text or ":?" in text  # (a block scalar at the end reads
-            or text.count("\r") != text.count("\r\n")                  # differently without a line break)
-            or _AT_LINE_START.search("\n" + text[:200]) or _AT_LINE_START.search(text)):
-        return False
-    for character in "!&%":
-        index = text.find(character)
-        while index != -1:
-            before, after = text[index - 1:index] or "\n", text[index + 1:index + 2] or "\n"
-            if character == "%" and before in "\r\n":  # a directive
-                return False
-            if character != "%" and before in " \t\r\n[{,:" and not (character == "&" and after in " \t\r\n"):
-                return False  # a tag or an anchor
-            index = text.find(character, index + 1)
-    return True
-
-
-def _decode(path: str, data: bytes) -> tuple[str, Problem | None]:
+def decode(path: str, data: bytes) -> tuple[str, Problem | None]:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         message = "file is UTF-16; save it as UTF-8"
         return "", Problem(path, 1, 1, "error", "encoding", message)
@@ -409,10 +325,6 @@ def combine(path: str, documents: list[Document]) -> Document:
     """Several files as one deck, as if they were one file: their mappings merged key by key, lists
     under the same key (`cards`) joined in order, and a key given twice an error naming both places.
     Positions stay exact: problems name each file and its own lines."""
-    if any(document.fast for document in documents):
-        if not all(document.fast for document in documents):
-            raise Unlocated("some files need the located reading")
-        return Document(path, "", UNPLACED, [], data=_merge_data({}, [document.data for document in documents]))
     combined = Document(path, "", None, [])
     root: Mapping | None = None
     for document in documents:
@@ -427,23 +339,6 @@ def combine(path: str, documents: list[Document]) -> Document:
             combined.problems.append(document.problem(1, 1, "wrong-type", "a deck file must be a mapping with 'cards'"))
     combined.root = root
     return combined
-
-
-def _merge_data(into: dict, others: list) -> dict:
-    """`combine` for documents read fast: the same rules on plain data; a key given twice is a
-    problem to report, so it raises `Unlocated` for the located reading to say where."""
-    for other in others:
-        for name, value in other.items():
-            first = into.setdefault(name, value)
-            if first is value:
-                continue
-            if type(first) is list and type(value) is list:
-                first.extend(value)
-            elif type(first) is dict and type(value) is dict and name != "deck":
-                into[name] = _merge_data(dict(first), [value])
-            else:
-                raise Unlocated(f"'{name}' is given twice")
-    return into
 
 
 def _shift(node: Node | None, lines: int, index: int) -> None:

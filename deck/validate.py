@@ -16,7 +16,8 @@ from pydantic import BaseModel, ValidationError
 
 from deck.cards import CARD_TYPES, LINT_RULES, SLUG_PATTERN, Card, Deck, DeckInfo, Source
 from deck.problems import Problem
-from deck.source import UNPLACED, Document, Mapping, Node, Scalar, Sequence, Unlocated, plain_numbers
+from deck import fastread
+from deck.source import UNPLACED, Document, Mapping, Node, Scalar, Sequence
 
 TOP_LEVEL_KEYS = ("deck", "sources", "cards", "include")
 
@@ -35,73 +36,11 @@ class Validated:
 def validate(document: Document) -> Validated:
     """Check a read document against the format; collect every problem rather than stop at one."""
     if document.fast:
-        deck = _valid_as_a_whole(document)
+        deck = fastread.deck(document)
         return Validated(deck, [(card, UNPLACED) for card in deck.cards], [], [])
     checker = _Checker(document)
     deck = checker.run()
     return Validated(deck, checker.cards, checker.problems, checker.unchecked)
-
-
-def _valid_as_a_whole(document: Document) -> Deck:
-    """The deck in one pydantic call, for a document read fast: any problem raises `Unlocated`,
-    since the located checker below is the one that explains problems. The checks across cards
-    are the ones `_Checker` makes, as yes/no questions."""
-    data = document.data
-    _as_read_located(document)
-    try:
-        deck = Deck.model_validate(data, strict=True)  # strings only: no number or date from yaml-rs
-    except ValidationError as error:
-        raise Unlocated(str(error)) from error
-    ids = [card.id for card in deck.cards]
-    guids = [card.guid for card in deck.cards if card.guid]
-    subdecks = {card.deck for card in deck.cards if card.deck}
-    if (not deck.cards or len(set(ids)) < len(ids) or len(set(guids)) < len(guids)
-            or any(card.source and card.source not in deck.sources for card in deck.cards)
-            or len({subdeck.casefold() for subdeck in subdecks}) < len(subdecks)):
-        raise Unlocated("a check across cards failed")
-    return deck
-
-
-# yaml-rs reads these as text at the start of a flow value ('{answer: |x}', '[a, ?]'), where
-# libyaml stops with a syntax error; a value that really starts so (a block scalar '> quote') is
-# rare enough to check the located way.
-_INDICATORS = ("|", ">", "?", ":")
-
-
-def _as_read_located(document: Document) -> None:
-    """Make each value of a fast read what the located reading makes of it, which is text, or raise
-    `Unlocated` where that cannot be known: a whole number becomes its digits (`answer: 25`, common
-    on cards) when the file spells no number oddly (`025`, `+5`, `0x1F`); None (an empty value, ''
-    there), true/false and other numbers, or text starting with an indicator, differ."""
-    data = document.data
-    if type(data) is not dict:
-        raise Unlocated("not a mapping")
-    deck, sources, cards = data.get("deck"), data.get("sources"), data.get("cards")
-    mappings = [data, deck] if type(deck) is dict else [data]
-    mappings += [source for source in sources.values() if type(source) is dict] if type(sources) is dict else []
-    mappings += [card for card in cards if type(card) is dict] if type(cards) is list else []
-    plain: bool | None = None  # whether the file spells numbers plainly: found out when first needed
-
-    def text(value: object) -> object:
-        nonlocal plain
-        if type(value) is str:
-            if value.startswith(_INDICATORS):
-                raise Unlocated("text starting with an indicator")
-            return value
-        if type(value) is list:
-            return [text(item) for item in value]
-        if type(value) is dict:
-            return value
-        if type(value) is int:
-            plain = plain_numbers(document.text) if plain is None else plain
-            if plain:
-                return str(value)
-        raise Unlocated(f"{value!r} is not text")
-
-    for mapping in mappings:
-        for key, value in mapping.items():
-            if type(value) is not str or value.startswith(_INDICATORS):  # (most values are plain text)
-                mapping[key] = text(value)
 
 
 def to_data(node: Node) -> object:

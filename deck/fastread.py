@@ -1,0 +1,189 @@
+"""The fast path of checking: bytes -> plain data -> Deck, with no positions, for valid decks.
+
+Composing located nodes (`deck.source`) costs Python work per YAML event, seconds for a deck of
+30,000 cards, and positions are only needed to report a problem. So a deck is first read here:
+yaml-rs (Rust) gives plain data, taken only where it provably means what the located reading
+would (the whole text screened for what yaml-rs reads differently or could choke on, each value
+made the text the located reading keeps), then one strict pydantic call validates it. Anything
+that would need reporting raises `source.Unlocated`, and `deck.pipeline.check` starts again on the
+located path, which explains it. tests/test_fast_reading.py holds the two readings together.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import yaml_rs
+from pydantic import ValidationError
+
+from deck.cards import Deck
+from deck.source import (FORBIDDEN_CHARACTER, MAX_BYTES, MAX_DEPTH, UNPLACED, Document, Mapping, Node, Scalar,
+                         Sequence, Unlocated, decode)
+
+# A text may hold what yaml-rs reads differently from the located reading, or could choke on: a
+# tag or an anchor (yaml-rs drops tags and expands aliases; with no anchor, an alias is an error
+# it reports), a directive, and deep nesting: indentation past 64 columns, or compact nesting like
+# '- - x' (yaml-rs crashes the process on ten thousand levels of those; brackets it caps itself).
+# Also what libyaml refuses and yaml-rs takes: a tab after a line's indentation or indicators, a
+# line starting with ':' or '...', ':?', and a lone CR (which would hide line starts from these
+# patterns). `_screened` looks for each with quick searches, milliseconds on 10 MB; the
+# independent review that found most of these fuzzed the screen with 1.5 million decks.
+_AT_LINE_START = re.compile(r"\n[ \t]*[-?][ \t]+[-?][ \t]|\n[ \t?:-]*\t|\n[ \t]*:|\n\.\.\.")
+_DEEP_INDENT = " " * 65
+# A control character in JSON: escaped (an odd run of backslashes, then u0000-u001f, b or f).
+_ESCAPED_CONTROL = re.compile(r"(?<!\\)(?:\\\\)*\\(?:u00[01]|[bf])")
+
+
+def read(path: str, data: bytes) -> Document | None:
+    """The file as a document without positions, or None where only the located reading will do."""
+    if len(data) > MAX_BYTES:
+        return None
+    text, problem = decode(path, data)
+    plain = _plain(text) if problem is None else None
+    return Document(path, text, UNPLACED, [], data=plain) if plain is not None else None
+
+
+def combine(path: str, documents: list[Document]) -> Document:
+    """Several files read fast as one deck (see `source.combine`)."""
+    return Document(path, "", UNPLACED, [], data=_merge({}, [document.data for document in documents]))
+
+
+def _plain(text: str) -> dict | None:
+    """The file as plain data, if yaml-rs reads it as the located reading would. The values are for
+    `deck()` to make text: yaml-rs resolves `25` to a number and an empty value to None, where the
+    located reading keeps text."""
+    if FORBIDDEN_CHARACTER.search(text) or not _screened(text):
+        return None
+    try:
+        data = yaml_rs.loads(text, parse_datetime=False, duplicate_key_policy=yaml_rs.DuplicateKeyPolicy.Error)
+        # The text was screened for forbidden characters; only a double-quoted escape can add one.
+        # Every key and value as JSON, in C, shows it (and refuses nesting past the recursion limit).
+        encoded = json.dumps(data, ensure_ascii=False) if "\\" in text else ""
+    except Exception:  # noqa: BLE001 - whatever yaml-rs refuses, the located reading explains
+        return None
+    if FORBIDDEN_CHARACTER.search(encoded) or _ESCAPED_CONTROL.search(encoded):
+        return None
+    return data if type(data) is dict else None
+
+
+def _screened(text: str) -> bool:
+    if (not text.endswith("\n") or _DEEP_INDENT in text or ":?" in text  # (a block scalar at the end reads
+            or text.count("\r") != text.count("\r\n")                  # differently without a line break)
+            or _AT_LINE_START.search("\n" + text[:200]) or _AT_LINE_START.search(text)):
+        return False
+    for character in "!&%":
+        index = text.find(character)
+        while index != -1:
+            before, after = text[index - 1:index] or "\n", text[index + 1:index + 2] or "\n"
+            if character == "%" and before in "\r\n":  # a directive
+                return False
+            if character != "%" and before in " \t\r\n[{,:" and not (character == "&" and after in " \t\r\n"):
+                return False  # a tag or an anchor
+            index = text.find(character, index + 1)
+    return True
+
+
+def _merge(into: dict, others: list) -> dict:
+    """`source.combine`'s rules on plain data; a key given twice is a problem to report, so it
+    raises `Unlocated` for the located reading to say where."""
+    for other in others:
+        for name, value in other.items():
+            first = into.setdefault(name, value)
+            if first is value:
+                continue
+            if type(first) is list and type(value) is list:
+                first.extend(value)
+            elif type(first) is dict and type(value) is dict and name != "deck":
+                into[name] = _merge(dict(first), [value])
+            else:
+                raise Unlocated(f"'{name}' is given twice")
+    return into
+
+
+# A whole number spelled so that its value's digits are not what was typed: a leading zero, a sign
+# '+' or '-0', binary, octal or hexadecimal, or '_' between digits (yaml-rs takes all of these).
+# Looked for anywhere in the text, to be sure.
+_ODD_NUMBER = re.compile(r"[0-9]_|_[0-9]|(?<![\w.])(?:[-+]?0[0-9a-zA-Z_]|\+[0-9_]|-0\b|[-+]_)")
+
+
+def plain_numbers(text: str) -> bool:
+    """Whether every whole number yaml-rs reads in `text` is written as its own digits, so that
+    `str(number)` is the text the located reading keeps (`answer: 25`, but not `025` or `0x1F`)."""
+    return _ODD_NUMBER.search(text) is None
+
+
+def unplaced(value: object, depth: int = 1) -> Node:
+    """Part of a document read fast, as nodes without positions, for code written for nodes."""
+    if depth > MAX_DEPTH or type(value) not in (str, list, dict):
+        raise Unlocated("too deep, or not text")
+    if type(value) is list:
+        return Sequence(0, 0, [unplaced(item, depth + 1) for item in value])
+    if type(value) is dict:
+        pairs = {key: (unplaced(key), unplaced(item, depth + 1)) for key, item in value.items()}
+        return Mapping(0, 0, 0, pairs=pairs)  # type: ignore[arg-type]
+    return Scalar(value, 0, 0, 0, 0)  # type: ignore[arg-type]
+
+
+def deck(document: Document) -> Deck:
+    """The deck of a document read fast, in one pydantic call: any problem raises `Unlocated`, since
+    `deck.validate`'s located checker is the one that explains problems. The checks across cards
+    are the ones it makes, as yes/no questions."""
+    data = document.data
+    _as_read_located(document)
+    try:
+        checked = Deck.model_validate(data, strict=True)  # strings only: no number or date from yaml-rs
+    except ValidationError as error:
+        raise Unlocated(str(error)) from error
+    ids = [card.id for card in checked.cards]
+    guids = [card.guid for card in checked.cards if card.guid]
+    subdecks = {card.deck for card in checked.cards if card.deck}
+    if (not checked.cards or len(set(ids)) < len(ids) or len(set(guids)) < len(guids)
+            or any(card.source and card.source not in checked.sources for card in checked.cards)
+            or len({subdeck.casefold() for subdeck in subdecks}) < len(subdecks)):
+        raise Unlocated("a check across cards failed")
+    return checked
+
+
+# yaml-rs reads these as text at the start of a flow value ('{answer: |x}', '[a, ?]'), where
+# libyaml stops with a syntax error; a value that really starts so (a block scalar '> quote') is
+# rare enough to check the located way.
+_INDICATORS = ("|", ">", "?", ":")
+
+
+def _as_read_located(document: Document) -> None:
+    """Make each value of a fast read what the located reading makes of it, which is text, or raise
+    `Unlocated` where that cannot be known: a whole number becomes its digits (`answer: 25`, common
+    on cards) when the file spells no number oddly (`025`, `+5`, `0x1F`); None (an empty value, ''
+    there), true/false and other numbers, or text starting with an indicator, differ."""
+    data = document.data
+    if type(data) is not dict:
+        raise Unlocated("not a mapping")
+    deck, sources, cards = data.get("deck"), data.get("sources"), data.get("cards")
+    mappings = [data, deck] if type(deck) is dict else [data]
+    mappings += [source for source in sources.values() if type(source) is dict] if type(sources) is dict else []
+    mappings += [card for card in cards if type(card) is dict] if type(cards) is list else []
+    plain: bool | None = None  # whether the file spells numbers plainly: found out when first needed
+
+    def text(value: object) -> object:
+        nonlocal plain
+        if type(value) is str:
+            if value.startswith(_INDICATORS):
+                raise Unlocated("text starting with an indicator")
+            return value
+        if type(value) is list:
+            return [text(item) for item in value]
+        if type(value) is dict:
+            return value
+        if type(value) is int:
+            plain = plain_numbers(document.text) if plain is None else plain
+            if plain:
+                return str(value)
+        raise Unlocated(f"{value!r} is not text")
+
+    for mapping in mappings:
+        for key, value in mapping.items():
+            if type(value) is not str or value.startswith(_INDICATORS):  # (most values are plain text)
+                mapping[key] = text(value)
+
+
