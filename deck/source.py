@@ -36,7 +36,7 @@ FORBIDDEN_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u20
 _Parser = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 
 class Unlocated(Exception):
-    """A problem was found in a document read without positions (`read(..., fast=True)`)."""
+    """A problem was found in a document read without positions (`deck.fastread`)."""
 
 
 @dataclass(slots=True)
