@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import gc
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import NoReturn
@@ -44,17 +44,12 @@ def _files(files: tuple[str, ...]) -> tuple[str, ...]:
     return ("cards.yaml",)
 
 
-# Building a deck this big takes about a second on a 2-core machine (benchmarks/run.py): enough to
-# show a progress bar for. It runs while the cards are rendered, the part that grows with Markdown.
-PROGRESS_MIN_CARDS = 8000
-
-
-def _progress(cards: list, label: str) -> Iterable:
-    """A progress bar over the cards being rendered, on a terminal and for big decks only."""
-    if len(cards) < PROGRESS_MIN_CARDS or not sys.stderr.isatty():
-        yield from cards
+def _progress(items: Sequence, label: str) -> Iterable:
+    """A progress bar over long work (`deck.pipeline` says what is long), on a terminal only."""
+    if not sys.stderr.isatty():
+        yield from items
         return
-    with click.progressbar(cards, label=label, file=sys.stderr) as bar:
+    with click.progressbar(items, label=label, file=sys.stderr) as bar:
         yield from bar
 
 
@@ -136,7 +131,7 @@ def lint_command(files: tuple[str, ...], strict: bool) -> None:
     failed = False
     for file in _files(files):
         checked = _check(file)
-        problems = checked.problems if not checked.ok else lint.run(checked)
+        problems = checked.problems if not checked.ok else lint.run(checked, _progress)
         if problems:
             _report(file, problems)
         else:

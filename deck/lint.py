@@ -188,12 +188,12 @@ def _card_text(card: Card) -> str:
     return f"{card.question} {card.answer}"
 
 
-def run(checked: Checked) -> list[Problem]:
+def run(checked: Checked, progress: pipeline.Progress = pipeline.quiet) -> list[Problem]:
     """Every warning for a valid deck, sorted by position, minus the rules the file turns off."""
     try:
         return _warnings(checked)
     except Unlocated:  # the deck was read without positions: place the cards, then warn
-        return _warnings(pipeline.with_positions(checked))
+        return _warnings(pipeline.with_positions(checked, progress))
 
 
 def _warnings(checked: Checked) -> list[Problem]:

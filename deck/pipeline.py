@@ -10,10 +10,11 @@ import hashlib
 import os
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from deck import fastread, lock, render, source, validate
 from deck.cards import Card, Deck
@@ -69,34 +70,34 @@ class Built:
     changes: lock.Changes
 
 
-# Wraps the cards being rendered, the long part of a big deck, to show progress under a label
-# (see deck.cli).
-Progress = Callable[[list[tuple[Card, source.Mapping]], str], Iterable[tuple[Card, source.Mapping]]]
+# Shows the progress of long work over a list of items under a label (see deck.cli); the work is
+# long from about a second on a 2-core machine (benchmarks/run.py):
+Progress = Callable[[Sequence[Any], str], Iterable[Any]]
+PROGRESS_MIN_CARDS = 8000  # a build of this many cards, most of it while they are rendered
+PROGRESS_MIN_BYTES = 2_000_000  # a file read with positions, about 2.4 MB a second
 
 
-def _quiet(cards: list[tuple[Card, source.Mapping]], label: str) -> list[tuple[Card, source.Mapping]]:
-    return cards
+def quiet(items: Sequence[Any], label: str) -> Sequence[Any]:
+    return items
 
 
-def check(path: str, progress: Progress = _quiet, fast: bool = True) -> Checked:
+def check(path: str, progress: Progress = quiet) -> Checked:
     """Read, validate and render the deck file at `path`, collecting every problem.
 
-    The deck is read `fast` first, without positions; only a deck with a problem to report is read
+    The deck is read fast first, without positions; only a deck with a problem to report is read
     again with them (the slow part of checking a big deck is locating what is never reported).
     """
-    if fast:
-        try:
-            return _check(path, read(path, fast=True), progress, "rendering cards")
-        except source.Unlocated:
-            return _check(path, read(path), progress, "checking again, with positions")
-    return _check(path, read(path), progress, "rendering cards")
+    try:
+        return _check(path, read(path, fast=True), progress, "rendering cards")
+    except source.Unlocated:
+        return _check(path, read(path, progress=progress), progress, "checking again, with positions")
 
 
-def with_positions(checked: Checked) -> Checked:
+def with_positions(checked: Checked, progress: Progress = quiet) -> Checked:
     """A deck that passed a fast check, its cards paired with the nodes of a located reading, for
     reporting what is not a problem of the deck (lint's warnings) without checking it again. The
     readings agree on every text the fast one takes (tests/test_fast_reading.py), card for card."""
-    document = read(checked.document.path)
+    document = read(checked.document.path, progress=progress)
     root = document.root
     assert isinstance(root, source.Mapping) and not document.problems, "the two readings of the deck disagree"
     nodes = root.pairs["cards"][1].items
@@ -115,7 +116,8 @@ def _check(path: str, document: source.Document, progress: Progress, label: str)
         checked.description = fields.render("deck", root.pairs["deck"][1], "description",
                                             validated.deck.deck.description)
     # Cards are checked even when the deck is not, so that one run reports every problem.
-    checked.notes = [fields.note(card, node) for card, node in progress(validated.cards, label)]
+    cards = progress(validated.cards, label) if len(validated.cards) >= PROGRESS_MIN_CARDS else validated.cards
+    checked.notes = [fields.note(card, node) for card, node in cards]
     for label, node in validated.unchecked:
         fields.check_text(label, node)
     checked.lock, lock_problems = lock.read(lock.path_for(path))
@@ -129,17 +131,23 @@ def _check(path: str, document: source.Document, progress: Progress, label: str)
     return checked
 
 
-def read(path: str, fast: bool = False) -> source.Document:
+def read(path: str, fast: bool = False, progress: Progress = quiet) -> source.Document:
     """The deck at `path`: one file, the files it includes, or every *.yaml in a folder (name order),
     read as one document whose problems still name each file. `fast`: read with `deck.fastread`,
-    raising `source.Unlocated` if any file needs the located reading."""
+    raising `source.Unlocated` if any file needs the located reading; else `progress` shows the
+    reading of each big file (a located reading comes after a fast one, hence its label)."""
 
     def load(file: str | Path) -> source.Document:
         data = Path(file).read_bytes()
-        document = fastread.read(str(file), data) if fast else source.read(str(file), data)
-        if document is None:
-            raise source.Unlocated(f"{file} needs the located reading")
-        return document
+        if fast:
+            document = fastread.read(str(file), data)
+            if document is None:
+                raise source.Unlocated(f"{file} needs the located reading")
+            return document
+        if len(data) < PROGRESS_MIN_BYTES:
+            return source.read(str(file), data)
+        label = f"reading {Path(file).name} again, with positions"
+        return source.read(str(file), data, lambda pieces: progress(pieces, label))
 
     combine = fastread.combine if fast else source.combine
     location = Path(path)
@@ -251,7 +259,7 @@ def _check_against_lock(document: source.Document, problems: list[Problem], prev
                 "give this card a new id, or delete the id's entry under 'removed' in the lock file to restore it"))
 
 
-def build(path: str, out: Path | None = None, progress: Progress = _quiet) -> tuple[Checked, Built | None]:
+def build(path: str, out: Path | None = None, progress: Progress = quiet) -> tuple[Checked, Built | None]:
     """Check, then write the package and update the lock file beside `path`.
 
     Nothing is written while any error exists; the lock is written only after the package.

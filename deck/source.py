@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import yaml
@@ -34,6 +35,10 @@ MAX_DEPTH = 32
 FORBIDDEN_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
 
 _Parser = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+
+# libyaml is handed the text in pieces of this many characters, as it asks for them, so that a
+# caller can follow the reading of a big file (`read`'s `pieces`).
+PIECE = 65_536
 
 class Unlocated(Exception):
     """A problem was found in a document read without positions (`deck.fastread`)."""
@@ -133,8 +138,10 @@ class _Anywhere(dict):
 UNPLACED = Mapping(0, 0, 0, pairs=_Anywhere())
 
 
-def read(path: str, data: bytes) -> Document:
-    """Decode and parse `data`; on any problem the document carries it, never an exception."""
+def read(path: str, data: bytes, pieces: Callable[[list[str]], Iterable[str]] = iter) -> Document:
+    """Decode and parse `data`; on any problem the document carries it, never an exception.
+
+    `pieces` passes the text's pieces on to the parser as it reads them: a progress bar, say."""
     if len(data) > MAX_BYTES:
         megabytes = len(data) / 1024 / 1024
         message = (
@@ -153,8 +160,20 @@ def read(path: str, data: bytes) -> Document:
         )
     # Each forbidden character is reported above; read the rest with a harmless stand-in of the same
     # length, so positions hold and the file's other problems are found in the same run.
-    _Composer(document).run(FORBIDDEN_CHARACTER.sub("\ufffd", text) if document.problems else text)
+    readable = FORBIDDEN_CHARACTER.sub("\ufffd", text) if document.problems else text
+    split = [readable[start:start + PIECE] for start in range(0, len(readable), PIECE)]
+    _Composer(document).run(_Stream(pieces(split)))
     return document
+
+
+class _Stream:
+    """Text as a file libyaml reads: each read gives the next piece (PyYAML takes any length)."""
+
+    def __init__(self, pieces: Iterable[str]) -> None:
+        self._pieces = iter(pieces)
+
+    def read(self, size: int) -> str:
+        return next(self._pieces, "")
 
 
 def decode(path: str, data: bytes) -> tuple[str, Problem | None]:
@@ -197,10 +216,10 @@ class _Composer:
             self.document.problem(mark.line + 1, mark.column + 1, code, message)
         )
 
-    def run(self, text: str) -> None:
+    def run(self, stream: _Stream) -> None:
         """Compose the whole document; a tree that could not be finished is dropped, so that
         validation never reports the half-read rest of a broken file."""
-        parser = _Parser(text)
+        parser = _Parser(stream)
         try:
             if not self._compose(parser):
                 self.document.root = None

@@ -17,7 +17,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from deck import __version__
-from deck.cli import PROGRESS_MIN_CARDS, main
+from deck.cli import main
+from deck.pipeline import PROGRESS_MIN_BYTES, PROGRESS_MIN_CARDS
 from tests.conftest import deck_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -193,7 +194,10 @@ def test_export_of_an_invalid_deck_writes_nothing(run, tmp_path: Path) -> None:
 
 
 def _big_deck(tmp_path: Path) -> Path:
-    cards = "".join(f"  - {{id: c{n}, question: Question {n}?, answer: Answer {n}}}\n" for n in range(PROGRESS_MIN_CARDS))
+    """A deck big enough for both progress bars: rendering its cards, and reading it with positions."""
+    extra = "x" * (PROGRESS_MIN_BYTES // PROGRESS_MIN_CARDS)
+    cards = "".join(f"  - {{id: c{n}, question: Question {n}?, answer: Answer {n}, extra: {extra}}}\n"
+                    for n in range(PROGRESS_MIN_CARDS))
     return deck_file(tmp_path, "deck: {id: big, name: Big}\ncards:\n" + cards)
 
 
@@ -220,18 +224,28 @@ def test_a_big_deck_shows_progress_on_a_terminal(tmp_path: Path) -> None:
     _big_deck(tmp_path)
     status, output = _on_a_terminal(tmp_path, "validate")
     assert status == 0
-    assert b"rendering cards" in output and b"checking again, with positions" not in output
+    assert b"rendering cards" in output and b"with positions" not in output
     n = PROGRESS_MIN_CARDS
     assert f"cards.yaml: {n} notes ({n} basic), {n} cards, no problems".encode() in output
 
 
 def test_a_problem_found_late_shows_the_second_pass_as_such(tmp_path: Path) -> None:
     path = _big_deck(tmp_path)
-    path.write_text(path.read_text().replace("answer: Answer 7990}", "answer: <script>x</script>}"))
+    path.write_text(path.read_text().replace("answer: Answer 7990,", "answer: <script>x</script>,"))
     status, output = _on_a_terminal(tmp_path, "validate")
     assert status == 1
     assert b"rendering cards" in output and b"checking again, with positions" in output
+    assert b"reading cards.yaml again, with positions" in output
     assert b"HTML tag <script> is not allowed" in output
+
+
+def test_lint_shows_the_reading_that_places_its_warnings(tmp_path: Path) -> None:
+    path = _big_deck(tmp_path)
+    path.write_text(path.read_text().replace("question: Question 7990?", "question: Is it Question 7990?"))
+    status, output = _on_a_terminal(tmp_path, "lint")
+    assert status == 0
+    assert b"reading cards.yaml again, with positions" in output
+    assert b"card 'c7990': yes/no question" in output
 
 
 def test_progress_stays_quiet_when_output_is_not_a_terminal(tmp_path: Path) -> None:
