@@ -2,6 +2,6 @@
 
 from pathlib import Path
 
-from deck.cli import main
+from deck.cli import run
 
-main(["build", str(Path(__file__).with_name("cards.yaml"))])
+run(["build", str(Path(__file__).with_name("cards.yaml"))])

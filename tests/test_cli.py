@@ -141,11 +141,18 @@ def test_help_shows_examples(run) -> None:
     assert "$ deck build cards.yaml -o dist/ice-pick-scars.apkg" in result.stdout
 
 
-def test_python_dash_m_deck_runs_the_same_command(tmp_path: Path) -> None:
-    deck_file(tmp_path, INVALID)
-    result = subprocess.run([sys.executable, "-m", "deck", "validate"], cwd=tmp_path, capture_output=True, text=True)
-    assert result.returncode == 1
-    assert result.stderr.splitlines()[0] == "cards.yaml:3:5: error: card 'tca-sessions': 'answer' is required"
+@pytest.mark.parametrize(("deck", "args"), [(INVALID, ["validate"]), (VALID, ["build"]), (VALID, ["bogus"]),
+                                          (VALID, ["lint"]), (VALID, ["--version"])])
+def test_python_dash_m_deck_runs_the_same_command(run, tmp_path: Path, deck: str, args: list[str]) -> None:
+    """`python -m deck`, like the installed `deck`, ends the process itself once its output is out:
+    the same status and every line, as the command run in this process gives."""
+    deck_file(tmp_path, deck)
+    expected = run(*args)
+    (tmp_path / "cards.lock").unlink(missing_ok=True)
+    result = subprocess.run([sys.executable, "-m", "deck", *args], cwd=tmp_path, capture_output=True, text=True)
+    stderr = result.stderr.replace("python -m deck", "main")  # the name usage help gives the command
+    assert (result.returncode, result.stdout, stderr) == (expected.exit_code, expected.stdout, expected.stderr)
+    assert result.stdout or result.stderr
 
 
 def test_validate_without_a_file_and_no_cards_yaml_is_wrong_usage(run) -> None:
