@@ -119,7 +119,30 @@ def test_the_fast_paths_render_exactly_like_markdown_it_py(text: str) -> None:
         assert fast == slow
 
 
+# Inline Markdown as people write it, and worse: emphasis of every kind, nested, opened or closed
+# or both, next to words, punctuation and code.
+_inline_markdown = st.recursive(
+    st.sampled_from(["a", "word", "é", "x.y", "(a)", "5 * 3", "x_y", "!", '"q"', "`c`", "`a*b`"]),
+    lambda inner: st.builds(
+        lambda mark, parts, gap, opened, closed: (mark if opened else "") + gap.join(parts) + (mark if closed else ""),
+        st.sampled_from(["*", "**", "_", "__", "***"]), st.lists(inner, min_size=1, max_size=3),
+        st.sampled_from(["", " ", "-", "."]), st.booleans(), st.booleans()),
+    max_leaves=10)
+
+
 @settings(max_examples=3000, deadline=None)
-@given(st.text(alphabet=st.sampled_from("ab1 *_`\\&;#x.-\n\u00e9\u2019[]()<>!~"), max_size=30))
+@given(st.lists(_inline_markdown, min_size=1, max_size=4), st.sampled_from(["", " ", ", "]))
+def test_the_rust_tier_renders_nested_emphasis_like_markdown_it_py(parts: list[str], gap: str) -> None:
+    """The corners where the Rust port pairs delimiters wrongly (such as '__a**a****__*a*') are left
+    to markdown-it-py; they show up only in texts like these."""
+    text = gap.join(parts)
+    assert render.to_html(text) == render._render(text, None)
+    assert render.dangling_markup(text) == render._dangling_in_tokens(text)
+
+
+@settings(max_examples=5000, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab1 *_`\\&;#x.-+=\n\t\u00a0\u00e9\u2019[]()<>!~\"'|"), max_size=30))
 def test_dangling_markup_skips_the_parser_only_where_it_would_find_nothing(text: str) -> None:
+    """Its shortcuts (no delimiter to leave over; one line of inline Markdown read from the Rust
+    port's HTML) find what markdown-it-py's tokens show."""
     assert render.dangling_markup(text) == render._dangling_in_tokens(text)
