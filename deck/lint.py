@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from functools import lru_cache
 from collections.abc import Callable, Iterator
 
 from deck import pipeline, render
@@ -33,8 +34,14 @@ Finding = tuple[Node, str | None, str]
 CardRule = Callable[[Card, Mapping, Checked], Iterator[Finding]]
 
 
-def _words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9%]+", render.plain_text(text).lower())
+@lru_cache(maxsize=1024)  # several rules read the same field, one card after another
+def _plain(text: str) -> str:
+    return render.plain_text(text)
+
+
+@lru_cache(maxsize=1024)
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(re.findall(r"[a-z0-9%]+", _plain(text).lower()))
 
 
 def _content(text: str) -> set[str]:
@@ -64,7 +71,7 @@ def enumeration(card: Card, node: Mapping, checked: Checked) -> Iterator[Finding
     """
     if isinstance(card, ClozeCard):
         return
-    text = render.plain_text(card.answer)
+    text = _plain(card.answer)
     items = [item for item in re.split(r",|;|\band\b|\bor\b", text) if item.strip()]
     # "a, b and c" or "a; b; c" is a list; "a deep, narrow, V-shaped scar" is not.
     joined = re.search(r"\b(and|or)\b|;", text) and all(len(item.split()) <= 4 for item in items)
@@ -94,7 +101,7 @@ def yes_no_question(card: Card, node: Mapping, checked: Checked) -> Iterator[Fin
     Good: ``question: Which treatment suits deeper ice pick scars?``.
     Bad: ``question: Is punch grafting used for deeper scars?``.
     """
-    if not isinstance(card, ClozeCard) and _YES_NO.match(render.plain_text(card.question)):
+    if not isinstance(card, ClozeCard) and _YES_NO.match(_plain(card.question)):
         yield _field(node, "question"), None, "yes/no question; ask for the fact itself (what, which, how ...)"
 
 
