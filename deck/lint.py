@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from functools import lru_cache
 from collections.abc import Callable, Iterator
+from functools import lru_cache
 
 from deck import pipeline, render
 from deck.cards import LINT_RULES, Card, ClozeCard

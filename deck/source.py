@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from deck import recovery
 from deck.problems import Problem
 
 # A deck of 100,000 cards is about 15 MB of YAML; the node tree costs roughly 20 times the file
@@ -35,6 +36,10 @@ MAX_DEPTH = 32
 FORBIDDEN_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
 
 _Parser = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+
+# A file is read again after a syntax error inside a card, with the card set aside
+# (`deck.recovery`), at most this many times: each reading is of the whole file.
+MAX_SET_ASIDE = 10
 
 # libyaml is handed the text in pieces of this many characters, as it asks for them, so that a
 # caller can follow the reading of a big file (`read`'s `pieces`).
@@ -161,9 +166,27 @@ def read(path: str, data: bytes, pieces: Callable[[list[str]], Iterable[str]] = 
     # Each forbidden character is reported above; read the rest with a harmless stand-in of the same
     # length, so positions hold and the file's other problems are found in the same run.
     readable = FORBIDDEN_CHARACTER.sub("\ufffd", text) if document.problems else text
-    split = [readable[start:start + PIECE] for start in range(0, len(readable), PIECE)]
-    _Composer(document).run(_Stream(pieces(split)))
+    before, syntax = document.problems, []
+    while True:
+        document.problems = [*before, *syntax]
+        composer = _Composer(document)
+        composer.run(_Stream(pieces([readable[start:start + PIECE] for start in range(0, len(readable), PIECE)])))
+        if composer.broken is None or len(syntax) == MAX_SET_ASIDE:
+            break
+        line, problem = composer.broken
+        recovered = recovery.set_aside(readable, line)
+        if recovered is None or recovered == readable:
+            break
+        readable = recovered
+        syntax.append(problem)
+    if syntax and not _has_cards(document.root):
+        document.root = None  # every card was set aside: nothing left worth checking
     return document
+
+
+def _has_cards(root: Node | None) -> bool:
+    cards = root.pairs.get("cards") if isinstance(root, Mapping) else None
+    return cards is not None and isinstance(cards[1], Sequence) and bool(cards[1].items)
 
 
 class _Stream:
@@ -203,6 +226,9 @@ def _describe_character(character: str) -> str:
     return f"control character U+{code:04X} is not allowed; remove it"
 
 
+_STARTED_ELSEWHERE = ("while scanning a quoted scalar", "while scanning a simple key")
+
+
 class _Composer:
     """Builds nodes from parser events with an explicit stack (no recursion, bounded depth)."""
 
@@ -210,6 +236,7 @@ class _Composer:
         self.document = document
         self.stack: list[Mapping | Sequence] = []
         self.pending_keys: list[Scalar | None] = []
+        self.broken: tuple[int, Problem] | None = None  # a syntax error: the line of what it broke, and it
 
     def error(self, mark: yaml.Mark, code: str, message: str) -> None:
         self.document.problems.append(
@@ -234,6 +261,12 @@ class _Composer:
                 if error.context and error.context_mark:
                     message += f" {error.context} (line {error.context_mark.line + 1})"
                 self.error(mark, "syntax", f"{message}; check the indentation and quoting")
+            if self.document.problems[-1].code == "syntax":
+                # Where a quoted scalar, a flow list or a key began, not where libyaml gave up on it
+                # (an unclosed quote is found at the end of the file).
+                started = error.context in _STARTED_ELSEWHERE or (error.context or "").startswith("while parsing a flow")
+                broken = error.context_mark if started and error.context_mark else mark
+                self.broken = (broken.line, self.document.problems[-1])
             self.document.root = None
         except yaml.YAMLError as error:  # a reader error: libyaml found a character it refuses
             self.document.problems.append(self.document.problem(1, 1, "syntax", str(error)))
