@@ -226,7 +226,13 @@ def _describe_character(character: str) -> str:
     return f"control character U+{code:04X} is not allowed; remove it"
 
 
-_STARTED_ELSEWHERE = ("while scanning a quoted scalar", "while scanning a simple key")
+# A value opening with a quote that its line does not close.
+_UNCLOSED_QUOTE = re.compile(r"""(?:^|[:-][ \t])[ \t]*(?P<quote>"(?:[^"\\\r\n]|\\.)*|'(?:[^'\r\n]|'')*)\r?$""",
+                             re.MULTILINE)
+_QUOTE_INSIDE = {'"': '\\" between double quotes', "'": "'' between single quotes"}
+# libyaml's contexts that begin where the broken part does: a mapping (a card), a key, a flow list.
+_READING = ("while parsing a block mapping", "while scanning a simple key", "while parsing a flow sequence",
+            "while parsing a flow mapping", "while scanning a quoted scalar")
 
 
 class _Composer:
@@ -251,28 +257,48 @@ class _Composer:
             if not self._compose(parser):
                 self.document.root = None
         except yaml.MarkedYAMLError as error:
-            mark = error.problem_mark or error.context_mark
-            message = error.problem or "invalid YAML"
-            if "maximum nesting depth" in message:  # libyaml's own cap, met before ours in flow style
-                self.error(mark, "too-deep", f"nesting is deeper than {MAX_DEPTH} levels; a deck needs five at most")
-            elif mark and self.document.text[mark.index:mark.index + 1] == "\t":
-                self.error(mark, "syntax", "a tab cannot indent YAML; indent with spaces")
-            else:
-                if error.context and error.context_mark:
-                    message += f" {error.context} (line {error.context_mark.line + 1})"
-                self.error(mark, "syntax", f"{message}; check the indentation and quoting")
-            if self.document.problems[-1].code == "syntax":
-                # Where a quoted scalar, a flow list or a key began, not where libyaml gave up on it
-                # (an unclosed quote is found at the end of the file).
-                started = error.context in _STARTED_ELSEWHERE or (error.context or "").startswith("while parsing a flow")
-                broken = error.context_mark if started and error.context_mark else mark
-                self.broken = (broken.line, self.document.problems[-1])
+            self._syntax_error(error)
             self.document.root = None
         except yaml.YAMLError as error:  # a reader error: libyaml found a character it refuses
             self.document.problems.append(self.document.problem(1, 1, "syntax", str(error)))
             self.document.root = None
         finally:
             parser.dispose()
+
+    def _syntax_error(self, error: yaml.MarkedYAMLError) -> None:
+        """Report libyaml's error where the author can fix it, and keep the line of what it broke
+        as `broken`, for reading on past it (`read`)."""
+        mark = error.problem_mark or error.context_mark
+        message = error.problem or "invalid YAML"
+        if "maximum nesting depth" in message:  # libyaml's own cap, met before ours in flow style
+            self.error(mark, "too-deep", f"nesting is deeper than {MAX_DEPTH} levels; a deck needs five at most")
+            return
+        text = self.document.text
+        # libyaml meets an unclosed quote where the quoted text ends: at the next quote, or at the
+        # end of the file. The quote is found between where the broken part began and that place.
+        began = error.context_mark or mark
+        end = text.find("\n", mark.index)
+        quote = _UNCLOSED_QUOTE.search(text, text.rfind("\n", 0, began.index) + 1, end if end >= 0 else len(text))
+        if quote:
+            line, column = self.document._position(quote.start("quote"))
+            self.document.problems.append(self.document.problem(
+                line, column, "syntax", "this quoted text is not closed on its line; add the closing quote "
+                f"(a quote inside is written {_QUOTE_INSIDE[quote.group('quote')[0]]})"))
+            self.broken = (line - 1, self.document.problems[-1])
+            return
+        if text[mark.index:mark.index + 1] == "\t":
+            self.error(mark, "syntax", "a tab cannot indent YAML; indent with spaces")
+        elif error.context == "while scanning a simple key" and error.context_mark:  # found on the next line
+            self.error(error.context_mark, "syntax",
+                       "this line has no ':' after its key; write 'key: value', or indent it as part of the value above")
+        else:
+            if error.context and error.context_mark:
+                message += f" {error.context} (line {error.context_mark.line + 1})"
+            self.error(mark, "syntax", f"{message}; check the indentation and quoting")
+        # What broke: the card (or key, or flow list) libyaml was reading, which began before the
+        # place it gave up; but a block list's context is the whole list.
+        within = error.context_mark is not None and error.context in _READING
+        self.broken = ((error.context_mark if within else mark).line, self.document.problems[-1])
 
     def _compose(self, parser: yaml.BaseLoader) -> bool:
         documents = 0

@@ -35,10 +35,10 @@ def found(tmp_path: Path, text: str) -> list[tuple[int, int, str]]:
 @pytest.mark.parametrize(("broken", "syntax"), [
     ("\tanswer: A2", (8, 1)),  # a tab
     ("    answer: Note: A2", (8, 17)),  # a colon in an unquoted value
-    ('    question: "Q2?', (13, 1)),  # an unclosed quote: libyaml finds it at the end of the file
-    ("    question: 'Q2?", (13, 1)),
+    ('    question: "Q2?', (7, 15)),  # an unclosed quote (libyaml finds it at the end of the file)
+    ("    question: 'Q2?", (7, 15)),
     ("    question: [Q2?", (8, 11)),  # an unclosed list
-    ("    answer: A2\n  stray text", (10, 3)),  # a line that is not a key
+    ("    answer: A2\n  stray text", (9, 3)),  # a line that is not a key
     ("      answer: A2", (8, 13)),  # a key indented too far
     ("   answer: A2", (8, 4)),  # and not far enough
 ])

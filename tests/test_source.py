@@ -59,7 +59,7 @@ def test_nodes_keep_their_positions() -> None:
         pytest.param(b"a: !local x\n", [(1, 4, "tag")], id="local tag"),
         pytest.param(b"a: [1, 2\nb: 3\n", [(2, 2, "syntax")], id="unclosed flow sequence"),
         pytest.param(b"a: b\n c: d\n", [(2, 3, "syntax")], id="bad indentation"),
-        pytest.param(b"a: 'x\n", [(2, 1, "syntax")], id="unclosed quote"),
+        pytest.param(b"a: 'x\n", [(1, 4, "syntax")], id="unclosed quote"),
         pytest.param(b"a:\n\tb: c\n", [(2, 1, "syntax")], id="tab indentation"),
         pytest.param(b"a: 1\n---\nb: 2\n", [(2, 1, "multiple-documents")], id="two documents"),
         pytest.param(b"[a, b]: c\n", [(1, 1, "complex-key")], id="list as key"),
