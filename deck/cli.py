@@ -71,22 +71,17 @@ def _check(path: str) -> pipeline.Checked:
         return pipeline.check(path, _progress)
 
 
-def _collect_again() -> None:
-    """The cycle collector back on, with what the command made counted as old. Left young, the deck
-    of a failed build (its traceback keeps the deck alive) was scanned whole by the collector's
-    next pass: 0.6 s at 30,000 cards, after the problems were printed."""
-    if not gc.get_freeze_count():  # (objects a caller froze stay frozen)
-        gc.freeze()  # every object tracked now goes to the permanent generation,
-        gc.unfreeze()  # and from there to the oldest one
-    gc.enable()
-
-
 def run(args: list[str] | None = None) -> NoReturn:
     """`deck` as installed, and `python -m deck`: `main`, then out of the process once its output is
     written. Python's own teardown (freeing each object, a last collection) took 0.1 s after every
     command, a fifth of checking the shipped deck; the operating system frees a process at once.
-    mypy ends the same way. An error in the code itself still ends with its traceback."""
+    mypy ends the same way. An error in the code itself still ends with its traceback.
+
+    The cycle collector stays off to the end (see `main`): turned back on after a failed check of a
+    big deck, whose traceback keeps the deck alive, it scanned the whole deck once more (0.6 s at
+    30,000 cards) on the way out."""
     status: object = 0
+    gc.disable()
     try:
         main(args)
     except SystemExit as done:
@@ -97,7 +92,8 @@ def run(args: list[str] | None = None) -> NoReturn:
         status = 0 if status is None else 1
     for stream in (sys.stdout, sys.stderr):
         try:
-            stream.flush()
+            if stream is not None:  # (None when the shell closed it: deck validate >&-)
+                stream.flush()
         except OSError:  # the reader has gone (deck validate | head): nothing more can be said
             pass
     os._exit(status)
@@ -114,9 +110,10 @@ def main() -> None:
     """
     # Python's cycle collector would only re-scan the deck's hundreds of thousands of objects, again
     # and again (a third of a big build's time), for cycles the compiler does not make: off while a
-    # command runs, back on after it (for callers in the same process). Memory: benchmarks/run.py.
-    gc.disable()
-    click.get_current_context().call_on_close(_collect_again)
+    # command runs, and back on after it for callers in the same process that had it on.
+    if gc.isenabled():
+        gc.disable()
+        click.get_current_context().call_on_close(gc.enable)
 
 
 @main.command()

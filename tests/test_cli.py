@@ -155,6 +155,13 @@ def test_python_dash_m_deck_runs_the_same_command(run, tmp_path: Path, deck: str
     assert result.stdout or result.stderr
 
 
+@pytest.mark.parametrize("closed", [">&-", "2>&-"])
+def test_a_closed_output_is_no_failure(tmp_path: Path, closed: str) -> None:
+    deck_file(tmp_path, VALID)
+    command = f"{shlex.quote(sys.executable)} -m deck validate {closed}"
+    assert subprocess.run(command, shell=True, cwd=tmp_path).returncode == 0
+
+
 def test_validate_without_a_file_and_no_cards_yaml_is_wrong_usage(run) -> None:
     result = run("validate")
     assert result.exit_code == 2
