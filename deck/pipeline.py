@@ -187,11 +187,10 @@ def _includes(main: source.Document) -> list[Path]:
     folder = Path(main.path).parent.resolve()
     files: list[Path] = []
     for item in node.items:
-        file = _deck_file(folder, item.value) if isinstance(item, source.Scalar) else None
-        if file is None:
+        file = _deck_file(folder, item.value) if isinstance(item, source.Scalar) else "is not a file name"
+        if isinstance(file, str):
             shown = item.value if isinstance(item, source.Scalar) else "this"
-            main.problems.append(main.problem(item.line, item.column, "bad-include",
-                                              f"'{shown}' is not a deck file inside {folder}; give a relative path"))
+            main.problems.append(main.problem(item.line, item.column, "bad-include", f"'{shown}' {file}"))
         elif file == Path(main.path).resolve() or file in files:
             main.problems.append(main.problem(item.line, item.column, "bad-include",
                                               f"'{item.value}' is already part of the deck; include each file once"))
@@ -200,13 +199,17 @@ def _includes(main: source.Document) -> list[Path]:
     return [Path(os.path.relpath(file)) if not Path(main.path).is_absolute() else file for file in files]
 
 
-def _deck_file(folder: Path, name: str) -> Path | None:
-    """The file `name` inside `folder`, if it is one (a NUL or an overlong name is not)."""
+def _deck_file(folder: Path, name: str) -> Path | str:
+    """The file `name` inside `folder`, or what is wrong with it."""
     try:
         file = (folder / name).resolve()
-        return file if file.is_relative_to(folder) and file.is_file() else None
-    except (OSError, ValueError):
-        return None
+        if not file.is_relative_to(folder):
+            return f"is outside {folder}; include deck files from its folder, by a relative path"
+        if not file.is_file():
+            return f"is not a file in {folder}" if file.exists() else f"does not exist in {folder}; check the name"
+        return file
+    except (OSError, ValueError):  # a NUL, an overlong name, a loop of links
+        return "is not a usable file name; check the name"
 
 
 def _unique_guids(document: source.Document, problems: list[Problem], cards: list[tuple[Card, source.Mapping]],

@@ -89,8 +89,9 @@ def test_the_deck_or_a_source_given_twice_is_an_error(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("include", "words"),
     [
-        ("[missing.yaml]", "'missing.yaml' is not a deck file inside"),
-        ("[../outside.yaml]", "'../outside.yaml' is not a deck file inside"),
+        ("[missing.yaml]", "'missing.yaml' does not exist in"),
+        ("[../outside.yaml]", "'../outside.yaml' is outside"),
+        ("[.]", "'.' is not a file in"),
         ("[cards.yaml]", "'cards.yaml' is already part of the deck"),
         ("more.yaml", "'include' must be a list of deck files"),
     ],
