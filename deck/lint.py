@@ -198,12 +198,13 @@ def _card_text(card: Card) -> str:
 def run(checked: Checked, progress: pipeline.Progress = pipeline.quiet) -> list[Problem]:
     """Every warning for a valid deck, sorted by position, minus the rules the file turns off."""
     try:
-        return _warnings(checked)
+        return _warnings(checked, progress, "checking card quality")
     except Unlocated:  # the deck was read without positions: place the cards, then warn
-        return _warnings(pipeline.with_positions(checked, progress))
+        placed = pipeline.with_positions(checked, progress)
+        return _warnings(placed, progress, "checking card quality again, with positions")
 
 
-def _warnings(checked: Checked) -> list[Problem]:
+def _warnings(checked: Checked, progress: pipeline.Progress, label: str) -> list[Problem]:
     assert checked.deck is not None
     deck_off = set(checked.deck.deck.lint.disable)
     document = checked.document
@@ -216,7 +217,7 @@ def _warnings(checked: Checked) -> list[Problem]:
     def off(card: Card) -> set[str]:
         return deck_off | set(card.lint.disable)
 
-    for card, node in checked.cards:
+    for card, node in pipeline.each_card(checked.cards, progress, label):
         for rule, check in CARD_RULES.items():
             if rule not in off(card):
                 for target, snippet, message in check(card, node, checked):

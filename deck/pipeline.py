@@ -81,6 +81,11 @@ def quiet(items: Sequence[Any], label: str) -> Sequence[Any]:
     return items
 
 
+def each_card(cards: Sequence[Any], progress: Progress, label: str) -> Iterable[Any]:
+    """The cards, through `progress` when there are enough of them for a bar."""
+    return progress(cards, label) if len(cards) >= PROGRESS_MIN_CARDS else cards
+
+
 def check(path: str, progress: Progress = quiet) -> Checked:
     """Read, validate and render the deck file at `path`, collecting every problem.
 
@@ -116,8 +121,7 @@ def _check(path: str, document: source.Document, progress: Progress, label: str)
         checked.description = fields.render("deck", root.pairs["deck"][1], "description",
                                             validated.deck.deck.description)
     # Cards are checked even when the deck is not, so that one run reports every problem.
-    cards = progress(validated.cards, label) if len(validated.cards) >= PROGRESS_MIN_CARDS else validated.cards
-    checked.notes = [fields.note(card, node) for card, node in cards]
+    checked.notes = [fields.note(card, node) for card, node in each_card(validated.cards, progress, label)]
     for label, node in validated.unchecked:
         fields.check_text(label, node)
     checked.lock, lock_problems = lock.read(lock.path_for(path))

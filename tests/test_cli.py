@@ -259,6 +259,7 @@ def test_lint_shows_the_reading_that_places_its_warnings(tmp_path: Path) -> None
     status, output = _on_a_terminal(tmp_path, "lint")
     assert status == 0
     assert b"reading cards.yaml again, with positions" in output
+    assert b"checking card quality again, with positions" in output
     assert b"card 'c7990': yes/no question" in output
 
 
