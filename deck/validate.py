@@ -293,7 +293,7 @@ def _walk(node: Node, loc: tuple) -> Node:
 
 
 def _unknown_key(model: type[BaseModel], key: str) -> str:
-    fields = [name for name in model.model_fields if name != "type"]
+    fields = list(model.model_fields)
     others = [name for name, other in CARD_TYPES.items() if key in other.model_fields and other is not model]
     if others and model in CARD_TYPES.values():
         this = next(name for name, card_model in CARD_TYPES.items() if card_model is model)
