@@ -61,13 +61,16 @@ def measure(command: list[str], before_each: Path | None = None) -> dict[str, fl
     for _ in range(REPEATS):
         if before_each:
             before_each.unlink(missing_ok=True)
-        started = time.perf_counter()
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _, status, usage = os.wait4(process.pid, 0)  # (subprocess gives no rusage of its own)
-        runs.append({"seconds": time.perf_counter() - started, "rss_mb": usage.ru_maxrss / 1024})
-        process.returncode = os.waitstatus_to_exitcode(status)
-        if process.returncode:
-            raise SystemExit(f"failed with status {process.returncode}: {' '.join(command)}")
+        with tempfile.TemporaryFile() as errors:
+            started = time.perf_counter()
+            process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)
+            _, status, usage = os.wait4(process.pid, 0)  # (subprocess gives no rusage of its own)
+            runs.append({"seconds": time.perf_counter() - started, "rss_mb": usage.ru_maxrss / 1024})
+            process.returncode = os.waitstatus_to_exitcode(status)
+            if process.returncode:
+                errors.seek(0)
+                raise SystemExit(f"failed with status {process.returncode}: {' '.join(command)}\n"
+                                 + errors.read().decode(errors="replace"))
     return {"seconds": statistics.median(run["seconds"] for run in runs), "rss_mb": max(run["rss_mb"] for run in runs)}
 
 
