@@ -5,7 +5,7 @@ Composing located nodes (`deck.source`) costs Python work per YAML event, second
 yaml-rs (Rust) gives plain data, taken only where it provably means what the located reading
 would (the whole text screened for what yaml-rs reads differently or could choke on, each value
 made the text the located reading keeps), then one strict pydantic call validates it. Anything
-that would need reporting raises `source.Unlocated`, and `deck.pipeline.check` starts again on the
+that would need reporting raises `nodes.Unlocated`, and `deck.pipeline.check` starts again on the
 located path, which explains it. tests/test_fast_reading.py holds the two readings together.
 """
 
@@ -18,8 +18,8 @@ import yaml_rs
 from pydantic import ValidationError
 
 from deck.cards import Deck
-from deck.source import (FORBIDDEN_CHARACTER, MAX_BYTES, MAX_DEPTH, UNPLACED, Document, Mapping, Node, Scalar,
-                         Sequence, Unlocated, decode)
+from deck.nodes import UNPLACED, Document, Mapping, Node, Scalar, Sequence, Unlocated
+from deck.source import FORBIDDEN_CHARACTER, MAX_BYTES, MAX_DEPTH, decode
 
 # A text may hold what yaml-rs reads differently from the located reading, or could choke on: a
 # tag or an anchor (yaml-rs drops tags and expands aliases; with no anchor, an alias is an error
@@ -45,7 +45,7 @@ def read(path: str, data: bytes) -> Document | None:
 
 
 def combine(path: str, documents: list[Document]) -> Document:
-    """Several files read fast as one deck (see `source.combine`)."""
+    """Several files read fast as one deck (see `nodes.combine`)."""
     return Document(path, "", UNPLACED, [], data=_merge({}, [document.data for document in documents]))
 
 
@@ -85,7 +85,7 @@ def _screened(text: str) -> bool:
 
 
 def _merge(into: dict, others: list) -> dict:
-    """`source.combine`'s rules on plain data; a key given twice is a problem to report, so it
+    """`nodes.combine`'s rules on plain data; a key given twice is a problem to report, so it
     raises `Unlocated` for the located reading to say where."""
     for other in others:
         for name, value in other.items():

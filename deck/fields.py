@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from deck import render
 from deck.cards import CARD_TYPES, Card, ClozeCard, Source
 from deck.media import Media, MediaError
+from deck.nodes import Document, Mapping, Scalar
 from deck.notetypes import NOTE_TYPES
 from deck.problems import Problem
-from deck.source import Document, Mapping, Scalar
 
 
 @dataclass(frozen=True)

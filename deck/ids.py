@@ -12,8 +12,9 @@ from pathlib import Path
 
 from deck import lock, render
 from deck.files import write_atomically
+from deck.nodes import Document, Mapping, Scalar, Sequence
 from deck.problems import Problem
-from deck.source import Document, Mapping, Scalar, Sequence, read
+from deck.source import read
 
 # Words that make ids longer without making them easier to recognise.
 _STOPWORDS = frozenset(

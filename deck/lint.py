@@ -14,9 +14,9 @@ from functools import lru_cache
 
 from deck import pipeline, render
 from deck.cards import LINT_RULES, Card, ClozeCard
+from deck.nodes import Mapping, Node, Unlocated
 from deck.pipeline import Checked
 from deck.problems import Problem
-from deck.source import Mapping, Node, Unlocated
 
 MAX_ANSWER_WORDS = 12
 MAX_CLOZE_WORDS = 5

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from deck import fastread, lock, render, source, validate
+from deck import fastread, lock, nodes, render, source, validate
 from deck.cards import Card, Deck
 from deck.fields import Fields
 from deck.media import Media, references
@@ -32,8 +32,8 @@ class Checked:
 
     deck: Deck | None
     media: Media
-    document: source.Document
-    cards: list[tuple[Card, source.Mapping]] = field(default_factory=list)  # each with its node
+    document: nodes.Document
+    cards: list[tuple[Card, nodes.Mapping]] = field(default_factory=list)  # each with its node
     notes: list[Note] = field(default_factory=list)
     description: str = ""
     problems: list[Problem] = field(default_factory=list)
@@ -94,7 +94,7 @@ def check(path: str, progress: Progress = quiet) -> Checked:
     """
     try:
         return _check(path, read(path, fast=True), progress, "rendering cards")
-    except source.Unlocated:
+    except nodes.Unlocated:
         return _check(path, read(path, progress=progress), progress, "checking again, with positions")
 
 
@@ -104,20 +104,20 @@ def with_positions(checked: Checked, progress: Progress = quiet) -> Checked:
     readings agree on every text the fast one takes (tests/test_fast_reading.py), card for card."""
     document = read(checked.document.path, progress=progress)
     root = document.root
-    assert isinstance(root, source.Mapping) and not document.problems, "the two readings of the deck disagree"
-    nodes = root.pairs["cards"][1].items
-    assert len(nodes) == len(checked.cards), "the two readings of the deck disagree"
-    return replace(checked, document=document, cards=[(card, node) for (card, _), node in zip(checked.cards, nodes)])
+    assert isinstance(root, nodes.Mapping) and not document.problems, "the two readings of the deck disagree"
+    placed = root.pairs["cards"][1].items
+    assert len(placed) == len(checked.cards), "the two readings of the deck disagree"
+    return replace(checked, document=document, cards=[(card, node) for (card, _), node in zip(checked.cards, placed)])
 
 
-def _check(path: str, document: source.Document, progress: Progress, label: str) -> Checked:
+def _check(path: str, document: nodes.Document, progress: Progress, label: str) -> Checked:
     validated = validate.validate(document)
     document.data = None  # a fast read's plain data is in `validated` now; free it for a big build
     folder = Path(path) if Path(path).is_dir() else Path(path).parent
     checked = Checked(validated.deck, Media(folder), document, validated.cards, problems=validated.problems)
     fields = Fields(document, validated.deck.sources if validated.deck else {}, checked.media)
     root = document.root
-    if validated.deck is not None and validated.deck.deck.description and isinstance(root, source.Mapping):
+    if validated.deck is not None and validated.deck.deck.description and isinstance(root, nodes.Mapping):
         checked.description = fields.render("deck", root.pairs["deck"][1], "description",
                                             validated.deck.deck.description)
     # Cards are checked even when the deck is not, so that one run reports every problem.
@@ -126,7 +126,7 @@ def _check(path: str, document: source.Document, progress: Progress, label: str)
         fields.check_text(label, node)
     checked.lock, lock_problems = lock.read(lock.path_for(path))
     checked.problems += fields.problems + lock_problems
-    if validated.deck is not None and isinstance(root, source.Mapping):
+    if validated.deck is not None and isinstance(root, nodes.Mapping):
         checked.guids = [guid_of(validated.deck.deck.id, note) for note in checked.notes]
         _unique_guids(document, checked.problems, validated.cards, checked.guids)
         if checked.lock is not None:
@@ -135,65 +135,65 @@ def _check(path: str, document: source.Document, progress: Progress, label: str)
     return checked
 
 
-def read(path: str, fast: bool = False, progress: Progress = quiet) -> source.Document:
+def read(path: str, fast: bool = False, progress: Progress = quiet) -> nodes.Document:
     """The deck at `path`: one file, the files it includes, or every *.yaml in a folder (name order),
     read as one document whose problems still name each file. `fast`: read with `deck.fastread`,
-    raising `source.Unlocated` if any file needs the located reading; else `progress` shows the
+    raising `nodes.Unlocated` if any file needs the located reading; else `progress` shows the
     reading of each big file (a located reading comes after a fast one, hence its label)."""
 
-    def load(file: str | Path) -> source.Document:
+    def load(file: str | Path) -> nodes.Document:
         data = Path(file).read_bytes()
         if fast:
             document = fastread.read(str(file), data)
             if document is None:
-                raise source.Unlocated(f"{file} needs the located reading")
+                raise nodes.Unlocated(f"{file} needs the located reading")
             return document
         if len(data) < PROGRESS_MIN_BYTES:
             return source.read(str(file), data)
         label = f"reading {Path(file).name} again, with positions"
         return source.read(str(file), data, lambda pieces: progress(pieces, label))
 
-    combine = fastread.combine if fast else source.combine
+    combine = fastread.combine if fast else nodes.combine
     location = Path(path)
     if location.is_dir():
         files = sorted(location.glob("*.yaml"))
         if not files:
-            return source.Document(path, "", None, [Problem(path, 1, 1, "error", "no-files",
+            return nodes.Document(path, "", None, [Problem(path, 1, 1, "error", "no-files",
                                                             "the folder has no *.yaml deck files")])
         return combine(path, [load(file) for file in files])
     main = load(path)
     included = [load(file) for file in _includes(main)]
     for document in included:
         if document.fast and "include" in document.data:  # type: ignore[operator]
-            raise source.Unlocated("a nested include")
-        if isinstance(document.root, source.Mapping) and "include" in document.root.pairs:
+            raise nodes.Unlocated("a nested include")
+        if isinstance(document.root, nodes.Mapping) and "include" in document.root.pairs:
             key = document.root.pairs.pop("include")[0]
             document.problems.append(document.problem(key.line, key.column, "nested-include",
                                                       "only the main deck file can include others; move this list there"))
     return combine(path, [main, *included]) if included else main
 
 
-def _includes(main: source.Document) -> list[Path]:
+def _includes(main: nodes.Document) -> list[Path]:
     """The files named by `include:`, each checked: a list of paths inside the main file's folder."""
     root = main.root
     if main.fast:  # nodes without positions: a problem in them raises Unlocated
         if "include" not in main.data:  # type: ignore[operator]
             return []
         node = fastread.unplaced(main.data["include"])  # type: ignore[index]
-    elif not isinstance(root, source.Mapping) or "include" not in root.pairs:
+    elif not isinstance(root, nodes.Mapping) or "include" not in root.pairs:
         return []
     else:
         node = root.pairs["include"][1]
-    if not isinstance(node, source.Sequence):
+    if not isinstance(node, nodes.Sequence):
         main.problems.append(main.problem(node.line, node.column, "wrong-type",
                                           "'include' must be a list of deck files, like [more.yaml]"))
         return []
     folder = Path(main.path).parent.resolve()
     files: list[Path] = []
     for item in node.items:
-        file = _deck_file(folder, item.value) if isinstance(item, source.Scalar) else "is not a file name"
+        file = _deck_file(folder, item.value) if isinstance(item, nodes.Scalar) else "is not a file name"
         if isinstance(file, str):
-            shown = item.value if isinstance(item, source.Scalar) else "this"
+            shown = item.value if isinstance(item, nodes.Scalar) else "this"
             main.problems.append(main.problem(item.line, item.column, "bad-include", f"'{shown}' {file}"))
         elif file == Path(main.path).resolve() or file in files:
             main.problems.append(main.problem(item.line, item.column, "bad-include",
@@ -216,7 +216,7 @@ def _deck_file(folder: Path, name: str) -> Path | str:
         return "is not a usable file name; check the name"
 
 
-def _unique_guids(document: source.Document, problems: list[Problem], cards: list[tuple[Card, source.Mapping]],
+def _unique_guids(document: nodes.Document, problems: list[Problem], cards: list[tuple[Card, nodes.Mapping]],
                   guids: list[str]) -> None:
     """Every note's GUID is unique, whether given with `guid:` or derived from the ids.
 
@@ -233,8 +233,8 @@ def _unique_guids(document: source.Document, problems: list[Problem], cards: lis
                 "Give one of them another guid"))
 
 
-def _check_against_lock(document: source.Document, problems: list[Problem], previous: lock.Lock,
-                        validated: validate.Validated, root: source.Mapping, guids: list[str]) -> None:
+def _check_against_lock(document: nodes.Document, problems: list[Problem], previous: lock.Lock,
+                        validated: validate.Validated, root: nodes.Mapping, guids: list[str]) -> None:
     """Identities the previous build handed out must not change meaning.
 
     Bad: changing `deck.id` (every note would be new to students); giving a removed card's id to

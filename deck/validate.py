@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 from deck.cards import CARD_TYPES, LINT_RULES, SLUG_PATTERN, Card, Deck, DeckInfo, Source
 from deck.problems import Problem
 from deck import fastread
-from deck.source import UNPLACED, Document, Mapping, Node, Scalar, Sequence
+from deck.nodes import UNPLACED, Document, Mapping, Node, Scalar, Sequence
 
 TOP_LEVEL_KEYS = ("deck", "sources", "cards", "include")
 

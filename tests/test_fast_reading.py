@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from deck import fastread, pipeline, source, validate
-from deck.source import Unlocated
+from deck.nodes import Unlocated
 
 ROOT = Path(__file__).parent.parent
 HEAD = "deck: {id: t, name: T}\ncards:\n"

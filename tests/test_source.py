@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from deck import source
-from deck.source import Mapping, Scalar, Sequence
+from deck.nodes import Mapping, Scalar, Sequence
 
 
 def problems(data: bytes) -> list[tuple[int, int, str]]:
