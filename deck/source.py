@@ -148,7 +148,7 @@ class _Composer:
         self.document = document
         self.stack: list[Mapping | Sequence] = []
         self.pending_keys: list[Scalar | None] = []
-        self.broken: tuple[int, Problem] | None = None  # a syntax error: the line of what it broke, and it
+        self.broken: tuple[int, Problem] | None = None  # after a syntax error: the line it broke (from 0), and it
 
     def error(self, mark: yaml.Mark, code: str, message: str) -> None:
         self.document.problems.append(
