@@ -101,7 +101,9 @@ class _Checker:
 
     def _required(self, root: Mapping, key: str, kind: type[Node]) -> Node | None:
         if key not in root.pairs:
-            self.report(root, "missing-field", f"'{key}' is required at the top of the file")
+            part = ("; a file holding part of a deck is checked with the rest: give its folder, or the file that "
+                    "includes it") if key == "deck" else ""
+            self.report(root, "missing-field", f"'{key}' is required at the top of the file{part}")
             return None
         node = root.pairs[key][1]
         if not isinstance(node, kind):

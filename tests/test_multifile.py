@@ -117,3 +117,10 @@ def test_only_the_main_file_includes(tmp_path: Path) -> None:
 def test_an_empty_folder_is_a_problem(tmp_path: Path) -> None:
     [problem] = pipeline.check(str(tmp_path)).problems
     assert problem.code == "no-files"
+
+
+def test_a_part_checked_alone_says_to_check_the_whole_deck(tmp_path: Path) -> None:
+    (tmp_path / "b.yaml").write_text(PART_B)
+    problems = pipeline.check(str(tmp_path / "b.yaml")).problems
+    assert [(problem.line, problem.code) for problem in problems] == [(1, "missing-field")]
+    assert "a file holding part of a deck is checked with the rest: give its folder" in problems[0].message
