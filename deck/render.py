@@ -300,7 +300,13 @@ def citation(title: str, author: str | None, publisher: str | None, date: str | 
 
 def plain_text(html: str) -> str:
     """What a field shows, without markup: as Anki's own search sees it."""
-    return unescape(nh3.clean(html, tags=set())).strip()
+    if not _NOT_PLAIN.search(html):  # no tag, no entity, nothing an HTML parser reads differently
+        return html.strip()
+    return unescape(_text_only.clean(html)).strip()
+
+
+_NOT_PLAIN = re.compile("[<&\r\x00\ufeff]")
+_text_only = nh3.Cleaner(tags=set())
 
 
 # Escapes stay separate tokens here, so an escaped \* is never mistaken for a stray one.

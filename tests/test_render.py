@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from html import unescape
+
+import nh3
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -129,6 +132,12 @@ def test_the_rust_ports_own_bugs_do_not_reach_a_field(text: str) -> None:
     assert render._rust_markdown.render(text) != render._markdown.render(text)
     assert render.to_html(text) == render._render(text, None)
     assert render.dangling_markup(text) == render._dangling_in_tokens(text)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8")) | st.text(alphabet=st.sampled_from("ab <>&;#x1\r\n\x00\ufeff\t\"'")))
+def test_plain_text_skips_the_cleaner_only_where_it_would_change_nothing(text: str) -> None:
+    assert render.plain_text(text) == unescape(nh3.clean(text, tags=set())).strip()
 
 
 # Inline Markdown as people write it, and worse: emphasis of every kind, nested, opened or closed
