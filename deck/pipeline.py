@@ -191,10 +191,13 @@ def _includes(main: nodes.Document) -> list[Path]:
     folder = Path(main.path).parent.resolve()
     files: list[Path] = []
     for item in node.items:
-        file = _deck_file(folder, item.value) if isinstance(item, nodes.Scalar) else "is not a file name"
+        if not isinstance(item, nodes.Scalar):
+            main.problems.append(main.problem(item.line, item.column, "bad-include",
+                                              "each entry of 'include' is a file name, like more.yaml"))
+            continue
+        file = _deck_file(folder, item.value)
         if isinstance(file, str):
-            shown = item.value if isinstance(item, nodes.Scalar) else "this"
-            main.problems.append(main.problem(item.line, item.column, "bad-include", f"'{shown}' {file}"))
+            main.problems.append(main.problem(item.line, item.column, "bad-include", f"'{item.value}' {file}"))
         elif file == Path(main.path).resolve() or file in files:
             main.problems.append(main.problem(item.line, item.column, "bad-include",
                                               f"'{item.value}' is already part of the deck; include each file once"))
@@ -212,7 +215,7 @@ def _deck_file(folder: Path, name: str) -> Path | str:
         if not file.is_file():
             return f"is not a file in {folder}" if file.exists() else f"does not exist in {folder}; check the name"
         return file
-    except (OSError, ValueError):  # a NUL, an overlong name, a loop of links
+    except (OSError, ValueError, RuntimeError):  # a NUL, an overlong name, a loop of links (RuntimeError before 3.13)
         return "is not a usable file name; check the name"
 
 

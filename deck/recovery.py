@@ -38,7 +38,7 @@ def set_aside(text: str, line: int) -> str | None:
             indent = depth
         if starts_card and depth == indent:
             items.append(number)
-        elif depth < indent or depth == 0:  # the next top-level key
+        elif depth <= indent:  # the next top-level key, or one out of place: no card's part
             end = number
             break
     if not items or not items[0] <= line < end:

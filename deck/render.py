@@ -255,7 +255,7 @@ def check_cloze(text: str) -> list[Finding]:
         findings.append(Finding("cloze-unbalanced",
                                 f"cloze braces are unbalanced: {text.count('{{')} '{{{{' but {text.count('}}')} '}}}}'",
                                 _first_unmatched(text)))
-    if not deletions and not findings:  # (a deletion left unclosed is reported as that)
+    if not deletions and not (findings and _CLOZE_START.search(text)):  # (one left unclosed is reported as that)
         findings.append(Finding("cloze-missing", "cloze text has no deletion; mark the answer like {{c1::answer}}", ""))
     return findings
 

@@ -37,8 +37,10 @@ FORBIDDEN_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u20
 _Parser = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 
 # A file is read again after a syntax error inside a card, with the card set aside
-# (`deck.recovery`), at most this many times: each reading is of the whole file.
+# (`deck.recovery`): at most this many times, and for no more text in all than MAX_READ_AGAIN
+# characters, since each reading is of the whole file (16 MB take about 7 s here).
 MAX_SET_ASIDE = 10
+MAX_READ_AGAIN = 16_000_000
 
 # libyaml is handed the text in pieces of this many characters, as it asks for them, so that a
 # caller can follow the reading of a big file (`read`'s `pieces`).
@@ -75,23 +77,27 @@ def read(path: str, data: bytes, pieces: Callable[[list[str]], Iterable[str]] = 
     before, syntax = document.problems, []
     while True:
         document.problems = [*before, *syntax]
-        composer = _Composer(document)
+        composer = _Composer(document, readable)
         composer.run(_Stream(pieces([readable[start:start + PIECE] for start in range(0, len(readable), PIECE)])))
-        if composer.broken is None or len(syntax) == MAX_SET_ASIDE:
+        if composer.broken is None or len(syntax) == MAX_SET_ASIDE or (len(syntax) + 1) * len(text) > MAX_READ_AGAIN:
             break
         line, problem = composer.broken
+        if problem in syntax:  # the same error again: setting aside did not get past it
+            document.problems.remove(problem)
+            break
         recovered = recovery.set_aside(readable, line)
         if recovered is None or recovered == readable:
             break
         readable = recovered
         syntax.append(problem)
-    if syntax and not _has_cards(document.root):
-        document.root = None  # every card was set aside: nothing left worth checking
+    root = document.root
+    if syntax and isinstance(root, Mapping) and not _has_cards(root):
+        del root.pairs["cards"]  # every card was set aside; the rest (say `deck:` of a folder's deck) still counts
     return document
 
 
-def _has_cards(root: Node | None) -> bool:
-    cards = root.pairs.get("cards") if isinstance(root, Mapping) else None
+def _has_cards(root: Mapping) -> bool:
+    cards = root.pairs.get("cards")
     return cards is not None and isinstance(cards[1], Sequence) and bool(cards[1].items)
 
 
@@ -132,11 +138,11 @@ def _describe_character(character: str) -> str:
     return f"control character U+{code:04X} is not allowed; remove it"
 
 
-# A value opening with a quote that its line does not close.
-_UNCLOSED_QUOTE = re.compile(r"""(?:^|[:-][ \t])[ \t]*(?P<quote>"(?:[^"\\\r\n]|\\.)*|'(?:[^'\r\n]|'')*)\r?$""",
-                             re.MULTILINE)
-_QUOTE_INSIDE = {'"': '\\" between double quotes', "'": "'' between single quotes"}
-# libyaml's contexts that begin where the broken part does: a mapping (a card), a key, a flow list.
+# A line that reads as a key or a list item: quoted text running over one is a quote left open.
+_YAML_LINE = re.compile(r"\n[ \t]*(?:-[ \t]|[\w-]+:(?:[ \t]|\r?$))", re.MULTILINE)
+_QUOTE_INSIDE = {'"': '\\"', "'": "''"}  # how a quote is written inside quoted text of each kind
+# libyaml's contexts that begin where the broken part does: a mapping (a card), a key, a flow list
+# or mapping, quoted text.
 _READING = ("while parsing a block mapping", "while scanning a simple key", "while parsing a flow sequence",
             "while parsing a flow mapping", "while scanning a quoted scalar")
 
@@ -144,11 +150,13 @@ _READING = ("while parsing a block mapping", "while scanning a simple key", "whi
 class _Composer:
     """Builds nodes from parser events with an explicit stack (no recursion, bounded depth)."""
 
-    def __init__(self, document: Document) -> None:
+    def __init__(self, document: Document, text: str) -> None:
         self.document = document
+        self.text = text  # as parsed: the document's, or with broken cards set aside
         self.stack: list[Mapping | Sequence] = []
         self.pending_keys: list[Scalar | None] = []
         self.broken: tuple[int, Problem] | None = None  # after a syntax error: the line it broke (from 0), and it
+        self.last_scalar: yaml.ScalarEvent | None = None
 
     def error(self, mark: yaml.Mark, code: str, message: str) -> None:
         self.document.problems.append(
@@ -179,20 +187,13 @@ class _Composer:
         if "maximum nesting depth" in message:  # libyaml's own cap, met before ours in flow style
             self.error(mark, "too-deep", f"nesting is deeper than {MAX_DEPTH} levels; a deck needs five at most")
             return
-        text = self.document.text
-        # libyaml meets an unclosed quote where the quoted text ends: at the next quote, or at the
-        # end of the file. The quote is found between where the broken part began and that place.
-        began = error.context_mark or mark
-        end = text.find("\n", mark.index)
-        quote = _UNCLOSED_QUOTE.search(text, text.rfind("\n", 0, began.index) + 1, end if end >= 0 else len(text))
-        if quote:
-            line, column = self.document.position(quote.start("quote"))
-            self.document.problems.append(self.document.problem(
-                line, column, "syntax", "this quoted text is not closed on its line; add the closing quote "
-                f"(a quote inside is written {_QUOTE_INSIDE[quote.group('quote')[0]]})"))
-            self.broken = (line - 1, self.document.problems[-1])
+        quote = self._quote_to_blame(error, mark)
+        if quote is not None:
+            start, why = quote
+            self.error(start, "syntax", why)
+            self.broken = (start.line, self.document.problems[-1])
             return
-        if text[mark.index:mark.index + 1] == "\t":
+        if self.text[mark.index:mark.index + 1] == "\t":
             self.error(mark, "syntax", "a tab cannot indent YAML; indent with spaces")
         elif error.context == "while scanning a simple key" and error.context_mark:  # found on the next line
             self.error(error.context_mark, "syntax",
@@ -205,6 +206,23 @@ class _Composer:
         # place it gave up; but a block list's context is the whole list.
         within = error.context_mark is not None and error.context in _READING
         self.broken = ((error.context_mark if within else mark).line, self.document.problems[-1])
+
+    def _quote_to_blame(self, error: yaml.MarkedYAMLError, mark: yaml.Mark) -> tuple[yaml.Mark, str] | None:
+        """The quoted text a syntax error comes from, where it starts and what is wrong: never closed,
+        closed by a later line's quote (libyaml then fails after that), or ended by a quote inside."""
+        if error.context == "while scanning a quoted scalar" and error.context_mark:
+            quote = self.text[error.context_mark.index]
+            return error.context_mark, f"this quoted text is never closed; end it with {quote} on its line"
+        last = self.last_scalar
+        if last is None or last.style not in ("'", '"'):
+            return None
+        start, end, quote = last.start_mark, last.end_mark, last.style
+        if end.line == mark.line and not self.text[end.index:mark.index].strip():
+            return start, f"a quote inside this quoted text ends it early; write a quote inside as {_QUOTE_INSIDE[quote]}"
+        if _YAML_LINE.search(self.text, start.index, end.index):
+            return start, (f"this quoted text is not closed on its line, so it runs on to the next {quote} "
+                           f"(line {end.line + 1}); end it with {quote} on its line")
+        return None
 
     def _compose(self, parser: yaml.BaseLoader) -> bool:
         documents = 0
@@ -245,6 +263,7 @@ class _Composer:
         line, column = mark.line + 1, mark.column + 1
         node: Node
         if type(event) is yaml.ScalarEvent:
+            self.last_scalar = event
             node = Scalar(event.value, line, column, mark.index, event.end_mark.index)
             # The text was checked before parsing; only a double-quoted escape can add a character.
             if event.style == '"' and (bad := FORBIDDEN_CHARACTER.search(event.value)):

@@ -101,9 +101,15 @@ class _Checker:
 
     def _required(self, root: Mapping, key: str, kind: type[Node]) -> Node | None:
         if key not in root.pairs:
-            part = ("; a file holding part of a deck is checked with the rest: give its folder, or the file that "
-                    "includes it") if key == "deck" else ""
-            self.report(root, "missing-field", f"'{key}' is required at the top of the file{part}")
+            if key == "cards" and any(problem.code == "syntax" for problem in self.document.problems):
+                return None  # its cards were set aside after a syntax error (deck.recovery): that is the report
+            if self.document.parts:  # a deck of several files
+                message = f"'{key}' is required in one of the deck's files"
+            else:
+                message = f"'{key}' is required at the top of the file" + (
+                    "; a file holding part of a deck is checked with the rest: give its folder, or the file that "
+                    "includes it" if key == "deck" else "")
+            self.report(root, "missing-field", message)
             return None
         node = root.pairs[key][1]
         if not isinstance(node, kind):

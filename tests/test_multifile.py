@@ -92,6 +92,8 @@ def test_the_deck_or_a_source_given_twice_is_an_error(tmp_path: Path) -> None:
         ("[missing.yaml]", "'missing.yaml' does not exist in"),
         ("[../outside.yaml]", "'../outside.yaml' is outside"),
         ("[.]", "'.' is not a file in"),
+        ("[loop.yaml]", "'loop.yaml' is not a usable file name"),
+        ("[[more.yaml]]", "each entry of 'include' is a file name"),
         ("[cards.yaml]", "'cards.yaml' is already part of the deck"),
         ("more.yaml", "'include' must be a list of deck files"),
     ],
@@ -100,6 +102,7 @@ def test_bad_includes_are_located_problems(tmp_path: Path, include: str, words: 
     (tmp_path / "outside.yaml").write_text(PART_B)
     deck = tmp_path / "deck"
     deck.mkdir()
+    (deck / "loop.yaml").symlink_to(deck / "loop.yaml")
     (deck / "cards.yaml").write_text(f"include: {include}\n" + HEAD + PART_A)
     [problem] = pipeline.check(str(deck / "cards.yaml")).problems
     assert (problem.line, problem.code in ("bad-include", "wrong-type")) == (1, True)

@@ -38,7 +38,7 @@ def found(tmp_path: Path, text: str) -> list[tuple[int, int, str]]:
     ('    question: "Q2?', (7, 15)),  # an unclosed quote (libyaml finds it at the end of the file)
     ("    question: 'Q2?", (7, 15)),
     ("    question: [Q2?", (8, 11)),  # an unclosed list
-    ("    answer: A2\n  stray text", (9, 3)),  # a line that is not a key
+    ("    answer: 'It's A2'", (8, 13)),  # a quote inside quoted text ends it
     ("      answer: A2", (8, 13)),  # a key indented too far
     ("   answer: A2", (8, 4)),  # and not far enough
 ])
@@ -49,6 +49,38 @@ def test_a_syntax_error_in_a_card_does_not_hide_the_other_cards_problems(tmp_pat
     shift = broken.count("\n")  # a line added before card 'three' moves its problems down
     assert found(tmp_path, text) == sorted([(*syntax, "syntax"), *[(line + shift, column, code)
                                                                     for line, column, code in LATER]])
+
+
+def test_quoted_text_left_open_is_reported_where_it_opens(tmp_path: Path) -> None:
+    """It runs on to the next quote, a card later, and libyaml fails only after that."""
+    text = DECK.replace("question: Q2?", 'question: "Q2?').replace("question: Q3?", 'question: "Q3?"')
+    assert found(tmp_path, text)[0] == (7, 15, "syntax")
+
+
+def test_quoted_text_over_two_lines_is_not_blamed_for_the_next_error(tmp_path: Path) -> None:
+    text = DECK.replace("question: Q2?", 'question: "What is\n      this?"').replace("    answer: A2", "   answer: A2")
+    assert found(tmp_path, text) == [(9, 4, "syntax"), (12, 13, "html-tag"), (13, 5, "unknown-key")]
+
+
+@pytest.mark.parametrize("line", ["  stray text", "  sources:\n    s: {title: T}"])
+def test_a_line_out_of_place_at_the_cards_indent_stops_reading_there(tmp_path: Path, line: str) -> None:
+    """It belongs to no card (a misplaced top-level key, say): setting cards aside cannot help."""
+    text = DECK.replace("    answer: A2\n", f"    answer: A2\n{line}\n")
+    assert [code for _, _, code in found(tmp_path, text)] == ["syntax"]
+
+
+def test_the_same_error_is_reported_once(tmp_path: Path) -> None:
+    text = DECK.replace("question: Q2?", 'question: "Q2?') + "  - id: four\n    question: Q4?\n  answer: A4\n"
+    problems = found(tmp_path, text)
+    assert len(problems) == len(set(problems))
+
+
+def test_a_folder_deck_keeps_the_rest_of_a_file_whose_cards_are_all_broken(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text("deck: {id: d, name: D}\ncards:\n  - id: one\n\tanswer: A1\n")
+    (tmp_path / "b.yaml").write_text("cards:\n  - {id: two, question: Q2?, answer: A2, bogus: 1}\n")
+    problems = pipeline.check(str(tmp_path)).problems
+    assert [(Path(problem.path).name, problem.line, problem.code) for problem in problems] == [
+        ("a.yaml", 4, "syntax"), ("b.yaml", 2, "unknown-key")]
 
 
 def test_each_broken_card_is_reported(tmp_path: Path) -> None:
@@ -78,7 +110,13 @@ def test_a_card_set_aside_keeps_every_line_and_offset() -> None:
     assert aside.splitlines()[:5] == text.splitlines()[:5] and aside.splitlines()[8:] == text.splitlines()[8:]
 
 
-@pytest.mark.parametrize("line", [0, 1])
-def test_only_a_card_is_set_aside(line: int) -> None:
-    assert recovery.set_aside(DECK, line) is None
-    assert recovery.set_aside("cards: [{id: a}, {id: b}]\n", 0) is None
+@pytest.mark.parametrize(("text", "line"), [(DECK, 0), (DECK, 1), ("cards: [{id: a}, {id: b}]\n", 0)])
+def test_only_a_card_of_a_block_list_is_set_aside(text: str, line: int) -> None:
+    assert recovery.set_aside(text, line) is None
+
+
+def test_a_big_file_is_read_again_only_so_often(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cards = "".join(f"  - id: c{n}\n\tanswer: x\n" for n in range(5))
+    text = "deck: {id: d, name: D}\ncards:\n" + cards
+    monkeypatch.setattr(source, "MAX_READ_AGAIN", 2 * len(text))  # read again twice: three errors found
+    assert [code for _, _, code in found(tmp_path, text)] == ["syntax"] * 3

@@ -80,6 +80,7 @@ def test_anything_that_would_run_or_phone_home_is_a_finding(text: str, code: str
         ("{{c1::::hint}}", ["cloze-empty"]),
         ("{{c1::x}", ["cloze-unbalanced"]),
         ("}} {{c1::x", ["cloze-missing"]),
+        ("{c1::x}}", ["cloze-unbalanced", "cloze-missing"]),
         ("{{c1::x}} {{c2:y}}", ["cloze-syntax"]),
         ("{{c1::x}} and {{ stray", ["cloze-syntax", "cloze-unbalanced"]),
     ],
