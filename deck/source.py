@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 
 import yaml
 
@@ -79,9 +80,13 @@ def read(path: str, data: bytes, pieces: Callable[[list[str]], Iterable[str]] = 
         document.problems = [*before, *syntax]
         composer = _Composer(document, readable)
         composer.run(_Stream(pieces([readable[start:start + PIECE] for start in range(0, len(readable), PIECE)])))
-        if composer.broken is None or len(syntax) == MAX_SET_ASIDE or (len(syntax) + 1) * len(text) > MAX_READ_AGAIN:
+        if composer.broken is None:
             break
         line, problem = composer.broken
+        if len(syntax) == MAX_SET_ASIDE or (len(syntax) + 1) * len(text) > MAX_READ_AGAIN:
+            at = document.problems.index(problem)
+            document.problems[at] = replace(problem, message=f"{problem.message} (the file was not read past here)")
+            break
         if problem in syntax:  # the same error again: setting aside did not get past it
             document.problems.remove(problem)
             break
@@ -208,16 +213,18 @@ class _Composer:
         self.broken = ((error.context_mark if within else mark).line, self.document.problems[-1])
 
     def _quote_to_blame(self, error: yaml.MarkedYAMLError, mark: yaml.Mark) -> tuple[yaml.Mark, str] | None:
-        """The quoted text a syntax error comes from, where it starts and what is wrong: never closed,
-        closed by a later line's quote (libyaml then fails after that), or ended by a quote inside."""
+        """The quoted text a syntax error comes from, where it starts and what is wrong: never closed;
+        closed by the quote that opens a later value (libyaml fails right after it); or ended early
+        by a quote inside it. Not in a [...] or {...} list, where a missing ',' fails the same way."""
         if error.context == "while scanning a quoted scalar" and error.context_mark:
             quote = self.text[error.context_mark.index]
             return error.context_mark, f"this quoted text is never closed; end it with {quote} on its line"
         last = self.last_scalar
-        if last is None or last.style not in ("'", '"'):
+        if (last is None or last.style not in ("'", '"') or (error.context or "").startswith("while parsing a flow")
+                or last.end_mark.line != mark.line or self.text[last.end_mark.index:mark.index].strip()):
             return None
         start, end, quote = last.start_mark, last.end_mark, last.style
-        if end.line == mark.line and not self.text[end.index:mark.index].strip():
+        if start.line == end.line:
             return start, f"a quote inside this quoted text ends it early; write a quote inside as {_QUOTE_INSIDE[quote]}"
         if _YAML_LINE.search(self.text, start.index, end.index):
             return start, (f"this quoted text is not closed on its line, so it runs on to the next {quote} "

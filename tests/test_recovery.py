@@ -53,8 +53,16 @@ def test_a_syntax_error_in_a_card_does_not_hide_the_other_cards_problems(tmp_pat
 
 def test_quoted_text_left_open_is_reported_where_it_opens(tmp_path: Path) -> None:
     """It runs on to the next quote, a card later, and libyaml fails only after that."""
-    text = DECK.replace("question: Q2?", 'question: "Q2?').replace("question: Q3?", 'question: "Q3?"')
-    assert found(tmp_path, text)[0] == (7, 15, "syntax")
+    path = tmp_path / "cards.yaml"
+    path.write_text(DECK.replace("question: Q2?", 'question: "Q2?').replace("question: Q3?", 'question: "Q3?"'))
+    first = pipeline.check(str(path)).problems[0]
+    assert (first.line, first.column) == (7, 15)
+    assert "not closed on its line, so it runs on to the next \" (line 10)" in first.message
+
+
+def test_a_quote_is_not_blamed_for_a_missing_comma_in_a_list(tmp_path: Path) -> None:
+    text = DECK.replace("    answer: A2", '    answer: A2\n    tags: ["a" "b"]')
+    assert found(tmp_path, text)[0] == (9, 16, "syntax")  # where the ',' is missing
 
 
 def test_quoted_text_over_two_lines_is_not_blamed_for_the_next_error(tmp_path: Path) -> None:
@@ -119,4 +127,8 @@ def test_a_big_file_is_read_again_only_so_often(tmp_path: Path, monkeypatch: pyt
     cards = "".join(f"  - id: c{n}\n\tanswer: x\n" for n in range(5))
     text = "deck: {id: d, name: D}\ncards:\n" + cards
     monkeypatch.setattr(source, "MAX_READ_AGAIN", 2 * len(text))  # read again twice: three errors found
-    assert [code for _, _, code in found(tmp_path, text)] == ["syntax"] * 3
+    path = tmp_path / "cards.yaml"
+    path.write_text(text)
+    problems = pipeline.check(str(path)).problems
+    assert [problem.code for problem in problems] == ["syntax"] * 3
+    assert problems[-1].message.endswith("(the file was not read past here)")
