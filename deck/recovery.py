@@ -11,7 +11,11 @@ from __future__ import annotations
 import bisect
 import re
 
+from deck.cards import CARD_TYPES
+
 _CARDS_KEY = re.compile(r"cards:[ \t]*(?:#.*)?")
+_KEY = re.compile(r"([\w-]+):(?:[ \t]|$)")
+_CARD_KEYS = frozenset(name for model in CARD_TYPES.values() for name in model.model_fields)
 
 
 def set_aside(text: str, line: int) -> str | None:
@@ -38,8 +42,8 @@ def set_aside(text: str, line: int) -> str | None:
             indent = depth
         if starts_card and depth == indent:
             items.append(number)
-        elif depth <= indent:  # the next top-level key, or one out of place: no card's part
-            end = number
+        elif depth < indent or (depth == indent and not _dedented_card_key(body, depth)):
+            end = number  # the next top-level key, or a line out of place that is no card's
             break
     if not items or not items[0] <= line < end:
         return None
@@ -52,3 +56,9 @@ def set_aside(text: str, line: int) -> str | None:
 def _commented(row: str) -> str:
     content = row.rstrip("\r\n")
     return ("#" + " " * (len(content) - 1) if content else "") + row[len(content):]
+
+
+def _dedented_card_key(body: str, depth: int) -> bool:
+    """A card's key at the '-' of the cards (`  answer: x` under `  - id: a`): part of that card."""
+    key = _KEY.match(body)
+    return depth > 0 and key is not None and key.group(1) in _CARD_KEYS

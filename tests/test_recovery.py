@@ -41,6 +41,7 @@ def found(tmp_path: Path, text: str) -> list[tuple[int, int, str]]:
     ("    answer: 'It's A2'", (8, 13)),  # a quote inside quoted text ends it
     ("      answer: A2", (8, 13)),  # a key indented too far
     ("   answer: A2", (8, 4)),  # and not far enough
+    ("  answer: A2", (8, 3)),  # or as far out as the '-'
 ])
 def test_a_syntax_error_in_a_card_does_not_hide_the_other_cards_problems(tmp_path: Path, broken: str,
                                                                          syntax: tuple[int, int]) -> None:
