@@ -18,10 +18,9 @@ from typing import Any
 
 from deck import fastread, lock, nodes, render, source, validate
 from deck.cards import Card, Deck
-from deck.fields import Fields
+from deck.fields import Fields, Note
 from deck.media import Media, references
 from deck.notetypes import NOTE_TYPES
-from deck.fields import Note
 from deck.package import DeckTree, Stamps, guid_of, write
 from deck.problems import Problem, has_errors
 

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ValidationError
 
-from deck.cards import CARD_TYPES, LINT_RULES, SLUG_PATTERN, Card, Deck, DeckInfo, Source
-from deck.problems import Problem
 from deck import fastread
+from deck.cards import CARD_TYPES, LINT_RULES, SLUG_PATTERN, Card, Deck, DeckInfo, Source
 from deck.nodes import UNPLACED, Document, Mapping, Node, Scalar, Sequence
+from deck.problems import Problem
 
 TOP_LEVEL_KEYS = ("deck", "sources", "cards", "include")
 
