@@ -21,12 +21,18 @@ class Note:
     """One Anki note, its fields already HTML, in the order of its note type's fields."""
 
     card_id: str
-    guid: str | None  # kept from an imported deck; None derives it from the deck and card ids
     kind: str  # a key of notetypes.NOTE_TYPES
     fields: tuple[str, ...]
     tags: tuple[str, ...]
     subdeck: str | None  # below the deck's own name, levels joined by '::'
     ords: tuple[int, ...]  # of its cards: template numbers, or cloze numbers - 1 (from 0, as Anki counts)
+
+
+def ords(card: Card) -> tuple[int, ...]:
+    """The cards Anki makes of a card's note (see `Note.ords`)."""
+    if isinstance(card, ClozeCard):
+        return tuple(sorted(number - 1 for number in render.cloze_numbers(card.text)))
+    return tuple(range(len(NOTE_TYPES[card.type].templates)))
 
 
 # The Markdown fields of each card type, in the order they are rendered.
@@ -54,13 +60,16 @@ class Fields:
             if (text := getattr(card, name))
         }
         back_matter = (rendered.get("extra", ""), self._citation(card.source), self._sound(label, node, card.audio))
-        if isinstance(card, ClozeCard):
-            fields = (rendered["text"], *back_matter)
-            ords = tuple(sorted(number - 1 for number in render.cloze_numbers(card.text)))
-        else:
-            fields = (rendered["question"], rendered["answer"], *back_matter)
-            ords = tuple(range(len(NOTE_TYPES[card.type].templates)))
-        return Note(card.id, card.guid, card.type, fields, tuple(card.tags), card.deck, ords)
+        front = (rendered["text"],) if isinstance(card, ClozeCard) else (rendered["question"], rendered["answer"])
+        return Note(card.id, card.type, (*front, *back_matter), tuple(card.tags), card.deck, ords(card))
+
+    def check(self, card: Card, node: Mapping) -> None:
+        """What `note` reports, without making the HTML: for checking alone."""
+        label = f"card '{card.id}'"
+        for name in _TEXT_FIELDS[type(card)]:
+            if text := getattr(card, name):
+                self.render(label, node, name, text, html=False)
+        self._sound(label, node, card.audio)
 
     def _citation(self, key: str | None) -> str:
         """The Source field for a card citing `key`: rendered once per source, as most cards cite one."""
@@ -77,15 +86,21 @@ class Fields:
         for name in ("question", "answer", "text", "extra"):
             value = node.pairs.get(name, (None, None))[1]
             if isinstance(value, Scalar) and value.value.strip() and (name != "text" or cloze):
-                self.render(label, node, name, value.value)
+                self.render(label, node, name, value.value, html=False)
 
-    def render(self, label: str, node: Mapping, name: str, text: str) -> str:
-        """One field as HTML; what it holds that Anki must not see is reported where it is."""
-        html, findings = render.to_html(text, self.media.image)
+    def render(self, label: str, node: Mapping, name: str, text: str, html: bool = True) -> str:
+        """One field as HTML ('' when not `html`); what it holds that Anki must not see is reported
+        where it is."""
+        if name != "text" and "{{" not in text and render.PLAIN.fullmatch(text):
+            return text  # most fields: plain text, with no cloze deletion to report
+        if html:
+            rendered, findings = render.to_html(text, self.media.image)
+        else:
+            rendered, findings = "", render.findings(text, self.media.image)
         findings += render.check_cloze(text) if name == "text" else render.check_not_cloze(text, name)
         for finding in findings:
             self._report(node, name, finding.code, f"{label}: {finding.message}", finding.snippet)
-        return html
+        return rendered
 
     def _sound(self, label: str, node: Mapping, reference: str | None) -> str:
         if reference is None:

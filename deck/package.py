@@ -20,6 +20,7 @@ from pathlib import Path
 
 import genanki
 
+from deck.cards import Card
 from deck.fields import Note
 from deck.files import write_atomically
 from deck.notetypes import NOTE_TYPES, NoteType
@@ -52,9 +53,9 @@ def note_guid(deck_slug: str, card_id: str) -> str:
     return genanki.guid_for(deck_slug, card_id)
 
 
-def guid_of(deck_slug: str, note: Note) -> str:
-    """The GUID a note has in Anki: the one it kept from another tool, or the derived one."""
-    return note.guid or note_guid(deck_slug, note.card_id)
+def guid_of(deck_slug: str, card: Card) -> str:
+    """The GUID a card's note has in Anki: the one it kept from another tool, or the derived one."""
+    return card.guid or note_guid(deck_slug, card.id)
 
 
 def anki_deck_id(deck_slug: str, subdeck: str | None) -> int:

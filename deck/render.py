@@ -12,14 +12,18 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from html import escape, unescape
 from html.parser import HTMLParser
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 import markdown_it_pyrs
 import nh3
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 ALLOWED_TAGS = frozenset({
     "a", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img",
@@ -40,7 +44,7 @@ _ALIGNMENT = re.compile(r"text-align:\s*(left|right|center)\s*;?")
 # One line of text with nothing CommonMark or HTML would act on renders as itself: no markup
 # characters, no line-start markers (lists, quotes, headings, ordered lists like "2019. x"), no
 # surrounding spaces (indented code, hard breaks), no no-break space (serialised as &nbsp;).
-_PLAIN = re.compile(r"(?![-+=>]|\d+[.)])[^\s\\`*_\[\]<>&!#|~\xa0]+(?: [^\s\\`*_\[\]<>&!#|~\xa0]+)*")
+PLAIN = re.compile(r"(?![-+=>]|\d+[.)])[^\s\\`*_\[\]<>&!#|~\xa0]+(?: [^\s\\`*_\[\]<>&!#|~\xa0]+)*")
 
 # Anki numbers a note's cards with 16 bits: a note with {{c70000::...}} imports as nothing at all.
 MAX_CLOZE_NUMBER = 65_535
@@ -49,10 +53,19 @@ MAX_CLOZE_NUMBER = 65_535
 CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::([^}]*))?\}\}", re.DOTALL)
 _CLOZE_START = re.compile(r"\{\{c\d+::")
 
-_markdown = MarkdownIt("commonmark", {"html": True}).enable("table")
-# markdown-it quietly turns a javascript: link into plain text; let it through so the audit below
-# can report it to the author (nh3 removes it in any case).
-_markdown.validateLink = lambda url: True
+
+@cache
+def _reference() -> MarkdownIt:
+    """markdown-it-py, for what the fast paths below do not take. Made on first use: many decks
+    never need it, and importing it is 0.03 s of every command."""
+    from markdown_it import MarkdownIt
+
+    markdown = MarkdownIt("commonmark", {"html": True}).enable("table")
+    # markdown-it quietly turns a javascript: link into plain text; let it through so the audit
+    # below can report it to the author (nh3 removes it in any case).
+    markdown.validateLink = lambda url: True
+    return markdown
+
 
 # The same CommonMark in markdown-it's Rust port, twenty times faster, for the common field with
 # emphasis or code in one line and nothing else: no block syntax at its start (lists, quotes,
@@ -74,11 +87,15 @@ _DELIMITER_RUN = re.compile(r"\*+|_+")
 MAX_RUST_DELIMITER_RUNS = 6
 
 
+def _inline(markdown: str) -> bool:
+    """One line of inline Markdown: only inline tags come out of it, whichever parser reads it."""
+    return bool(_INLINE_ONLY.fullmatch(markdown)) and not _OTHER_SPACE.search(markdown)
+
+
 def _rust_html(markdown: str) -> str | None:
     """The Rust port's HTML for `markdown` where it is markdown-it-py's, else None: for one line of
     inline Markdown outside the corners above, in which every delimiter found its pair."""
-    if (not _INLINE_ONLY.fullmatch(markdown) or _OTHER_SPACE.search(markdown) or _PORT_CORNERS.search(markdown)
-            or ("*" in markdown and "_" in markdown)
+    if (not _inline(markdown) or _PORT_CORNERS.search(markdown) or ("*" in markdown and "_" in markdown)
             or len(_DELIMITER_RUN.findall(markdown)) > MAX_RUST_DELIMITER_RUNS):
         return None
     html = _rust_markdown.render(markdown)
@@ -100,7 +117,7 @@ def to_html(markdown: str, image: Callable[[str], str] | None = None) -> tuple[s
     `image` maps each Markdown image's path to the name it has in the package, or raises
     ValueError saying why the file cannot be packed; without it, images are findings.
     """
-    if _PLAIN.fullmatch(markdown):  # most fields: skip the parser, the audit and the cleaner
+    if PLAIN.fullmatch(markdown):  # most fields: skip the parser, the audit and the cleaner
         return markdown, []
     if (html := _rust_html(markdown)) is not None:
         html = html.strip()
@@ -110,14 +127,22 @@ def to_html(markdown: str, image: Callable[[str], str] | None = None) -> tuple[s
     return _render(markdown, image)
 
 
+def findings(markdown: str, image: Callable[[str], str] | None = None) -> list[Finding]:
+    """What `to_html` finds in a field, without its HTML where nothing can be found: plain text and
+    one line of inline Markdown (most fields) are not rendered at all."""
+    if PLAIN.fullmatch(markdown) or _inline(markdown):
+        return []
+    return _render(markdown, image)[1]
+
+
 def _render(markdown: str, image: Callable[[str], str] | None) -> tuple[str, list[Finding]]:
-    tokens = _markdown.parse(markdown)
+    tokens = _reference().parse(markdown)
     findings: list[Finding] = []
     packed = _pack_images(tokens, image, findings)
     reported = {finding.snippet for finding in findings}
     if [token.type for token in tokens] == ["paragraph_open", "inline", "paragraph_close"]:
         tokens = tokens[1].children or []
-    html = _markdown.renderer.render(tokens, _markdown.options, {}).strip()
+    html = _reference().renderer.render(tokens, _reference().options, {}).strip()
     audit = _Audit(packed | reported)
     try:
         audit.feed(html)
@@ -309,8 +334,14 @@ _NOT_PLAIN = re.compile("[<&\r\x00\ufeff]")
 _text_only = nh3.Cleaner(tags=set())
 
 
-# Escapes stay separate tokens here, so an escaped \* is never mistaken for a stray one.
-_delimiters = MarkdownIt("commonmark", {"html": True}).enable("table").disable("text_join")
+@cache
+def _delimiters() -> MarkdownIt:
+    """markdown-it-py with escapes left as separate tokens, so an escaped \\* is never mistaken for
+    a stray one."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": True}).enable("table").disable("text_join")
+
 _STRAY = re.compile(r"(?<=\w)[*_]+(?!\w)|(?<!\w)[*_]+(?=\w)|`+")
 
 
@@ -328,7 +359,7 @@ def dangling_markup(text: str) -> str | None:
 
 
 def _dangling_in_tokens(text: str) -> str | None:
-    for token in _delimiters.parse(text):
+    for token in _delimiters().parse(text):
         for child in token.children or []:
             if child.type == "text" and (match := _STRAY.search(child.content)):
                 return match.group()

@@ -238,7 +238,7 @@ def test_a_big_deck_shows_progress_on_a_terminal(tmp_path: Path) -> None:
     _big_deck(tmp_path)
     status, output = _on_a_terminal(tmp_path, "validate")
     assert status == 0
-    assert b"rendering cards" in output and b"with positions" not in output
+    assert b"checking cards" in output and b"with positions" not in output
     n = PROGRESS_MIN_CARDS
     assert f"cards.yaml: {n} notes ({n} basic), {n} cards, no problems".encode() in output
 
@@ -248,7 +248,7 @@ def test_a_problem_found_late_shows_the_second_pass_as_such(tmp_path: Path) -> N
     path.write_text(path.read_text().replace("answer: Answer 7990,", "answer: <script>x</script>,"))
     status, output = _on_a_terminal(tmp_path, "validate")
     assert status == 1
-    assert b"rendering cards" in output and b"checking again, with positions" in output
+    assert b"checking cards" in output and b"checking again, with positions" in output
     assert b"reading cards.yaml again, with positions" in output
     assert b"HTML tag <script> is not allowed" in output
 
