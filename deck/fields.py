@@ -32,7 +32,10 @@ def ords(card: Card) -> tuple[int, ...]:
     """The cards Anki makes of a card's note (see `Note.ords`)."""
     if isinstance(card, ClozeCard):
         return tuple(sorted(number - 1 for number in render.cloze_numbers(card.text)))
-    return tuple(range(len(NOTE_TYPES[card.type].templates)))
+    return _TEMPLATE_ORDS[card.type]
+
+
+_TEMPLATE_ORDS = {kind: tuple(range(len(note_type.templates))) for kind, note_type in NOTE_TYPES.items()}
 
 
 # The Markdown fields of each card type, in the order they are rendered.

@@ -259,11 +259,11 @@ def _check_against_lock(document: nodes.Document, problems: list[Problem], previ
         return
     for (card, node), guid in zip(validated.cards, guids):
         locked = previous.cards.get(card.id)
-        if locked is not None and locked.guid != guid:
+        if locked is not None and locked["guid"] != guid:
             line, column = document.locate(node.pairs["guid" if "guid" in node.pairs else "id"][1])
             problems.append(document.problem(
                 line, column, "guid-changed",
-                f"card '{card.id}': its GUID changed since the last build (was '{locked.guid}', now '{guid}'); "
+                f"card '{card.id}': its GUID changed since the last build (was '{locked['guid']}', now '{guid}'); "
                 "students would get a second note. Restore the guid, or give a new card a new id"))
         if card.id in previous.removed:
             line, column = document.locate(node.pairs["id"][1])
@@ -301,7 +301,7 @@ def build(path: str, out: Path | None = None, progress: Progress = quiet) -> tup
     new_lock, changes = lock.update(checked.lock, info.id, contents, note_types, build_time())
     stamps = Stamps(
         package=new_lock.newest(),
-        notes={card_id: entry.mod for card_id, entry in new_lock.cards.items()},
+        notes={card_id: entry["mod"] for card_id, entry in new_lock.cards.items()},
         note_types={kind: entry.mod for kind, entry in new_lock.note_types.items()},
     )
     lock_path = lock.path_for(path)

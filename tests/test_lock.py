@@ -197,7 +197,7 @@ def test_the_lock_file_lists_one_card_per_line_in_id_order(release, tmp_path: Pa
 def test_a_clock_behind_the_last_build_still_makes_changes_newer(release) -> None:
     release(V1, 1_700_000_000)
     behind = release(V1.replace("A V", "V-shaped"), 1_600_000_000)
-    assert lock.read(behind.lock_path)[0].cards["shape"].mod == 1_700_000_001
+    assert lock.read(behind.lock_path)[0].cards["shape"]["mod"] == 1_700_000_001
 
 
 def test_a_damaged_lock_is_reported_not_ignored(release, tmp_path: Path) -> None:
