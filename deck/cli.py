@@ -28,6 +28,13 @@ _FILE = click.Path(exists=True, dir_okay=False, readable=True)
 _DECK = click.Path(exists=True, readable=True)
 
 
+def _file_name(context: click.Context, parameter: click.Parameter, value: Path | None) -> Path | None:
+    """An output is a file, written atomically; '-' would otherwise make a file named '-'."""
+    if value is not None and str(value) == "-":
+        raise click.BadParameter("writing to standard output ('-') is not supported; give a file name")
+    return value
+
+
 def _report(path: str, problems: list[Problem]) -> None:
     for problem in problems:
         click.echo(problem.format(), err=True)
@@ -180,7 +187,7 @@ def lint_command(files: tuple[str, ...], strict: bool) -> None:
 @main.command()
 @click.argument("file", default="cards.yaml", type=_DECK)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
-              help="Where to write the package (default: <deck id>.apkg here).")
+              help="Where to write the package (default: <deck id>.apkg here).", callback=_file_name)
 def build(file: str, output: Path | None) -> None:
     """Check FILE (default: cards.yaml) and write an Anki package (.apkg).
 
@@ -265,7 +272,7 @@ def schema_command() -> None:
 @main.command("preview")
 @click.argument("file", default="cards.yaml", type=_DECK)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
-              default="preview.html", show_default=True, help="Where to write the page.")
+              default="preview.html", show_default=True, help="Where to write the page.", callback=_file_name)
 def preview_command(file: str, output: Path) -> None:
     """Check FILE (default: cards.yaml) and write one HTML page showing every card as Anki does.
 
@@ -289,7 +296,7 @@ def preview_command(file: str, output: Path) -> None:
 @main.command("export")
 @click.argument("file", default="cards.yaml", type=_DECK)
 @click.option("--csv", "csv_out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Where to write the Anki text file.")
+              help="Where to write the Anki text file.", callback=_file_name)
 @click.option("--separator", type=click.Choice(["tab", "comma"]), default="tab", show_default=True)
 def export_command(file: str, csv_out: Path, separator: str) -> None:
     """Check FILE (default: cards.yaml) and write its notes as an Anki text file (CSV).
@@ -317,7 +324,7 @@ def export_command(file: str, csv_out: Path, separator: str) -> None:
 @main.command("import")
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("cards.yaml"),
-              show_default=True, help="The deck file to write.")
+              show_default=True, help="The deck file to write.", callback=_file_name)
 @click.option("--force", is_flag=True, help="Replace OUTPUT and files of the same name in media/.")
 def import_command(source: Path, output: Path, force: bool) -> None:
     """Convert an Anki deck (.apkg, or a .csv/.txt file with Anki's headers) into a deck file.

@@ -283,6 +283,17 @@ def test_an_output_never_replaces_the_deck_file_or_its_lock(run, tmp_path: Path,
     assert {name: (tmp_path / name).read_bytes() for name in before} == before
 
 
+@pytest.mark.parametrize("command", [["build", "-o", "-"], ["export", "--csv", "-"], ["preview", "-o", "-"],
+                                     ["import", "deck.csv", "-o", "-"]])
+def test_a_dash_for_an_output_is_wrong_usage_not_a_file_named_dash(run, tmp_path: Path, command: list[str]) -> None:
+    deck_file(tmp_path, VALID)
+    (tmp_path / "deck.csv").write_text("#separator:comma\nfront,back\n")
+    result = run(*command)
+    assert result.exit_code == 2
+    assert "writing to standard output ('-') is not supported; give a file name" in result.stderr
+    assert not (tmp_path / "-").exists()
+
+
 def test_a_command_leaves_the_cycle_collector_as_it_found_it(run, tmp_path: Path) -> None:
     deck_file(tmp_path, VALID)
     assert gc.isenabled()
