@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from deck import render
+from deck import cloze, render
 from deck.cards import CARD_TYPES, Card, ClozeCard, Source
 from deck.media import Media, MediaError
 from deck.nodes import Document, Mapping, Scalar
@@ -31,7 +31,7 @@ class Note:
 def ords(card: Card) -> tuple[int, ...]:
     """The cards Anki makes of a card's note (see `Note.ords`)."""
     if isinstance(card, ClozeCard):
-        return tuple(sorted(number - 1 for number in render.cloze_numbers(card.text)))
+        return tuple(sorted(number - 1 for number in cloze.cloze_numbers(card.text)))
     return _TEMPLATE_ORDS[card.type]
 
 
@@ -100,7 +100,7 @@ class Fields:
             rendered, findings = render.to_html(text, self.media.image)
         else:
             rendered, findings = "", render.findings(text, self.media.image)
-        findings += render.check_cloze(text) if name == "text" else render.check_not_cloze(text, name)
+        findings += cloze.check_cloze(text) if name == "text" else cloze.check_not_cloze(text, name)
         for finding in findings:
             self._report(node, name, finding.code, f"{label}: {finding.message}", finding.snippet)
         return rendered

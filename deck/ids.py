@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from deck import lock, render
+from deck import cloze, lock
 from deck.files import write_atomically
 from deck.nodes import Document, Mapping, Scalar, Sequence
 from deck.problems import Problem
@@ -26,7 +26,7 @@ _WORDS_PER_ID = 5
 
 def slug(text: str) -> str:
     """'How wide is a typical ice pick scar?' -> 'wide-typical-ice-pick-scar'."""
-    text = render.CLOZE.sub(r"\2", text)  # keep a deletion's answer
+    text = cloze.CLOZE.sub(r"\2", text)  # keep a deletion's answer
     text = re.sub(r"<[^>]+>|[*_`#>\[\]()!]", " ", text)  # drop markup
     words = re.findall(r"[a-z0-9]+", text.lower())
     kept = [word for word in words if word not in _STOPWORDS] or words

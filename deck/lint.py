@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 
-from deck import pipeline, render
+from deck import cloze, pipeline, render
 from deck.cards import LINT_RULES, Card, ClozeCard
 from deck.nodes import Mapping, Node, Unlocated
 from deck.pipeline import Checked
@@ -111,7 +111,7 @@ def cloze_too_long(card: Card, node: Mapping, checked: Checked) -> Iterator[Find
     Good: ``about {{c1::25%}}``. Bad: ``{{c1::stretches the skin and applies a small amount of acid}}``.
     """
     if isinstance(card, ClozeCard):
-        for match in render.CLOZE.finditer(card.text):
+        for match in cloze.CLOZE.finditer(card.text):
             if len(_words(match.group(2))) > MAX_CLOZE_WORDS:
                 yield (_field(node, "text"), match.group(0),
                        f"cloze deletion c{match.group(1)} hides {len(_words(match.group(2)))} words; "
@@ -124,7 +124,7 @@ def cloze_gap(card: Card, node: Mapping, checked: Checked) -> Iterator[Finding]:
     Good: ``{{c1::a}} {{c2::b}}``. Bad: ``{{c1::a}} {{c3::b}}``.
     """
     if isinstance(card, ClozeCard):
-        numbers = render.cloze_numbers(card.text)
+        numbers = cloze.cloze_numbers(card.text)
         missing = sorted(set(range(1, max(numbers) + 1)) - numbers)
         if missing:
             yield (_field(node, "text"), None,
@@ -191,7 +191,7 @@ def near_duplicates(cards: list[tuple[Card, Mapping]]) -> Iterator[tuple[Mapping
 
 def _card_text(card: Card) -> str:
     if isinstance(card, ClozeCard):
-        return render.CLOZE.sub(r"\2", card.text)
+        return cloze.CLOZE.sub(r"\2", card.text)
     return f"{card.question} {card.answer}"
 
 

@@ -1,4 +1,4 @@
-"""Markdown -> sanitised HTML for Anki fields, and the cloze syntax checks.
+"""Markdown -> sanitised HTML for Anki fields (the cloze syntax checks are in deck.cloze).
 
 Fields are CommonMark (markdown-it-py) with a small allow-list of inline HTML. Anki shows fields
 in a webview, so anything that would run code or fetch from the network there is reported as a
@@ -45,13 +45,6 @@ _ALIGNMENT = re.compile(r"text-align:\s*(left|right|center)\s*;?")
 # characters, no line-start markers (lists, quotes, headings, ordered lists like "2019. x"), no
 # surrounding spaces (indented code, hard breaks), no no-break space (serialised as &nbsp;).
 PLAIN = re.compile(r"(?![-+=>]|\d+[.)])[^\s\\`*_\[\]<>&!#|~\xa0]+(?: [^\s\\`*_\[\]<>&!#|~\xa0]+)*")
-
-# Anki numbers a note's cards with 16 bits: a note with {{c70000::...}} imports as nothing at all.
-MAX_CLOZE_NUMBER = 65_535
-
-# A cloze deletion: its number, its answer and its optional hint.
-CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::([^}]*))?\}\}", re.DOTALL)
-_CLOZE_START = re.compile(r"\{\{c\d+::")
 
 
 @cache
@@ -249,66 +242,6 @@ class _Audit(HTMLParser):
         else:  # a raw <img> tag, which would bypass the media checks
             message = f"<img src='{src}'>: show images with Markdown, ![description]({src}), so they are packed"
             self.findings.append(Finding("image", message, src))
-
-
-def cloze_numbers(text: str) -> set[int]:
-    """The distinct N of the {{cN::...}} deletions in a text: Anki makes one card for each."""
-    return {int(match.group(1)) for match in CLOZE.finditer(text) if len(match.group(1)) <= 5}
-
-
-def check_cloze(text: str) -> list[Finding]:
-    """Problems with the deletions of a cloze card's `text`.
-
-    Good: ``One session improves scars by about {{c1::25%}}.``
-    Bad: ``{{c0::25%}}`` (numbers start at 1), ``{{c1::25%}`` (not closed), no deletion at all.
-    """
-    findings = []
-    deletions = list(CLOZE.finditer(text))
-    for match in deletions:
-        if match.group(1).lstrip("0") == "":
-            findings.append(Finding("cloze-zero", "cloze numbers start at 1; write {{c1::...}}", match.group(0)))
-        elif len(match.group(1)) > 5 or int(match.group(1)) > MAX_CLOZE_NUMBER:
-            findings.append(Finding("cloze-number", f"cloze numbers go up to {MAX_CLOZE_NUMBER}; renumber from c1",
-                                    match.group(0)))
-        if not match.group(2).strip():
-            findings.append(Finding("cloze-empty", "cloze deletion is empty; put the answer after '::'", match.group(0)))
-    for match in re.finditer(r"\{\{", text):
-        if not _CLOZE_START.match(text, match.start()):
-            findings.append(Finding("cloze-syntax", "'{{' does not start a cloze deletion; write {{c1::...}}",
-                                    text[match.start():match.start() + 8]))
-    if text.count("{{") != text.count("}}"):
-        findings.append(Finding("cloze-unbalanced",
-                                f"cloze braces are unbalanced: {text.count('{{')} '{{{{' but {text.count('}}')} '}}}}'",
-                                _first_unmatched(text)))
-    if not deletions and not (findings and _CLOZE_START.search(text)):  # (one left unclosed is reported as that)
-        findings.append(Finding("cloze-missing", "cloze text has no deletion; mark the answer like {{c1::answer}}", ""))
-    return findings
-
-
-def _first_unmatched(text: str) -> str:
-    """The text from the first '{{' never closed (or the first '}}' never opened), to point at it."""
-    opened: list[int] = []
-    for match in re.finditer(r"\{\{|\}\}", text):
-        if match.group() == "{{":
-            opened.append(match.start())
-        elif opened:
-            opened.pop()
-        else:
-            return text[match.start():match.start() + 8]
-    return text[opened[0]:opened[0] + 8] if opened else ""
-
-
-def check_not_cloze(text: str, field: str) -> list[Finding]:
-    """A cloze deletion outside a cloze card's `text` would show as raw braces in Anki.
-
-    Good: ``question: What does {{ mean here?`` (literal braces are fine).
-    Bad: ``question: One session improves scars by {{c1::25%}}.`` on a basic card.
-    """
-    match = _CLOZE_START.search(text)
-    if match is None:
-        return []
-    fix = "set 'type: cloze' and put it in 'text'" if field in ("question", "answer") else "only 'text' can hold deletions"
-    return [Finding("cloze-misplaced", f"cloze deletion in '{field}'; {fix}", match.group(0))]
 
 
 def citation(title: str, author: str | None, publisher: str | None, date: str | None, url: str | None) -> str:

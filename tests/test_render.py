@@ -1,4 +1,4 @@
-"""Markdown -> sanitised HTML, and the cloze checks: what reaches Anki, and what is refused."""
+"""Markdown -> sanitised HTML: what reaches Anki, and what is refused."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from deck import render
+from deck import cloze, render
 
 
 def html(text: str) -> str:
@@ -68,40 +68,8 @@ def test_anything_that_would_run_or_phone_home_is_a_finding(text: str, code: str
         assert dangerous not in rendered.lower()
 
 
-@pytest.mark.parametrize(
-    ("text", "codes"),
-    [
-        ("about {{c1::25%}}", []),
-        ("{{c1::25%::percent}} after {{c2::2-4 weeks}}", []),
-        ("{{c1::a}} and {{c1::b}}", []),
-        ("no deletion", ["cloze-missing"]),
-        ("{{c0::x}}", ["cloze-zero"]),
-        ("{{c1::}}", ["cloze-empty"]),
-        ("{{c1::::hint}}", ["cloze-empty"]),
-        ("{{c1::x}", ["cloze-unbalanced"]),
-        ("}} {{c1::x", ["cloze-missing"]),
-        ("{c1::x}}", ["cloze-unbalanced", "cloze-missing"]),
-        ("{{c1::x}} {{c2:y}}", ["cloze-syntax"]),
-        ("{{c1::x}} and {{ stray", ["cloze-syntax", "cloze-unbalanced"]),
-    ],
-)
-def test_cloze_text_rules(text: str, codes: list[str]) -> None:
-    assert [finding.code for finding in render.check_cloze(text)] == codes
-
-
 def test_malformed_declarations_are_findings_not_crashes() -> None:
     assert {finding.code for finding in render.to_html("<!x> <![)")[1]} == {"html-syntax", "html-comment"}
-
-
-def test_cloze_deletions_outside_cloze_text_are_findings() -> None:
-    [finding] = render.check_not_cloze("improves by {{c1::25%}}", "question")
-    assert finding.code == "cloze-misplaced"
-    assert "set 'type: cloze'" in finding.message
-    assert render.check_not_cloze("literal {{ braces }}", "question") == []
-
-
-def test_cloze_numbers_count_distinct_deletions() -> None:
-    assert render.cloze_numbers("{{c1::a}} {{c2::b}} {{c1::c}} {{c3::d::hint}}") == {1, 2, 3}
 
 
 def test_citation_escapes_plain_text() -> None:
@@ -121,7 +89,7 @@ def test_the_fast_paths_render_exactly_like_markdown_it_py(text: str) -> None:
     slow = render._render(text, None)
     if render.PLAIN.fullmatch(text):
         assert fast == slow == (text, [])
-        assert "{{" in text or render.check_not_cloze(text, "answer") == []
+        assert "{{" in text or cloze.check_not_cloze(text, "answer") == []
     else:
         assert fast == slow
 
