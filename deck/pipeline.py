@@ -87,8 +87,8 @@ def each_card(cards: Sequence[Any], progress: Progress, label: str) -> Iterable[
 
 def check(path: str, progress: Progress = quiet, notes: bool = True) -> Checked:
     """Read, validate and render the deck file at `path`, collecting every problem. Without `notes`,
-    every card is checked alike, but no note is made: no HTML is made for fields that cannot hold a
-    problem (checking alone, as `deck validate` does, a third faster on a big deck).
+    every card is checked alike but no note is made, so fields that cannot hold a problem are not
+    rendered at all (checking alone, as `deck validate` does: 0.2 s less at 30,000 cards).
 
     The deck is read fast first, without positions; only a deck with a problem to report is read
     again with them (the slow part of checking a big deck is locating what is never reported).
