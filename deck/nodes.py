@@ -59,6 +59,9 @@ class Document:
     parts: list[tuple[int, str]] = field(default_factory=list)
     # The plain data of a document read fast, without positions; its `root` is then UNPLACED.
     data: object = None
+    # Files of a deck that could not be read at all (a syntax error, say): what the deck seems to
+    # lack, such as its 'deck' or a source, may be in them.
+    unread: list[str] = field(default_factory=list)
 
     @property
     def fast(self) -> bool:
@@ -123,6 +126,8 @@ def combine(path: str, documents: list[Document]) -> Document:
         combined.text += document.text if document.text.endswith("\n") or not document.text else document.text + "\n"
         if isinstance(document.root, Mapping):
             root = document.root if root is None else _merge(combined, root, document.root)
+        elif document.root is None and document.problems:
+            combined.unread.append(document.path)
         elif document.root is not None:
             combined.problems.append(document.problem(1, 1, "wrong-type", "a deck file must be a mapping with 'cards'"))
     combined.root = root

@@ -101,8 +101,9 @@ class _Checker:
 
     def _required(self, root: Mapping, key: str, kind: type[Node]) -> Node | None:
         if key not in root.pairs:
-            if key == "cards" and any(problem.code == "syntax" for problem in self.document.problems):
-                return None  # its cards were set aside after a syntax error (deck.recovery): that is the report
+            set_aside = key == "cards" and any(problem.code == "syntax" for problem in self.document.problems)
+            if self.document.unread or set_aside:
+                return None  # it may be in a file not read, or its cards set aside (deck.recovery): that is the report
             if self.document.parts:  # a deck of several files
                 message = f"'{key}' is required in one of the deck's files"
             else:
@@ -166,8 +167,8 @@ class _Checker:
         Good: ``source: huizen-2019`` with ``sources: {huizen-2019: ...}``. Bad: ``source: huizen``.
         """
         node = card.pairs.get("source", (None, None))[1]
-        if sources is None or not isinstance(node, Scalar) or node.value in sources:
-            return
+        if sources is None or not isinstance(node, Scalar) or node.value in sources or self.document.unread:
+            return  # (a source of a file not read is not known to be missing)
         fix = _suggestion(node.value, sorted(sources)) if sources else "add it under 'sources'"
         self.report(node, "unknown-source",
                     f"{_label(card, number)}: source '{node.value}' is not in 'sources'; {fix}")

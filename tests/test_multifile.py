@@ -127,3 +127,21 @@ def test_a_part_checked_alone_says_to_check_the_whole_deck(tmp_path: Path) -> No
     problems = pipeline.check(str(tmp_path / "b.yaml")).problems
     assert [(problem.line, problem.code) for problem in problems] == [(1, "missing-field")]
     assert "a file holding part of a deck is checked with the rest: give its folder" in problems[0].message
+
+
+@pytest.mark.parametrize("layout", ["folder", "include"])
+def test_a_file_left_unread_by_a_syntax_error_is_the_only_report_of_it(tmp_path: Path, layout: str) -> None:
+    """The unread file's 'deck' and sources are unknown, not missing: cards elsewhere that cite
+    them are not reported, nor is the deck's 'deck'. The other files' own problems still are."""
+    unread = HEAD.replace("{title: One}", "{title: 'One}") + PART_A  # a quote never closed, outside any card
+    other = PART_B.replace("answer: Dee", "anwser: Dee")
+    if layout == "folder":
+        (tmp_path / "a.yaml").write_text(unread)
+        (tmp_path / "b.yaml").write_text(other)
+        problems = pipeline.check(str(tmp_path)).problems
+    else:
+        (tmp_path / "a.yaml").write_text(unread)
+        (tmp_path / "b.yaml").write_text("include: [a.yaml]\n" + other)
+        problems = pipeline.check(str(tmp_path / "b.yaml")).problems
+    assert sorted((Path(problem.path).name, problem.code) for problem in problems) == [
+        ("a.yaml", "syntax"), ("b.yaml", "missing-field"), ("b.yaml", "unknown-key")]
