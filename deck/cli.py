@@ -229,9 +229,10 @@ def _summarise(built: pipeline.Built, checked: pipeline.Checked) -> None:
 
 
 @main.command("ids")
-@click.argument("file", default="cards.yaml", type=_FILE)
+@click.argument("file", default="cards.yaml", type=_DECK)
 def assign_ids(file: str) -> None:
-    """Give every card in FILE (default: cards.yaml) that has no id a readable one.
+    """Give every card in FILE (default: cards.yaml) that has no id a readable one. A deck in
+    several files (a folder, or a file with include:) gets ids in each of its files.
 
     Ids are made from each card's question (or cloze text), unique in the deck. Only a line
     'id: ...' is added per card: comments, key order, quoting and blank lines stay exactly as they

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from deck import cloze, lock
+from deck import cloze, lock, pipeline
 from deck.files import write_atomically
 from deck.nodes import Document, Mapping, Scalar, Sequence
 from deck.problems import Problem
@@ -34,19 +34,43 @@ def slug(text: str) -> str:
 
 
 def assign(path: Path) -> tuple[list[str], list[Problem]]:
-    """Add ids to the cards at `path` that lack one; returns the new ids, or why it could not."""
-    data = path.read_bytes()
-    document = read(str(path), data)
-    cards = _cards(document)
-    if document.problems or cards is None:
-        return [], document.problems or [document.problem(1, 1, "no-cards", "no 'cards' list to give ids to")]
+    """Add ids to the cards that lack one in the deck at `path`: a file with the files it includes,
+    or every *.yaml in a folder. Returns the new ids, or why it could not; each file it changes is
+    replaced atomically, and nothing is changed while any file has a problem."""
+    parts = _parts(path)
+    problems = [problem for _, document in parts for problem in document.problems]
+    with_cards = [(data, document, cards) for data, document in parts if (cards := _cards(document)) is not None]
+    if problems or not with_cards:
+        return [], problems or [Problem(str(path), 1, 1, "error", "no-cards", "no 'cards' list to give ids to")]
     taken = {
-        card.pairs["id"][1].value for card in cards if "id" in card.pairs and isinstance(card.pairs["id"][1], Scalar)
+        card.pairs["id"][1].value
+        for _, _, cards in with_cards for card in cards if "id" in card.pairs and isinstance(card.pairs["id"][1], Scalar)
     }
     previous, _ = lock.read(lock.path_for(path))
     # An id the last build knew (a card since deleted from the file, or removed earlier) is never given
     # to another card: students may still have that card's note.
     taken |= set(previous.cards) | set(previous.removed) if previous else set()
+    new_ids: list[str] = []
+    for data, document, cards in with_cards:
+        new_ids += _add_ids(data, document, cards, taken)
+    return new_ids, []
+
+
+def _parts(path: Path) -> list[tuple[bytes, Document]]:
+    """Each file of the deck at `path`, its bytes and what was read of them."""
+    if path.is_dir():
+        return [_part(file) for file in sorted(path.glob("*.yaml"))]
+    main = _part(path)
+    return [main, *(_part(file) for file in pipeline.includes(main[1]))]
+
+
+def _part(file: Path) -> tuple[bytes, Document]:
+    data = file.read_bytes()
+    return data, read(str(file), data)
+
+
+def _add_ids(data: bytes, document: Document, cards: list[Mapping], taken: set[str]) -> list[str]:
+    """Add an id to each of the file's cards without one; the file is written only if it changed."""
     new_ids: list[str] = []
     edits: list[tuple[int, str]] = []
     newline = "\r\n" if "\r\n" in document.text else "\n"
@@ -63,8 +87,8 @@ def assign(path: Path) -> tuple[list[str], list[Problem]]:
         text = text[:offset] + insertion + text[offset:]
     if edits:
         bom = "\ufeff" if data.startswith(b"\xef\xbb\xbf") else ""
-        write_atomically(path, (bom + text).encode("utf-8"))
-    return new_ids, []
+        write_atomically(Path(document.path), (bom + text).encode("utf-8"))
+    return new_ids
 
 
 def _cards(document: Document) -> list[Mapping] | None:

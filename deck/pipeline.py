@@ -167,7 +167,7 @@ def read(path: str, fast: bool = False, progress: Progress = quiet) -> nodes.Doc
                                                             "the folder has no *.yaml deck files")])
         return combine(path, [load(file) for file in files])
     main = load(path)
-    included = [load(file) for file in _includes(main)]
+    included = [load(file) for file in includes(main)]
     for document in included:
         if document.fast and "include" in document.data:  # type: ignore[operator]
             raise nodes.Unlocated("a nested include")
@@ -178,8 +178,9 @@ def read(path: str, fast: bool = False, progress: Progress = quiet) -> nodes.Doc
     return combine(path, [main, *included]) if included else main
 
 
-def _includes(main: nodes.Document) -> list[Path]:
-    """The files named by `include:`, each checked: a list of paths inside the main file's folder."""
+def includes(main: nodes.Document) -> list[Path]:
+    """The files named by `include:`, each checked (what is wrong is added to `main.problems`): a
+    list of paths inside the main file's folder."""
     root = main.root
     if main.fast:  # nodes without positions: a problem in them raises Unlocated
         if "include" not in main.data:  # type: ignore[operator]

@@ -131,3 +131,24 @@ def test_a_removed_cards_id_is_not_given_again(tmp_path: Path) -> None:
                     "  - {id: other, question: q, answer: b}\n")
     assert ids.assign(path) == (["why-2"], [])
     assert pipeline.check(str(path)).problems == []
+
+
+@pytest.mark.parametrize("layout", ["folder", "include"])
+def test_a_deck_in_several_files_gets_ids_unique_across_them(tmp_path: Path, layout: str) -> None:
+    head = "deck: {id: t, name: T}\n" + ("include: [b.yaml]\n" if layout == "include" else "")
+    (tmp_path / "a.yaml").write_text(head + "cards:\n  - {question: Why?, answer: a}\n  - {id: why-2, question: q, answer: b}\n")
+    (tmp_path / "b.yaml").write_text("cards:\n  - question: Why?\n    answer: c\n")
+    deck = tmp_path if layout == "folder" else tmp_path / "a.yaml"
+    assert ids.assign(deck) == (["why", "why-3"], [])
+    assert "  - {id: why, question: Why?" in (tmp_path / "a.yaml").read_text()
+    assert (tmp_path / "b.yaml").read_text() == "cards:\n  - id: why-3\n    question: Why?\n    answer: c\n"
+    assert pipeline.check(str(deck)).problems == []
+
+
+def test_a_deck_in_several_files_with_a_broken_file_is_left_alone(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text("deck: {id: t, name: T}\ncards:\n  - {question: Why?, answer: a}\n")
+    (tmp_path / "b.yaml").write_text("cards:\n  - {question: 'How?, answer: c}\n")
+    result = CliRunner().invoke(main, ["ids", str(tmp_path)])
+    assert result.exit_code == 1
+    assert f"{tmp_path / 'b.yaml'}:2:" in result.stderr
+    assert (tmp_path / "a.yaml").read_text() == "deck: {id: t, name: T}\ncards:\n  - {question: Why?, answer: a}\n"
