@@ -2,6 +2,6 @@
 
 from pathlib import Path
 
-from deck.cli import run
+from deck.__main__ import run
 
 run(["build", str(Path(__file__).with_name("cards.yaml"))])

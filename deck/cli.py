@@ -15,24 +15,19 @@ from typing import NoReturn
 
 import click
 
-# A command has no pydantic plugin to serve, and looking for plugins reads the metadata of every
-# installed package when the first model is made: 0.13 s of each command among the test
-# environment's 54 packages. PYDANTIC_DISABLE_PLUGINS is pydantic's documented switch.
-os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-
-from deck import __version__, export, ids, importer, lint, lock, pipeline, preview, schema  # noqa: E402
-from deck.problems import Problem  # noqa: E402
+from deck import __version__, export, ids, importer, lint, lock, pipeline, preview, schema
+from deck.problems import Problem
 
 _FILE = click.Path(exists=True, dir_okay=False, readable=True)
 # A deck: one file, or a folder whose *.yaml files make one deck together.
 _DECK = click.Path(exists=True, readable=True)
 
 
-def _file_name(context: click.Context, parameter: click.Parameter, value: Path | None) -> Path | None:
-    """An output is a file, written atomically; '-' would otherwise make a file named '-'."""
-    if value is not None and str(value) == "-":
+def _file_name(context: click.Context, parameter: click.Parameter, value: str | None) -> Path | None:
+    """An output is a file, written atomically; '-' would otherwise make a file named '-' (./- does)."""
+    if value == "-":
         raise click.BadParameter("writing to standard output ('-') is not supported; give a file name")
-    return value
+    return None if value is None else Path(value)
 
 
 def _report(path: str, problems: list[Problem]) -> None:
@@ -186,7 +181,7 @@ def lint_command(files: tuple[str, ...], strict: bool) -> None:
 
 @main.command()
 @click.argument("file", default="cards.yaml", type=_DECK)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=str),
               help="Where to write the package (default: <deck id>.apkg here).", callback=_file_name)
 def build(file: str, output: Path | None) -> None:
     """Check FILE (default: cards.yaml) and write an Anki package (.apkg).
@@ -272,7 +267,7 @@ def schema_command() -> None:
 
 @main.command("preview")
 @click.argument("file", default="cards.yaml", type=_DECK)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=str),
               default="preview.html", show_default=True, help="Where to write the page.", callback=_file_name)
 def preview_command(file: str, output: Path) -> None:
     """Check FILE (default: cards.yaml) and write one HTML page showing every card as Anki does.
@@ -296,7 +291,7 @@ def preview_command(file: str, output: Path) -> None:
 
 @main.command("export")
 @click.argument("file", default="cards.yaml", type=_DECK)
-@click.option("--csv", "csv_out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--csv", "csv_out", required=True, type=click.Path(dir_okay=False, path_type=str),
               help="Where to write the Anki text file.", callback=_file_name)
 @click.option("--separator", type=click.Choice(["tab", "comma"]), default="tab", show_default=True)
 def export_command(file: str, csv_out: Path, separator: str) -> None:
@@ -324,7 +319,7 @@ def export_command(file: str, csv_out: Path, separator: str) -> None:
 
 @main.command("import")
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("cards.yaml"),
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), default=Path("cards.yaml"),
               show_default=True, help="The deck file to write.", callback=_file_name)
 @click.option("--force", is_flag=True, help="Replace OUTPUT and files of the same name in media/.")
 def import_command(source: Path, output: Path, force: bool) -> None:

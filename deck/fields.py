@@ -92,8 +92,8 @@ class Fields:
                 self.render(label, node, name, value.value, html=False)
 
     def render(self, label: str, node: Mapping, name: str, text: str, html: bool = True) -> str:
-        """One field as HTML ('' when not `html`); what it holds that Anki must not see is reported
-        where it is."""
+        """One field as HTML (without `html`, '' unless it is its own HTML); what it holds that Anki
+        must not see is reported where it is."""
         if name != "text" and "{{" not in text and render.PLAIN.fullmatch(text):
             return text  # most fields: plain text, with no cloze deletion to report
         if html:

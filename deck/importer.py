@@ -104,7 +104,7 @@ def import_deck(source: Path, out: Path, force: bool = False) -> Imported:
         for name, path in sorted(converter.media.files.items()):
             write_atomically(media_out / name, path.read_bytes())
     write_atomically(out, text.encode("utf-8"))
-    problems = pipeline.check(str(out)).problems
+    problems = pipeline.check(str(out), notes=False).problems
     return Imported(out, converter.cards, sorted(converter.media.files), converter.messages, problems)
 
 

@@ -149,8 +149,8 @@ def update(previous: Lock | None, deck_id: str, cards: list[Content], note_types
             changes.added.append(card.card_id)
         else:
             changes.changed.append(card.card_id)
-        locked_cards[card.card_id] = {"hash": card.hash, "mod": stamp, "kind": card.kind, "guid": card.guid,
-                                      "prompt": card.prompt}
+        locked_cards[card.card_id] = {"hash": card.hash, "mod": stamp, "kind": card.kind,  # type: ignore[typeddict-item]
+                                      "guid": card.guid, "prompt": card.prompt}  # (Content.kind is a key of NOTE_TYPES)
     removed = dict(previous.removed)
     for card_id, old in previous.cards.items():
         if card_id not in locked_cards:

@@ -27,7 +27,8 @@ from deck.problems import Problem, has_errors
 
 @dataclass
 class Checked:
-    """A checked deck file: its notes, ready to package, when `problems` holds no error."""
+    """A checked deck file: its notes, ready to package, when `problems` holds no error (and it was
+    checked with notes: see `check`)."""
 
     deck: Deck | None
     media: Media
@@ -45,7 +46,7 @@ class Checked:
 
     def counts(self) -> str:
         """'3 notes (2 basic, 1 cloze), 4 cards'."""
-        kinds = Counter(card.type for card, _ in self.cards)
+        kinds: Counter[str] = Counter(card.type for card, _ in self.cards)
         by_kind = ", ".join(f"{kinds[kind]} {kind}" for kind in NOTE_TYPES if kinds[kind])
         cards = sum(len(ords(card)) for card, _ in self.cards)
         return f"{count(len(self.cards), 'note')} ({by_kind}), {count(cards, 'card')}"

@@ -121,9 +121,9 @@ def to_html(markdown: str, image: Callable[[str], str] | None = None) -> tuple[s
 
 
 def findings(markdown: str, image: Callable[[str], str] | None = None) -> list[Finding]:
-    """What `to_html` finds in a field, without its HTML where nothing can be found: plain text and
-    one line of inline Markdown (most fields) are not rendered at all."""
-    if PLAIN.fullmatch(markdown) or _inline(markdown):
+    """What `to_html` finds in a field, without its HTML where nothing can be found: one line of
+    inline Markdown, plain text included (most fields), is not rendered at all."""
+    if _inline(markdown):
         return []
     return _render(markdown, image)[1]
 

@@ -299,3 +299,9 @@ def test_a_command_leaves_the_cycle_collector_as_it_found_it(run, tmp_path: Path
     assert gc.isenabled()
     assert run("validate").exit_code == 0
     assert gc.isenabled()
+
+
+def test_a_file_named_dash_can_still_be_asked_for_with_a_path(run, tmp_path: Path) -> None:
+    deck_file(tmp_path, VALID)
+    assert run("build", "-o", "./-").exit_code == 0
+    assert (tmp_path / "-").stat().st_size > 0
