@@ -24,7 +24,8 @@ _DECK = click.Path(exists=True, readable=True)
 
 
 def _file_name(context: click.Context, parameter: click.Parameter, value: str | None) -> Path | None:
-    """An output is a file, written atomically; '-' would otherwise make a file named '-' (./- does)."""
+    """An output is a file, written atomically: '-' as typed would make a file named '-', which
+    is asked for as ./- instead."""
     if value == "-":
         raise click.BadParameter("writing to standard output ('-') is not supported; give a file name")
     return None if value is None else Path(value)

@@ -129,13 +129,14 @@ def findings(markdown: str, image: Callable[[str], str] | None = None) -> list[F
 
 
 def _render(markdown: str, image: Callable[[str], str] | None) -> tuple[str, list[Finding]]:
-    tokens = _reference().parse(markdown)
+    reference = _reference()
+    tokens = reference.parse(markdown)
     findings: list[Finding] = []
     packed = _pack_images(tokens, image, findings)
     reported = {finding.snippet for finding in findings}
     if [token.type for token in tokens] == ["paragraph_open", "inline", "paragraph_close"]:
         tokens = tokens[1].children or []
-    html = _reference().renderer.render(tokens, _reference().options, {}).strip()
+    html = reference.renderer.render(tokens, reference.options, {}).strip()
     audit = _Audit(packed | reported)
     try:
         audit.feed(html)
