@@ -291,13 +291,16 @@ def build(path: str, out: Path | None = None, progress: Progress = quiet) -> tup
     # A card changes when what Anki shows changes: its fields, tags, and the bytes of its media.
     media_files = checked.media.contents()
     media = {name: hashlib.sha256(data).hexdigest() for name, data in media_files.items()}
+    lock_path = lock.path_for(path)
+    # The bar's label stays on screen while the package and the lock are written, after it.
+    notes = each_card(list(zip(checked.notes, checked.guids)), progress, f"writing {out.name} and {lock_path.name}")
     contents = [
         lock.Content(note.card_id, note.kind, guid,
                      lock.content_hash(note.kind, note.fields, note.tags,
                                        sorted(media[name] for name in references(note.fields) if name in media)
                                        if media else []),
                      note.fields[0])
-        for note, guid in zip(checked.notes, checked.guids)
+        for note, guid in notes
     ]
     note_types = {kind: lock.note_type_hash(note_type) for kind, note_type in NOTE_TYPES.items()}
     new_lock, changes = lock.update(checked.lock, info.id, contents, note_types, build_time())
@@ -306,7 +309,6 @@ def build(path: str, out: Path | None = None, progress: Progress = quiet) -> tup
         notes={card_id: entry["mod"] for card_id, entry in new_lock.cards.items()},
         note_types={kind: entry.mod for kind, entry in new_lock.note_types.items()},
     )
-    lock_path = lock.path_for(path)
     tree = DeckTree(info.id, info.name, checked.description)
     with _writing(out):
         write(tree, checked.notes, checked.guids, media_files, out, stamps)

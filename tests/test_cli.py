@@ -243,6 +243,13 @@ def test_a_big_deck_shows_progress_on_a_terminal(tmp_path: Path) -> None:
     assert f"cards.yaml: {n} notes ({n} basic), {n} cards, no problems".encode() in output
 
 
+def test_a_big_build_shows_its_rendering_and_then_its_writing(tmp_path: Path) -> None:
+    _big_deck(tmp_path)
+    status, output = _on_a_terminal(tmp_path, "build")
+    assert status == 0
+    assert output.index(b"rendering cards") < output.index(b"writing big.apkg and cards.lock")
+
+
 def test_a_problem_found_late_shows_the_second_pass_as_such(tmp_path: Path) -> None:
     path = _big_deck(tmp_path)
     path.write_text(path.read_text().replace("answer: Answer 7990,", "answer: <script>x</script>,"))
