@@ -56,23 +56,24 @@ class Fields:
     _citations: dict[str | None, str] = field(default_factory=dict)
 
     def note(self, card: Card, node: Mapping) -> Note:
-        label = f"card '{card.id}'"
-        rendered = {
-            name: self.render(label, node, name, text)
-            for name in _TEXT_FIELDS[type(card)]
-            if (text := getattr(card, name))
-        }
-        back_matter = (rendered.get("extra", ""), self._citation(card.source), self._sound(label, node, card.audio))
+        rendered, sound = self._fields(card, node, html=True)
+        back_matter = (rendered.get("extra", ""), self._citation(card.source), sound)
         front = (rendered["text"],) if isinstance(card, ClozeCard) else (rendered["question"], rendered["answer"])
         return Note(card.id, card.type, (*front, *back_matter), tuple(card.tags), card.deck, ords(card))
 
     def check(self, card: Card, node: Mapping) -> None:
         """What `note` reports, without making the HTML: for checking alone."""
+        self._fields(card, node, html=False)
+
+    def _fields(self, card: Card, node: Mapping, html: bool) -> tuple[dict[str, str], str]:
+        """The card's Markdown fields by name, and its Audio field, each checked where it is."""
         label = f"card '{card.id}'"
-        for name in _TEXT_FIELDS[type(card)]:
-            if text := getattr(card, name):
-                self.render(label, node, name, text, html=False)
-        self._sound(label, node, card.audio)
+        rendered = {
+            name: self.render(label, node, name, text, html)
+            for name in _TEXT_FIELDS[type(card)]
+            if (text := getattr(card, name))
+        }
+        return rendered, self._sound(label, node, card.audio)
 
     def _citation(self, key: str | None) -> str:
         """The Source field for a card citing `key`: rendered once per source, as most cards cite one."""

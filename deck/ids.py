@@ -59,7 +59,7 @@ def assign(path: Path) -> tuple[list[str], list[Problem]]:
 def _parts(path: Path) -> list[tuple[bytes, Document]]:
     """Each file of the deck at `path`, its bytes and what was read of them."""
     if path.is_dir():
-        return [_part(file) for file in sorted(path.glob("*.yaml"))]
+        return [_part(file) for file in pipeline.folder_files(path)]
     main = _part(path)
     return [main, *(_part(file) for file in pipeline.includes(main[1]))]
 

@@ -162,7 +162,7 @@ def read(path: str, fast: bool = False, progress: Progress = quiet) -> nodes.Doc
     combine = fastread.combine if fast else nodes.combine
     location = Path(path)
     if location.is_dir():
-        files = sorted(location.glob("*.yaml"))
+        files = folder_files(location)
         if not files:
             return nodes.Document(path, "", None, [Problem(path, 1, 1, "error", "no-files",
                                                             "the folder has no *.yaml deck files")])
@@ -177,6 +177,11 @@ def read(path: str, fast: bool = False, progress: Progress = quiet) -> nodes.Doc
             document.problems.append(document.problem(key.line, key.column, "nested-include",
                                                       "only the main deck file can include others; move this list there"))
     return combine(path, [main, *included]) if included else main
+
+
+def folder_files(folder: Path) -> list[Path]:
+    """The files of a deck kept in a folder: every *.yaml in it, in name order."""
+    return sorted(folder.glob("*.yaml"))
 
 
 def includes(main: nodes.Document) -> list[Path]:
@@ -293,14 +298,14 @@ def build(path: str, out: Path | None = None, progress: Progress = quiet) -> tup
     media = {name: hashlib.sha256(data).hexdigest() for name, data in media_files.items()}
     lock_path = lock.path_for(path)
     # The bar's label stays on screen while the package and the lock are written, after it.
-    notes = each_card(list(zip(checked.notes, checked.guids)), progress, f"writing {out.name} and {lock_path.name}")
+    pairs = each_card(list(zip(checked.notes, checked.guids)), progress, f"writing {out.name} and {lock_path.name}")
     contents = [
         lock.Content(note.card_id, note.kind, guid,
                      lock.content_hash(note.kind, note.fields, note.tags,
                                        sorted(media[name] for name in references(note.fields) if name in media)
                                        if media else []),
                      note.fields[0])
-        for note, guid in notes
+        for note, guid in pairs
     ]
     note_types = {kind: lock.note_type_hash(note_type) for kind, note_type in NOTE_TYPES.items()}
     new_lock, changes = lock.update(checked.lock, info.id, contents, note_types, build_time())
