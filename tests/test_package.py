@@ -9,10 +9,13 @@ import sqlite3
 import zipfile
 from pathlib import Path
 
+import genanki
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from deck import pipeline
-from deck.package import anki_deck_id
+from deck.package import anki_deck_id, note_guid
 from tests.conftest import EXAMPLE_DECK as DECK
 from tests.conftest import build, deck_file, import_package, shown
 
@@ -115,6 +118,18 @@ def test_the_same_card_id_in_two_decks_makes_two_notes(tmp_path: Path, collectio
     log = import_package(collection, build(tmp_path / "two", second))
     assert len(log.new) == 1
     assert collection.note_count() == 2
+
+
+@given(st.text(), st.text())
+def test_a_note_guid_is_the_one_genanki_derives(deck_slug: str, card_id: str) -> None:
+    assert note_guid(deck_slug, card_id) == genanki.guid_for(deck_slug, card_id)
+
+
+def test_a_note_guid_is_the_one_genanki_derives_whatever_its_length() -> None:
+    # About one id in forty hashes to fewer than ten digits (a leading zero digit, dropped).
+    guids = {card_id: genanki.guid_for("scars", card_id) for card_id in map(str, range(20_000))}
+    assert {len(guid) for guid in guids.values()} >= {9, 10}
+    assert all(note_guid("scars", card_id) == guid for card_id, guid in guids.items())
 
 
 def test_note_type_and_deck_ids_do_not_depend_on_the_build(tmp_path: Path, monkeypatch) -> None:
