@@ -20,7 +20,6 @@ from tests.conftest import EXAMPLE_DECK as DECK
 from tests.conftest import build, deck_file, import_package, shown
 
 
-
 def cards_by_template(col) -> dict[tuple[str, int], object]:
     cards = {}
     for card_id in col.find_cards(""):
