@@ -1,6 +1,7 @@
 """Write a synthetic, valid deck of N cards: tags, Markdown, and a few cloze and reversed cards.
 
     python benchmarks/generate.py 30000 /tmp/deck-30k.yaml
+    python benchmarks/generate.py 30000 /tmp/wrong-30k.yaml --wrong 10   # one card in 10 with an error
 """
 
 from __future__ import annotations
@@ -15,25 +16,42 @@ WORDS = (
 ).split()
 
 
-def card(number: int, rng: random.Random) -> str:
+# One error each, taken in turn by the cards made wrong: a misspelt key, a tag with a space, an
+# unknown key, as (a line to add, a tag to add).
+MISTAKES = (("    answr: {}\n", ""), ("", "two words, "), ("    hint: {}\n", ""))
+
+
+def card(number: int, rng: random.Random, wrong: int | None = None) -> str:
     words = lambda count: " ".join(rng.choice(WORDS) for _ in range(count))  # noqa: E731
-    tags = f"[topic-{number % 50}, level::{number % 5}]"
+    line, tag = MISTAKES[wrong % len(MISTAKES)] if wrong is not None else ("", "")
+    mistake = line.format(words(2)) if line else ""
+    tags = f"[{tag}topic-{number % 50}, level::{number % 5}]"
     if number % 10 == 0:
         return (f"  - id: card-{number}\n    type: cloze\n"
                 f'    text: "About {{{{c1::{rng.randint(1, 99)}%}}}} of {words(6)} after {{{{c2::{words(2)}}}}}."\n'
-                f"    tags: {tags}\n")
+                f"{mistake}    tags: {tags}\n")
     kind = "    type: reversed\n" if number % 10 == 1 else ""
     emphasis = "*" if number % 5 == 2 else ""  # Markdown on one card in five
     return (f"  - id: card-{number}\n{kind}    question: What is the {emphasis}{words(3)}{emphasis} of {words(5)}?\n"
             f"    answer: The {emphasis * 2}{words(2)}{emphasis * 2} of {words(3)}\n    extra: {words(8)}\n"
-            f"    tags: {tags}\n")
+            f"{mistake}    tags: {tags}\n")
 
 
-def generate(count: int, seed: int = 1) -> str:
+def generate(count: int, seed: int = 1, wrong_every: int | None = None) -> str:
+    """The deck; with `wrong_every`, every card whose number it divides has one error (see MISTAKES),
+    card 0 included."""
     rng = random.Random(seed)
     head = "deck:\n  id: bench\n  name: Benchmark\ncards:\n"
-    return head + "".join(card(number, rng) for number in range(count))
+    return head + "".join(
+        card(number, rng, number // wrong_every if wrong_every and number % wrong_every == 0 else None)
+        for number in range(count))
+
+
+def wrong_cards(count: int, wrong_every: int) -> int:
+    """How many cards `generate(count, wrong_every=...)` makes wrong: one error each."""
+    return len(range(0, count, wrong_every))
 
 
 if __name__ == "__main__":
-    Path(sys.argv[2]).write_text(generate(int(sys.argv[1])), encoding="utf-8")
+    wrong = int(sys.argv[4]) if sys.argv[3:4] == ["--wrong"] else None
+    Path(sys.argv[2]).write_text(generate(int(sys.argv[1]), wrong_every=wrong), encoding="utf-8")

@@ -8,13 +8,16 @@ interpreter's start and end included (`python -m deck`, as the installed `deck` 
 (max RSS) is that process's alone. Each is repeated (REPEATS) and the table shows the median time,
 since a shared machine's timings wander. Prints a Markdown table: wall seconds, peak RSS, cards per
 second, how many times faster than the naive script (PyYAML's C loader + genanki, no validation,
-timed the same way) a build is, and our build time as a ratio to genanki's writing alone.
+timed the same way) a build is, and our build time as a ratio to genanki's writing alone. Then
+`deck validate` on the same deck with one card in ten wrong, and how many errors it reported: one
+for each wrong card, or the benchmark stops.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -22,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from generate import generate
+from generate import generate, wrong_cards
 
 NAIVE = """
 import sys, genanki, yaml
@@ -52,11 +55,12 @@ print(json.dumps(time.perf_counter() - started))
 
 
 REPEATS = 3
+WRONG_EVERY = 10  # one card in ten wrong, for checking a deck with thousands of errors
 
 
-def measure(command: list[str], before_each: Path | None = None) -> dict[str, float]:
-    """Median wall seconds, start to exit, and largest peak RSS of REPEATS runs of `command`;
-    `before_each` is removed before each run."""
+def measure(command: list[str], before_each: Path | None = None, status: int = 0) -> dict:
+    """Median wall seconds, start to exit, and largest peak RSS of REPEATS runs of `command`, which
+    must exit with `status`, and what it wrote to stderr; `before_each` is removed before each run."""
     runs = []
     for _ in range(REPEATS):
         if before_each:
@@ -64,14 +68,15 @@ def measure(command: list[str], before_each: Path | None = None) -> dict[str, fl
         with tempfile.TemporaryFile() as errors:
             started = time.perf_counter()
             process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)
-            _, status, usage = os.wait4(process.pid, 0)  # (subprocess gives no rusage of its own)
+            _, exit_status, usage = os.wait4(process.pid, 0)  # (subprocess gives no rusage of its own)
             runs.append({"seconds": time.perf_counter() - started, "rss_mb": usage.ru_maxrss / 1024})
-            process.returncode = os.waitstatus_to_exitcode(status)
-            if process.returncode:
-                errors.seek(0)
-                raise SystemExit(f"failed with status {process.returncode}: {' '.join(command)}\n"
-                                 + errors.read().decode(errors="replace"))
-    return {"seconds": statistics.median(run["seconds"] for run in runs), "rss_mb": max(run["rss_mb"] for run in runs)}
+            errors.seek(0)
+            stderr = errors.read().decode(errors="replace")
+            if os.waitstatus_to_exitcode(exit_status) != status:
+                raise SystemExit(f"failed with status {os.waitstatus_to_exitcode(exit_status)}: {' '.join(command)}\n"
+                                 + stderr)
+    return {"seconds": statistics.median(run["seconds"] for run in runs),
+            "rss_mb": max(run["rss_mb"] for run in runs), "stderr": stderr}
 
 
 def genanki_writing(deck: Path) -> float:
@@ -83,8 +88,8 @@ def genanki_writing(deck: Path) -> float:
 
 def main(sizes: list[int]) -> None:
     print("| cards | YAML MB | deck build s | peak MB | cards/s | deck validate s | naive script s "
-          "| times faster than naive | genanki writing s | build / genanki |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "| times faster than naive | genanki writing s | build / genanki | validate, 1 card in 10 wrong s | errors |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     with tempfile.TemporaryDirectory() as folder:
         for size in sizes:
             deck = Path(folder) / f"deck-{size}.yaml"
@@ -95,10 +100,16 @@ def main(sizes: list[int]) -> None:
             validate = measure([*deck_command, "validate", str(deck)])
             naive = measure([sys.executable, "-c", NAIVE, str(deck)])
             raw = genanki_writing(deck)
+            wrong_deck = Path(folder) / f"wrong-{size}.yaml"
+            wrong_deck.write_text(generate(size, wrong_every=WRONG_EVERY), encoding="utf-8")
+            wrong = measure([*deck_command, "validate", str(wrong_deck)], status=1)
+            reported = re.search(r"(\d+) errors?$", wrong["stderr"].strip())
+            if not reported or int(reported[1]) != wrong_cards(size, WRONG_EVERY):
+                raise SystemExit(f"expected {wrong_cards(size, WRONG_EVERY)} errors, got:\n{wrong['stderr'][-500:]}")
             print(f"| {size:,} | {deck.stat().st_size / 1e6:.1f} | {build['seconds']:.2f} | {build['rss_mb']:.0f} "
                   f"| {size / build['seconds']:,.0f} | {validate['seconds']:.2f} | {naive['seconds']:.2f} "
                   f"| {naive['seconds'] / build['seconds']:.1f} | {raw:.2f} "
-                  f"| {build['seconds'] / raw:.1f} |", flush=True)
+                  f"| {build['seconds'] / raw:.1f} | {wrong['seconds']:.2f} | {int(reported[1]):,} |", flush=True)
 
 
 if __name__ == "__main__":
