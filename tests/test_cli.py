@@ -18,7 +18,7 @@ from click.testing import CliRunner, Result
 
 from deck import __version__
 from deck.cli import main
-from deck.pipeline import PROGRESS_MIN_BYTES, PROGRESS_MIN_CARDS
+from deck.pipeline import PROGRESS_MIN_BYTES, PROGRESS_MIN_CARDS, PROGRESS_MIN_FAST_BYTES
 from tests.conftest import deck_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -207,9 +207,10 @@ def test_export_of_an_invalid_deck_writes_nothing(run, tmp_path: Path) -> None:
     assert not (tmp_path / "deck.csv").exists()
 
 
-def _big_deck(tmp_path: Path) -> Path:
-    """A deck big enough for both progress bars: rendering its cards, and reading it with positions."""
-    extra = "x" * (PROGRESS_MIN_BYTES // PROGRESS_MIN_CARDS)
+def _big_deck(tmp_path: Path, size: int = PROGRESS_MIN_BYTES) -> Path:
+    """A deck big enough for progress bars over its cards and over reading it with positions, of
+    at least `size` bytes."""
+    extra = "x" * (size // PROGRESS_MIN_CARDS)
     cards = "".join(f"  - {{id: c{n}, question: Question {n}?, answer: Answer {n}, extra: {extra}}}\n"
                     for n in range(PROGRESS_MIN_CARDS))
     return deck_file(tmp_path, "deck: {id: big, name: Big}\ncards:\n" + cards)
@@ -239,8 +240,17 @@ def test_a_big_deck_shows_progress_on_a_terminal(tmp_path: Path) -> None:
     status, output = _on_a_terminal(tmp_path, "validate")
     assert status == 0
     assert b"checking cards" in output and b"with positions" not in output
+    assert b"reading cards.yaml" not in output  # read in a moment
     n = PROGRESS_MIN_CARDS
     assert f"cards.yaml: {n} notes ({n} basic), {n} cards, no problems".encode() in output
+
+
+def test_a_deck_long_to_read_shows_its_reading_first(tmp_path: Path) -> None:
+    _big_deck(tmp_path, PROGRESS_MIN_FAST_BYTES)
+    status, output = _on_a_terminal(tmp_path, "validate")
+    assert status == 0
+    assert output.index(b"reading cards.yaml") < output.index(b"checking cards")
+    assert b"with positions" not in output
 
 
 def test_a_big_build_shows_its_rendering_and_then_its_writing(tmp_path: Path) -> None:
