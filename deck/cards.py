@@ -113,7 +113,9 @@ class TypeInCard(_Card):
     answer: Text
 
 
-CARD_TYPES = {"basic": BasicCard, "reversed": ReversedCard, "cloze": ClozeCard, "type-in": TypeInCard}
+CARD_TYPES: dict[str, type[BasicCard | ReversedCard | ClozeCard | TypeInCard]] = {
+    "basic": BasicCard, "reversed": ReversedCard, "cloze": ClozeCard, "type-in": TypeInCard,
+}
 
 
 def card_type(data: object) -> str | None:

@@ -39,7 +39,7 @@ _TEMPLATE_ORDS = {kind: tuple(range(len(note_type.templates))) for kind, note_ty
 
 
 # The Markdown fields of each card type, in the order they are rendered.
-_TEXT_FIELDS = {
+_TEXT_FIELDS: dict[type, list[str]] = {
     model: [name for name in ("question", "answer", "text", "extra") if name in model.model_fields]
     for model in CARD_TYPES.values()
 }

@@ -112,6 +112,7 @@ def _read_package(path: Path, folder: Path) -> tuple[list[AnkiNote], dict[str, s
     """Every note in the package, each deck's description by name, and the media folder."""
     try:
         from anki.collection import Collection
+        from anki.decks import DeckId
         from anki.import_export_pb2 import ImportAnkiPackageOptions, ImportAnkiPackageRequest
     except ImportError as error:
         raise ImportFailed("reading .apkg files needs Anki's library; install it with: pip install 'anki>=25.2' (the import extra of deck)") from error
@@ -128,11 +129,11 @@ def _read_package(path: Path, folder: Path) -> tuple[list[AnkiNote], dict[str, s
             note_type = note.note_type()
             assert note_type is not None
             cards = sorted(note.cards(), key=lambda card: card.ord)
-            deck_id = (cards[0].odid or cards[0].did) if cards else 1
+            deck_id = (cards[0].odid or cards[0].did) if cards else DeckId(1)
             notes.append(AnkiNote(note.guid, note_type["name"],
                                   [(field["name"], value) for field, value in zip(note_type["flds"], note.fields)],
                                   list(note.tags), collection.decks.name(deck_id)))
-        descriptions = {deck.name: (collection.decks.get(deck.id) or {}).get("desc", "")
+        descriptions = {deck.name: (collection.decks.get(DeckId(deck.id)) or {}).get("desc", "")
                         for deck in collection.decks.all_names_and_ids()}
         return notes, descriptions, Path(collection.media.dir())
     finally:

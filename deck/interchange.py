@@ -187,7 +187,7 @@ class _Writer:
 
     def text(self, text: str) -> str:
         lines = re.sub(r"\n[ \t]*(?=\n)", "", text).split("\n")  # a blank line would split a paragraph
-        out = []
+        out: list[str] = []
         for number, line in enumerate(lines):
             if number:
                 out[-1] = out[-1].rstrip(" \t")  # two trailing spaces would make a line break

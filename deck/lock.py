@@ -15,9 +15,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, with_config
@@ -27,7 +27,7 @@ from deck.files import write_atomically
 from deck.notetypes import NOTE_TYPES, NoteType
 from deck.problems import Problem
 
-FORMAT = 1
+FORMAT: Literal[1] = 1
 
 # Anki keeps times in 64-bit integers, ids as milliseconds: the end of year 9999 fits with room.
 LATEST_TIME = 253_402_300_799
@@ -175,7 +175,7 @@ _SORTED_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
 
 def write(path: Path, lock: Lock) -> None:
     """One line per entry, sorted, so that a diff reads as a list of changed cards."""
-    def section(name: str, entries: dict[str, BaseModel] | dict[str, CardStamp]) -> str:
+    def section(name: str, entries: Mapping[str, BaseModel] | Mapping[str, CardStamp]) -> str:
         lines = []
         for key in sorted(entries):
             entry = entries[key]

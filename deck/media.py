@@ -36,7 +36,7 @@ _RESERVED_NAMES = re.compile(r"^(con|prn|aux|nul|com[1-9]|lpt[1-9])(\..*)?$", re
 
 def references(fields: tuple[str, ...] | list[str]) -> set[str]:
     """The media names a note's rendered fields point at: <img src="..."> and [sound:...]."""
-    found = set()
+    found: set[str] = set()
     for html in fields:
         found.update(unescape(name) for name in re.findall(r'<img [^>]*?src="([^"]+)"', html))
         found.update(re.findall(r"\[sound:([^\]]+)\]", html))

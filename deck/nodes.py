@@ -46,6 +46,7 @@ class Sequence:
 
 Node = Scalar | Mapping | Sequence
 
+
 @dataclass
 class Document:
     """One YAML file read into located nodes, with every problem found while reading it."""

@@ -117,8 +117,9 @@ def _database(tree: DeckTree, notes: list[Note], guids: list[str], stamps: Stamp
     genanki is imported here, as only writing needs it: with the asyncio it imports, it was 0.025 s
     of every command, checks included."""
     import genanki
+
     models = {kind: _model(note_type) for kind, note_type in NOTE_TYPES.items()}
-    decks = {None: genanki.Deck(anki_deck_id(tree.slug, None), tree.name, tree.description)}
+    decks: dict[str | None, genanki.Deck] = {None: genanki.Deck(anki_deck_id(tree.slug, None), tree.name, tree.description)}
     for note in notes:
         if note.subdeck not in decks:
             name = f"{tree.name}::{note.subdeck}"

@@ -109,10 +109,15 @@ def with_positions(checked: Checked, progress: Progress = quiet) -> Checked:
     readings agree on every text the fast one takes (tests/test_fast_reading.py), card for card."""
     document = read(checked.document.path, progress=progress)
     root = document.root
-    assert isinstance(root, nodes.Mapping) and not document.problems, "the two readings of the deck disagree"
-    placed = root.pairs["cards"][1].items
-    assert len(placed) == len(checked.cards), "the two readings of the deck disagree"
-    return replace(checked, document=document, cards=[(card, node) for (card, _), node in zip(checked.cards, placed)])
+    disagree = "the two readings of the deck disagree"
+    assert isinstance(root, nodes.Mapping) and not document.problems, disagree
+    placed = root.pairs["cards"][1]
+    assert isinstance(placed, nodes.Sequence) and len(placed.items) == len(checked.cards), disagree
+    cards = []
+    for (card, _), node in zip(checked.cards, placed.items):
+        assert isinstance(node, nodes.Mapping), disagree
+        cards.append((card, node))
+    return replace(checked, document=document, cards=cards)
 
 
 def _check(path: str, document: nodes.Document, progress: Progress, label: str, notes: bool) -> Checked:
@@ -123,8 +128,9 @@ def _check(path: str, document: nodes.Document, progress: Progress, label: str, 
     fields = Fields(document, validated.deck.sources if validated.deck else {}, checked.media)
     root = document.root
     if validated.deck is not None and validated.deck.deck.description and isinstance(root, nodes.Mapping):
-        checked.description = fields.render("deck", root.pairs["deck"][1], "description",
-                                            validated.deck.deck.description)
+        deck_node = root.pairs["deck"][1]
+        assert isinstance(deck_node, nodes.Mapping)  # (the deck is valid)
+        checked.description = fields.render("deck", deck_node, "description", validated.deck.deck.description)
     # Cards are checked even when the deck is not, so that one run reports every problem.
     for card, node in each_card(validated.cards, progress, label):
         if notes:
@@ -262,8 +268,9 @@ def _check_against_lock(document: nodes.Document, problems: list[Problem], previ
     Bad: changing `deck.id` (every note would be new to students); giving a removed card's id to
     a new card (students who kept the old note would see its history attached to other content).
     """
-    assert validated.deck is not None
-    id_node = root.pairs["deck"][1].pairs["id"][1]
+    deck_node = root.pairs["deck"][1]
+    assert validated.deck is not None and isinstance(deck_node, nodes.Mapping)  # (the deck is valid)
+    id_node = deck_node.pairs["id"][1]
     if validated.deck.deck.id != previous.deck:
         line, column = document.locate(id_node)
         problems.append(document.problem(

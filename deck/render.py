@@ -56,7 +56,7 @@ def _reference() -> MarkdownIt:
     markdown = MarkdownIt("commonmark", {"html": True}).enable("table")
     # markdown-it quietly turns a javascript: link into plain text; let it through so the audit
     # below can report it to the author (nh3 removes it in any case).
-    markdown.validateLink = lambda url: True
+    markdown.validateLink = lambda url: True  # type: ignore[method-assign]
     return markdown
 
 
@@ -189,8 +189,9 @@ def _pack_images(tokens: list[Token], image: Callable[[str], str] | None, findin
                     findings.append(Finding("image", f"image '{src}': images are not allowed here", src))
                 else:
                     try:
-                        child.attrs["src"] = image(src)
-                        packed.add(child.attrs["src"])
+                        name = image(src)
+                        child.attrs["src"] = name
+                        packed.add(name)
                     except ValueError as error:
                         findings.append(Finding("media", str(error), src))
             packed |= _pack_images([child], image, findings) if child.children else set()

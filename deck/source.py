@@ -75,7 +75,8 @@ def read(path: str, data: bytes, pieces: Callable[[list[str]], Iterable[str]] = 
     # Each forbidden character is reported above; read the rest with a harmless stand-in of the same
     # length, so positions hold and the file's other problems are found in the same run.
     readable = FORBIDDEN_CHARACTER.sub("\ufffd", text) if document.problems else text
-    before, syntax = document.problems, []
+    before = document.problems
+    syntax: list[Problem] = []
     while True:
         document.problems = [*before, *syntax]
         composer = _Composer(document, readable)

@@ -11,8 +11,10 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
+from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from deck import fastread
 from deck.cards import CARD_TYPES, LINT_RULES, SLUG_PATTERN, Card, Deck, DeckInfo, Source
@@ -20,6 +22,9 @@ from deck.nodes import UNPLACED, Document, Mapping, Node, Scalar, Sequence
 from deck.problems import Problem
 
 TOP_LEVEL_KEYS = ("deck", "sources", "cards", "include")
+
+Model = TypeVar("Model", bound=BaseModel)
+Kind = TypeVar("Kind", Scalar, Mapping, Sequence)
 
 
 @dataclass
@@ -36,11 +41,10 @@ class Validated:
 def validate(document: Document) -> Validated:
     """Check a read document against the format; collect every problem rather than stop at one."""
     if document.fast:
-        deck = fastread.deck(document)
-        return Validated(deck, [(card, UNPLACED) for card in deck.cards], [], [])
+        read_fast = fastread.deck(document)
+        return Validated(read_fast, [(card, UNPLACED) for card in read_fast.cards], [], [])
     checker = _Checker(document)
-    deck = checker.run()
-    return Validated(deck, checker.cards, checker.problems, checker.unchecked)
+    return Validated(checker.run(), checker.cards, checker.problems, checker.unchecked)
 
 
 def to_data(node: Node) -> object:
@@ -99,7 +103,7 @@ class _Checker:
             return None
         return Deck(deck=info, sources=sources, cards=[card for card, _ in self.cards])
 
-    def _required(self, root: Mapping, key: str, kind: type[Node]) -> Node | None:
+    def _required(self, root: Mapping, key: str, kind: type[Kind]) -> Kind | None:
         if key not in root.pairs:
             set_aside = key == "cards" and any(problem.code == "syntax" for problem in self.document.problems)
             if self.document.unread or set_aside:
@@ -153,11 +157,12 @@ class _Checker:
         self._unique_ids(node)
         for number, item in enumerate(node.items, start=1):
             card = self._card(item, number)
-            if isinstance(item, Mapping):
-                self._known_source(item, number, sources)
+            if not isinstance(item, Mapping):
+                continue  # (reported as such by _card)
+            self._known_source(item, number, sources)
             if card is not None:
                 self.cards.append((card, item))
-            elif isinstance(item, Mapping):
+            else:
                 self.unchecked.append((_label(item, number), item))
         self._subdecks_differ_in_more_than_case(self.cards)
 
@@ -182,7 +187,9 @@ class _Checker:
         for key in ("id", "guid"):
             first_use: dict[str, Scalar] = {}
             for number, item in enumerate(cards.items, start=1):
-                node = item.pairs.get(key, (None, None))[1] if isinstance(item, Mapping) else None
+                if not isinstance(item, Mapping):
+                    continue
+                node = item.pairs.get(key, (None, None))[1]
                 if not isinstance(node, Scalar):
                     continue
                 first = first_use.setdefault(node.value, node)
@@ -220,7 +227,7 @@ class _Checker:
         self._model(CARD_TYPES[likely], node, label, as_type=likely)
         return None
 
-    def _model(self, model: type[BaseModel], node: Mapping, label: str, as_type: str | None = None) -> BaseModel | None:
+    def _model(self, model: type[Model], node: Mapping, label: str, as_type: str | None = None) -> Model | None:
         data = to_data(node)
         assert isinstance(data, dict)
         if as_type is not None:  # the card's own type is unknown, and already reported
@@ -232,7 +239,7 @@ class _Checker:
                 self._explain(model, node, label, detail)
             return None
 
-    def _explain(self, model: type[BaseModel], node: Mapping, label: str, detail: dict) -> None:
+    def _explain(self, model: type[BaseModel], node: Mapping, label: str, detail: ErrorDetails) -> None:
         """One pydantic error -> one problem at the node it is about, with what to do."""
         loc, kind, value = detail["loc"], detail["type"], detail["input"]
         field = str(loc[0])
@@ -274,7 +281,7 @@ class _Checker:
             self.report(target, "invalid", f"{label}: '{field}': {detail['msg']}")
 
 
-    def _explain_lint(self, settings: Node, label: str, detail: dict) -> None:
+    def _explain_lint(self, settings: Node, label: str, detail: ErrorDetails) -> None:
         """`lint:` holds one key, `disable`, with a list of rule ids."""
         loc = detail["loc"]
         if detail["type"] == "extra_forbidden" and isinstance(settings, Mapping):
