@@ -69,8 +69,9 @@ def note_guid(deck_slug: str, card_id: str) -> str:
     number, fourth = divmod(number, len(_DIGIT_PAIRS))
     number, third = divmod(number, len(_DIGIT_PAIRS))
     first, second = divmod(number, len(_DIGIT_PAIRS))  # 64 bits are under 91 ** 10
-    pairs = _DIGIT_PAIRS[first] + _DIGIT_PAIRS[second] + _DIGIT_PAIRS[third] + _DIGIT_PAIRS[fourth] + _DIGIT_PAIRS[fifth]
-    return pairs.lstrip(_BASE91[0])
+    digits = "".join((_DIGIT_PAIRS[first], _DIGIT_PAIRS[second], _DIGIT_PAIRS[third], _DIGIT_PAIRS[fourth],
+                      _DIGIT_PAIRS[fifth]))
+    return digits.lstrip(_BASE91[0])
 
 
 def guid_of(deck_slug: str, card: Card) -> str:
@@ -119,7 +120,9 @@ def _database(tree: DeckTree, notes: list[Note], guids: list[str], stamps: Stamp
     import genanki
 
     models = {kind: _model(note_type) for kind, note_type in NOTE_TYPES.items()}
-    decks: dict[str | None, genanki.Deck] = {None: genanki.Deck(anki_deck_id(tree.slug, None), tree.name, tree.description)}
+    decks: dict[str | None, genanki.Deck] = {
+        None: genanki.Deck(anki_deck_id(tree.slug, None), tree.name, tree.description),
+    }
     for note in notes:
         if note.subdeck not in decks:
             name = f"{tree.name}::{note.subdeck}"

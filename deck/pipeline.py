@@ -98,7 +98,8 @@ def check(path: str, progress: Progress = quiet, notes: bool = True) -> Checked:
     again with them (the slow part of checking a big deck is locating what is never reported).
     """
     try:
-        return _check(path, read(path, True, progress), progress, "rendering cards" if notes else "checking cards", notes)
+        document = read(path, fast=True, progress=progress)
+        return _check(path, document, progress, "rendering cards" if notes else "checking cards", notes)
     except nodes.Unlocated:
         return _check(path, read(path, progress=progress), progress, "checking again, with positions", notes)
 
