@@ -84,7 +84,7 @@ def _screened(text: str) -> bool:
     return True
 
 
-def _merge(into: dict, others: list) -> dict:
+def _merge(into: dict, others: list, top: bool = True) -> dict:
     """`nodes.combine`'s rules on plain data; a key given twice is a problem to report, so it
     raises `Unlocated` for the located reading to say where."""
     for other in others:
@@ -92,10 +92,10 @@ def _merge(into: dict, others: list) -> dict:
             first = into.setdefault(name, value)
             if first is value:
                 continue
-            if type(first) is list and type(value) is list:
+            if top and type(first) is list and type(value) is list:
                 first.extend(value)
-            elif type(first) is dict and type(value) is dict and name != "deck":
-                into[name] = _merge(dict(first), [value])
+            elif top and type(first) is dict and type(value) is dict and name != "deck":
+                into[name] = _merge(dict(first), [value], top=False)
             else:
                 raise Unlocated(f"'{name}' is given twice")
     return into

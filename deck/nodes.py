@@ -114,9 +114,10 @@ UNPLACED = Mapping(0, 0, 0, pairs=_Anywhere())
 
 
 def combine(path: str, documents: list[Document]) -> Document:
-    """Several files as one deck, as if they were one file: their mappings merged key by key, lists
-    under the same key (`cards`) joined in order, and a key given twice an error naming both places.
-    Positions stay exact: problems name each file and its own lines."""
+    """Several files as one deck, as if they were one file: their top-level keys merged, lists
+    (`cards`) joined in order and mappings (`sources`) given the keys of each, and a key given twice
+    (a second `deck`, the same source) an error naming both places. Positions stay exact: problems
+    name each file and its own lines."""
     combined = Document(path, "", None, [])
     root: Mapping | None = None
     for document in documents:
@@ -152,16 +153,16 @@ def _shift(node: Node | None, lines: int, index: int) -> None:
             _shift(value, lines, index)
 
 
-def _merge(combined: Document, into: Mapping, other: Mapping) -> Mapping:
+def _merge(combined: Document, into: Mapping, other: Mapping, top: bool = True) -> Mapping:
     for name, (key, value) in other.pairs.items():
         if name not in into.pairs:
             into.pairs[name] = (key, value)
             continue
         first = into.pairs[name][1]
-        if isinstance(first, Sequence) and isinstance(value, Sequence):
+        if top and isinstance(first, Sequence) and isinstance(value, Sequence):
             first.items.extend(value.items)
-        elif isinstance(first, Mapping) and isinstance(value, Mapping) and name != "deck":
-            _merge(combined, first, value)
+        elif top and isinstance(first, Mapping) and isinstance(value, Mapping) and name != "deck":
+            _merge(combined, first, value, top=False)
         else:
             combined.problems.append(combined.problem(
                 key.line, key.column, "duplicate-key",

@@ -86,6 +86,24 @@ def test_the_deck_or_a_source_given_twice_is_an_error(tmp_path: Path) -> None:
     assert "'deck' is already given at line 1 of" in problems[0].message
 
 
+@pytest.mark.parametrize("layout", ["folder", "include"])
+def test_a_source_given_again_is_not_merged_into_the_first(tmp_path: Path, layout: str) -> None:
+    again = "sources:\n  s1: {publisher: Somebody}\n"  # no field in common with the first s1
+    if layout == "folder":
+        path = tmp_path / "cards"
+        path.mkdir()
+        (path / "a.yaml").write_text(HEAD + PART_A)
+        (path / "b.yaml").write_text(again)
+    else:
+        (tmp_path / "b.yaml").write_text(again)
+        path = tmp_path / "cards.yaml"
+        path.write_text("include: [b.yaml]\n" + HEAD + PART_A)
+    problems = pipeline.check(str(path)).problems
+    assert [(Path(p.path).name, p.line, p.column, p.code) for p in problems] == [("b.yaml", 2, 3, "duplicate-key")]
+    first = "line 3 of" if layout == "folder" else "line 4 of"
+    assert f"'s1' is already given at {first}" in problems[0].message
+
+
 @pytest.mark.parametrize(
     ("include", "words"),
     [
