@@ -14,7 +14,7 @@ from deck import cloze, lock, pipeline
 from deck.files import write_atomically
 from deck.nodes import Document, Mapping, Scalar, Sequence
 from deck.problems import Problem
-from deck.source import read
+from deck.source import file_bytes, read
 
 # Words that make ids longer without making them easier to recognise.
 _STOPWORDS = frozenset(
@@ -65,7 +65,9 @@ def _parts(path: Path) -> list[tuple[bytes, Document]]:
 
 
 def _part(file: Path) -> tuple[bytes, Document]:
-    data = file.read_bytes()
+    data = file_bytes(file)
+    if isinstance(data, Problem):
+        return b"", Document(str(file), "", None, [data])
     return data, read(str(file), data)
 
 

@@ -158,7 +158,11 @@ def read(path: str, fast: bool = False, progress: Progress = quiet) -> nodes.Doc
     each big file (a located reading comes after a fast one, hence its label)."""
 
     def load(file: str | Path) -> nodes.Document:
-        data = Path(file).read_bytes()
+        data = source.file_bytes(file)
+        if isinstance(data, Problem):
+            if fast:
+                raise nodes.Unlocated(data.message)
+            return nodes.Document(str(file), "", None, [data])
         if fast:
             if len(data) < PROGRESS_MIN_FAST_BYTES:
                 document = fastread.read(str(file), data)

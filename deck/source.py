@@ -11,9 +11,12 @@ report a problem in it raises `Unlocated`, and the caller reads the file again h
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from collections.abc import Callable, Iterable
 from dataclasses import replace
+from pathlib import Path
 
 import yaml
 
@@ -52,17 +55,31 @@ PIECE = 65_536
 _DROPPED_KEY = Scalar("", 0, 0, 0, 0)
 
 
+def file_bytes(path: str | Path) -> bytes | Problem:
+    """A deck file's bytes, or why it is not read: it is not a regular file (a device or a pipe
+    may never end, or give its bytes once only), or it is over MAX_BYTES (judged before reading).
+    An error of the file system itself (no permission, say) is raised."""
+    status = os.stat(path)
+    if not stat.S_ISREG(status.st_mode):
+        return Problem(str(path), 1, 1, "error", "not-a-file",
+                       "not a regular file (a device, a pipe or a socket); save the deck in a file and give its name")
+    if status.st_size > MAX_BYTES:
+        return _too_large(str(path), status.st_size)
+    with open(path, "rb") as stream:
+        return stream.read(MAX_BYTES + 1)  # (if it grew since, `read` says it is too large)
+
+
+def _too_large(path: str, size: int) -> Problem:
+    message = f"file is {size / 1024 / 1024:.0f} MB, over the {MAX_BYTES // 1024 // 1024} MB limit; split the deck into several files"
+    return Problem(path, 1, 1, "error", "too-large", message)
+
+
 def read(path: str, data: bytes, pieces: Callable[[list[str]], Iterable[str]] = iter) -> Document:
     """Decode and parse `data`; on any problem the document carries it, never an exception.
 
     `pieces` passes the text's pieces on to the parser as it reads them: a progress bar, say."""
     if len(data) > MAX_BYTES:
-        megabytes = len(data) / 1024 / 1024
-        message = (
-            f"file is {megabytes:.0f} MB, over the {MAX_BYTES // 1024 // 1024} MB limit;"
-            " split the deck into several files"
-        )
-        return Document(path, "", None, [Problem(path, 1, 1, "error", "too-large", message)])
+        return Document(path, "", None, [_too_large(path, len(data))])
     text, problem = decode(path, data)
     if problem:
         return Document(path, "", None, [problem])
@@ -118,7 +135,7 @@ class _Stream:
 
 
 def decode(path: str, data: bytes) -> tuple[str, Problem | None]:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or _utf16_without_mark(data):
         message = "file is UTF-16; save it as UTF-8"
         return "", Problem(path, 1, 1, "error", "encoding", message)
     try:
@@ -131,6 +148,13 @@ def decode(path: str, data: bytes) -> tuple[str, Problem | None]:
         message = f"byte 0x{byte:02x} is not valid UTF-8; save the file as UTF-8"
         return "", Problem(path, line, column, "error", "encoding", message)
     return text.removeprefix("\ufeff"), None
+
+
+def _utf16_without_mark(data: bytes) -> bool:
+    """Text saved as UTF-16 without a byte order mark: a NUL in every other byte of its start
+    (its Latin letters, digits and punctuation), which UTF-8 text never has."""
+    start = data[:200]
+    return len(start) >= 4 and (start[1::2].count(0) == len(start[1::2]) or start[0::2].count(0) == len(start[0::2]))
 
 
 def _describe_character(character: str) -> str:

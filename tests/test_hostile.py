@@ -6,7 +6,10 @@ located problems (or, for the YAML 1.1 types, text exactly as typed), never a tr
 
 from __future__ import annotations
 
+import os
 import string
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -39,6 +42,7 @@ def problems_of(path: Path) -> list[tuple[int, int, str]]:
         ("python-object.yaml", {"tag", "wrong-type", "empty-deck"}),
         ("surrogate-escape.yaml", {"syntax"}),
         ("utf16.yaml", {"encoding"}),
+        ("utf16-no-mark.yaml", {"encoding"}),
     ],
 )
 def test_each_hostile_file_gives_located_problems(name: str, expected: set[str]) -> None:
@@ -73,6 +77,30 @@ def test_a_50_mb_file_is_refused_before_parsing(tmp_path: Path) -> None:
     assert path.stat().st_size > 50_000_000
     [(line, column, code)] = problems_of(path)
     assert (line, column, code) == (1, 1, "too-large")
+
+
+def test_utf16_without_its_mark_is_named_as_such() -> None:
+    [problem] = pipeline.check(str(CORPUS / "utf16-no-mark.yaml")).problems
+    assert problem.message == "file is UTF-16; save it as UTF-8"
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists() or not hasattr(os, "mkfifo"),
+                    reason="needs /dev/zero and named pipes (POSIX)")
+@pytest.mark.parametrize("kind", ["pipe", "device", "pipe-in-folder"])
+def test_only_a_regular_file_is_read(tmp_path: Path, kind: str) -> None:
+    if kind == "device":
+        path = Path("/dev/zero")  # endless bytes
+    else:
+        folder = tmp_path / "cards" if kind == "pipe-in-folder" else tmp_path
+        folder.mkdir(exist_ok=True)
+        os.mkfifo(folder / "cards.yaml")  # opening it would wait for a writer
+        path = folder if kind == "pipe-in-folder" else folder / "cards.yaml"
+    # In a process of its own, stopped if it hangs (opening the pipe, or reading forever).
+    result = subprocess.run([sys.executable, "-m", "deck", "validate", str(path)], capture_output=True, text=True,
+                            timeout=60)
+    where = path / "cards.yaml" if kind == "pipe-in-folder" else path
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"{where}:1:1: error: not a regular file (a device, a pipe or a socket); ")
 
 
 def test_a_huge_single_line_is_read(tmp_path: Path) -> None:
