@@ -15,6 +15,7 @@ from deck.files import write_atomically
 from deck.nodes import Document, Mapping, Scalar, Sequence
 from deck.problems import Problem
 from deck.source import file_bytes, read
+from deck.validate import PART_OF_A_DECK
 
 # Words that make ids longer without making them easier to recognise.
 _STOPWORDS = frozenset(
@@ -39,6 +40,10 @@ def assign(path: Path) -> tuple[list[str], list[Problem]]:
     replaced atomically, and nothing is changed while any file has a problem."""
     parts = _parts(path)
     problems = [problem for _, document in parts for problem in document.problems]
+    main = parts[0][1].root if parts else None
+    if not path.is_dir() and isinstance(main, Mapping) and "deck" not in main.pairs:  # ids unique in what deck?
+        problems.append(parts[0][1].problem(main.line, main.column, "missing-field",
+                                            f"'deck' is required at the top of the file; {PART_OF_A_DECK}"))
     with_cards = [(data, document, cards) for data, document in parts if (cards := _cards(document)) is not None]
     if problems or not with_cards:
         return [], problems or [Problem(str(path), 1, 1, "error", "no-cards", "no 'cards' list to give ids to")]

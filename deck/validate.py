@@ -22,6 +22,8 @@ from deck.nodes import UNPLACED, Document, Mapping, Node, Scalar, Sequence
 from deck.problems import Problem
 
 TOP_LEVEL_KEYS = ("deck", "sources", "cards", "include")
+# Said of a file without 'deck', which may be one of a deck's several files.
+PART_OF_A_DECK = "a file holding part of a deck is checked with the rest: give its folder, or the file that includes it"
 
 Model = TypeVar("Model", bound=BaseModel)
 Kind = TypeVar("Kind", Scalar, Mapping, Sequence)
@@ -111,9 +113,7 @@ class _Checker:
             if self.document.parts:  # a deck of several files
                 message = f"'{key}' is required in one of the deck's files"
             else:
-                message = f"'{key}' is required at the top of the file" + (
-                    "; a file holding part of a deck is checked with the rest: give its folder, or the file that "
-                    "includes it" if key == "deck" else "")
+                message = f"'{key}' is required at the top of the file" + (f"; {PART_OF_A_DECK}" if key == "deck" else "")
             self.report(root, "missing-field", message)
             return None
         node = root.pairs[key][1]

@@ -152,3 +152,14 @@ def test_a_deck_in_several_files_with_a_broken_file_is_left_alone(tmp_path: Path
     assert result.exit_code == 1
     assert f"{tmp_path / 'b.yaml'}:2:" in result.stderr
     assert (tmp_path / "a.yaml").read_text() == "deck: {id: t, name: T}\ncards:\n  - {question: Why?, answer: a}\n"
+
+
+def test_one_file_of_a_deck_in_several_is_left_alone(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text("deck: {id: t, name: T}\ninclude: [b.yaml]\ncards:\n  - {id: why, question: Why?, answer: a}\n")
+    part = "cards:\n  - question: Why?\n    answer: c\n"
+    (tmp_path / "b.yaml").write_text(part)
+    new_ids, problems = ids.assign(tmp_path / "b.yaml")  # 'why' would be taken: ids are unique in the whole deck
+    assert new_ids == []
+    assert [(problem.line, problem.code) for problem in problems] == [(1, "missing-field")]
+    assert "give its folder, or the file that includes it" in problems[0].message
+    assert (tmp_path / "b.yaml").read_text() == part
