@@ -80,7 +80,7 @@ def _add_ids(data: bytes, document: Document, cards: list[Mapping], taken: set[s
     """Add an id to each of the file's cards without one; the file is written only if it changed."""
     new_ids: list[str] = []
     edits: list[tuple[int, str]] = []
-    newline = "\r\n" if "\r\n" in document.text else "\n"
+    newline = "\r\n" if "\r\n" in document.text else "\r" if "\r" in document.text else "\n"
     for card in cards:
         if "id" in card.pairs or not card.pairs:
             continue

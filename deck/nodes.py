@@ -15,6 +15,10 @@ from dataclasses import dataclass, field
 from deck.problems import Problem
 
 
+# Where lines end, as YAML counts them: a file saved with CR alone (old Macs) has lines too.
+LINE_BREAK = re.compile("\r\n|\r|\n")
+
+
 class Unlocated(Exception):
     """A problem was found in a document read without positions (`deck.fastread`)."""
 
@@ -98,7 +102,7 @@ class Document:
     def position(self, index: int) -> tuple[int, int]:
         """Line and column of a character offset into `text`."""
         if self._line_starts is None:
-            self._line_starts = [0] + [m.end() for m in re.finditer("\r\n|\r|\n", self.text)]
+            self._line_starts = [0] + [m.end() for m in LINE_BREAK.finditer(self.text)]
         line = bisect.bisect_right(self._line_starts, index)
         return line, index - self._line_starts[line - 1] + 1
 
@@ -120,12 +124,14 @@ def combine(path: str, documents: list[Document]) -> Document:
     name each file and its own lines."""
     combined = Document(path, "", None, [])
     root: Mapping | None = None
+    lines = 0  # in the files before this one
     for document in documents:
         combined.problems += document.problems
-        line_offset = combined.text.count("\n") + 1
-        combined.parts.append((line_offset, document.path))
-        _shift(document.root, line_offset - 1, len(combined.text))
-        combined.text += document.text if document.text.endswith("\n") or not document.text else document.text + "\n"
+        combined.parts.append((lines + 1, document.path))
+        _shift(document.root, lines, len(combined.text))
+        text = document.text if document.text.endswith("\n") or not document.text else document.text + "\n"
+        combined.text += text
+        lines += len(LINE_BREAK.findall(text))
         if isinstance(document.root, Mapping):
             root = document.root if root is None else _merge(combined, root, document.root)
         elif document.root is None and document.problems:

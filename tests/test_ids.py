@@ -65,12 +65,15 @@ def test_a_file_where_every_card_has_an_id_is_left_alone(tmp_path: Path) -> None
     assert path.stat().st_mtime_ns == before
 
 
-def test_line_endings_and_byte_order_mark_are_kept(tmp_path: Path) -> None:
+@pytest.mark.parametrize("newline", [b"\r\n", b"\r"])
+def test_line_endings_and_byte_order_mark_are_kept(tmp_path: Path, newline: bytes) -> None:
     path = tmp_path / "cards.yaml"
-    path.write_bytes(b"\xef\xbb\xbfdeck: {id: t, name: T}\r\ncards:\r\n  - question: Why?\r\n    answer: a\r\n")
+    path.write_bytes(b"\xef\xbb\xbfdeck: {id: t, name: T}\r\ncards:\r\n  - question: Why?\r\n    answer: a\r\n"
+                     .replace(b"\r\n", newline))
     ids.assign(path)
     assert path.read_bytes() == (
-        b"\xef\xbb\xbfdeck: {id: t, name: T}\r\ncards:\r\n  - id: why\r\n    question: Why?\r\n    answer: a\r\n")
+        b"\xef\xbb\xbfdeck: {id: t, name: T}\r\ncards:\r\n  - id: why\r\n    question: Why?\r\n    answer: a\r\n"
+        .replace(b"\r\n", newline))
 
 
 def test_broken_yaml_is_reported_and_not_touched(tmp_path: Path) -> None:

@@ -75,6 +75,18 @@ def test_problems_name_the_file_and_its_own_lines(tmp_path: Path, monkeypatch) -
     ]
 
 
+@pytest.mark.parametrize("newline", ["\r", "\r\n"])
+def test_a_file_with_other_line_endings_is_located_in_itself(tmp_path: Path, newline: str) -> None:
+    folder = tmp_path / "cards"
+    folder.mkdir()
+    (folder / "00-deck.yaml").write_text(HEAD.replace("\n", newline), newline="")
+    (folder / "10-a.yaml").write_text(PART_A.replace("answer: B", "answr: B").replace("\n", newline), newline="")
+    (folder / "20-b.yaml").write_text(PART_B.replace("answer: Dee", "answr: Dee"))
+    problems = pipeline.check(str(folder)).problems
+    assert [(Path(p.path).name, p.line, p.column, p.code) for p in problems if p.code == "unknown-key"] == [
+        ("10-a.yaml", 3, 35, "unknown-key"), ("20-b.yaml", 5, 42, "unknown-key")]
+
+
 def test_the_deck_or_a_source_given_twice_is_an_error(tmp_path: Path) -> None:
     folder = tmp_path / "cards"
     folder.mkdir()
