@@ -54,4 +54,6 @@ def wrong_cards(count: int, wrong_every: int) -> int:
 
 if __name__ == "__main__":
     wrong = int(sys.argv[4]) if sys.argv[3:4] == ["--wrong"] else None
-    Path(sys.argv[2]).write_text(generate(int(sys.argv[1]), wrong_every=wrong), encoding="utf-8")
+    out = Path(sys.argv[2])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(generate(int(sys.argv[1]), wrong_every=wrong), encoding="utf-8")
