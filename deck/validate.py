@@ -99,7 +99,9 @@ class _Checker:
                 self.report(key_node, "unknown-key",
                             f"unknown key '{key}'; {_suggestion(key, TOP_LEVEL_KEYS)}")
         info = self._deck_info(root)
-        sources = self._sources(root)
+        # Without 'deck' and 'sources', this is likely a part of a deck checked alone: its cards'
+        # sources are in the file with the deck, so none is reported missing here.
+        sources = self._sources(root) if "deck" in root.pairs or "sources" in root.pairs else None
         self._cards(root, sources)
         if info is None or sources is None or self.problems:
             return None

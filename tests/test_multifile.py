@@ -152,8 +152,9 @@ def test_an_empty_folder_is_a_problem(tmp_path: Path) -> None:
     assert problem.code == "no-files"
 
 
-def test_a_part_checked_alone_says_to_check_the_whole_deck(tmp_path: Path) -> None:
-    (tmp_path / "b.yaml").write_text(PART_B)
+@pytest.mark.parametrize("part", [PART_A, PART_B])
+def test_a_part_checked_alone_says_to_check_the_whole_deck(tmp_path: Path, part: str) -> None:
+    (tmp_path / "b.yaml").write_text(part)  # PART_A's cards cite a source of the deck's other file
     problems = pipeline.check(str(tmp_path / "b.yaml")).problems
     assert [(problem.line, problem.code) for problem in problems] == [(1, "missing-field")]
     assert "a file holding part of a deck is checked with the rest: give its folder" in problems[0].message
