@@ -38,18 +38,22 @@ def card(number: int, rng: random.Random, wrong: int | None = None) -> str:
 
 
 def generate(count: int, seed: int = 1, wrong_every: int | None = None) -> str:
-    """The deck; with `wrong_every`, every card whose number it divides has one error (see MISTAKES),
-    card 0 included."""
+    """The deck; with `wrong_every`, one card in each run of that many has one error (see MISTAKES)."""
     rng = random.Random(seed)
     head = "deck:\n  id: bench\n  name: Benchmark\ncards:\n"
     return head + "".join(
-        card(number, rng, number // wrong_every if wrong_every and number % wrong_every == 0 else None)
+        card(number, rng, number // wrong_every if wrong_every and _wrong(number, wrong_every) else None)
         for number in range(count))
+
+
+def _wrong(number: int, every: int) -> bool:
+    """The first card of the first run, the second of the next, and so on: cards of every kind."""
+    return number % every == (number // every) % every
 
 
 def wrong_cards(count: int, wrong_every: int) -> int:
     """How many cards `generate(count, wrong_every=...)` makes wrong: one error each."""
-    return len(range(0, count, wrong_every))
+    return sum(_wrong(number, wrong_every) for number in range(count))
 
 
 if __name__ == "__main__":

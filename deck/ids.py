@@ -8,11 +8,12 @@ was, byte for byte. The new file replaces the old one atomically.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 
 from deck import cloze, lock, pipeline
 from deck.files import write_atomically
-from deck.nodes import Document, Mapping, Scalar, Sequence
+from deck.nodes import LINE_BREAK, Document, Mapping, Scalar, Sequence
 from deck.problems import Problem
 from deck.source import file_bytes, read
 from deck.validate import PART_OF_A_DECK
@@ -41,7 +42,8 @@ def assign(path: Path) -> tuple[list[str], list[Problem]]:
     parts = _parts(path)
     problems = [problem for _, document in parts for problem in document.problems]
     main = parts[0][1].root if parts else None
-    if not path.is_dir() and isinstance(main, Mapping) and "deck" not in main.pairs:  # ids unique in what deck?
+    if not path.is_dir() and isinstance(main, Mapping) and not any(  # ids unique in what deck?
+            isinstance(document.root, Mapping) and "deck" in document.root.pairs for _, document in parts):
         problems.append(parts[0][1].problem(main.line, main.column, "missing-field",
                                             f"'deck' is required at the top of the file; {PART_OF_A_DECK}"))
     with_cards = [(data, document, cards) for data, document in parts if (cards := _cards(document)) is not None]
@@ -80,7 +82,7 @@ def _add_ids(data: bytes, document: Document, cards: list[Mapping], taken: set[s
     """Add an id to each of the file's cards without one; the file is written only if it changed."""
     new_ids: list[str] = []
     edits: list[tuple[int, str]] = []
-    newline = "\r\n" if "\r\n" in document.text else "\r" if "\r" in document.text else "\n"
+    newline = Counter(LINE_BREAK.findall(document.text)).most_common(1)[0][0]  # the file's own, as it mostly has
     for card in cards:
         if "id" in card.pairs or not card.pairs:
             continue

@@ -99,9 +99,10 @@ class _Checker:
                 self.report(key_node, "unknown-key",
                             f"unknown key '{key}'; {_suggestion(key, TOP_LEVEL_KEYS)}")
         info = self._deck_info(root)
-        # Without 'deck' and 'sources', this is likely a part of a deck checked alone: its cards'
+        # One file without 'deck' and 'sources' is likely a part of a deck checked alone: its cards'
         # sources are in the file with the deck, so none is reported missing here.
-        sources = self._sources(root) if "deck" in root.pairs or "sources" in root.pairs else None
+        alone = not self.document.parts and "deck" not in root.pairs and "sources" not in root.pairs
+        sources = None if alone else self._sources(root)
         self._cards(root, sources)
         if info is None or sources is None or self.problems:
             return None

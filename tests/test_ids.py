@@ -157,6 +157,19 @@ def test_a_deck_in_several_files_with_a_broken_file_is_left_alone(tmp_path: Path
     assert (tmp_path / "a.yaml").read_text() == "deck: {id: t, name: T}\ncards:\n  - {question: Why?, answer: a}\n"
 
 
+def test_a_main_file_whose_deck_is_in_a_file_it_includes_gets_ids(tmp_path: Path) -> None:
+    (tmp_path / "main.yaml").write_text("include: [info.yaml]\ncards:\n  - {question: What is one?, answer: One}\n")
+    (tmp_path / "info.yaml").write_text("deck: {id: d, name: D}\n")
+    assert ids.assign(tmp_path / "main.yaml") == (["one"], [])
+
+
+def test_a_stray_line_ending_does_not_change_the_files_own(tmp_path: Path) -> None:
+    path = tmp_path / "cards.yaml"
+    path.write_bytes(b"deck: {id: t, name: T}\rcards:\n  - question: Why?\n    answer: a\n")  # one CR alone
+    ids.assign(path)
+    assert b"  - id: why\n    question: Why?\n" in path.read_bytes()
+
+
 def test_one_file_of_a_deck_in_several_is_left_alone(tmp_path: Path) -> None:
     (tmp_path / "a.yaml").write_text("deck: {id: t, name: T}\ninclude: [b.yaml]\ncards:\n  - {id: why, question: Why?, answer: a}\n")
     part = "cards:\n  - question: Why?\n    answer: c\n"

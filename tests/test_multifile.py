@@ -152,6 +152,14 @@ def test_an_empty_folder_is_a_problem(tmp_path: Path) -> None:
     assert problem.code == "no-files"
 
 
+def test_a_split_deck_without_deck_still_reports_unknown_sources(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text(PART_A)  # cites s1, and no file has 'sources'
+    (tmp_path / "b.yaml").write_text("cards:\n  - {id: z, question: Z?, answer: Z}\n")
+    problems = pipeline.check(str(tmp_path)).problems
+    assert [(Path(p.path).name, p.line, p.code) for p in problems] == [
+        ("a.yaml", 1, "missing-field"), ("a.yaml", 2, "unknown-source")]
+
+
 @pytest.mark.parametrize("part", [PART_A, PART_B])
 def test_a_part_checked_alone_says_to_check_the_whole_deck(tmp_path: Path, part: str) -> None:
     (tmp_path / "b.yaml").write_text(part)  # PART_A's cards cite a source of the deck's other file
