@@ -135,9 +135,8 @@ class _Stream:
 
 
 def decode(path: str, data: bytes) -> tuple[str, Problem | None]:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or _utf16_without_mark(data):
-        message = "file is UTF-16; save it as UTF-8"
-        return "", Problem(path, 1, 1, "error", "encoding", message)
+    if wide := _wide_encoding(data):
+        return "", Problem(path, 1, 1, "error", "encoding", f"file is {wide}; save it as UTF-8")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -150,11 +149,23 @@ def decode(path: str, data: bytes) -> tuple[str, Problem | None]:
     return text.removeprefix("\ufeff"), None
 
 
-def _utf16_without_mark(data: bytes) -> bool:
-    """Text saved as UTF-16 without a byte order mark: a NUL in every other byte of its start
-    (its Latin letters, digits and punctuation), which UTF-8 text never has."""
+def _wide_encoding(data: bytes) -> str | None:
+    """'UTF-16' or 'UTF-32' for text saved so, by its byte order mark or, without one, by the NULs
+    between the Latin letters, digits and punctuation of its start, which UTF-8 text never has."""
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "UTF-32"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16"
     start = data[:200]
-    return len(start) >= 4 and (start[1::2].count(0) == len(start[1::2]) or start[0::2].count(0) == len(start[0::2]))
+
+    def nul_at(offsets: tuple[int, ...], width: int) -> bool:
+        return all(start[offset::width].count(0) == len(start[offset::width]) for offset in offsets)
+
+    if len(start) >= 8 and (nul_at((1, 2, 3), 4) or nul_at((0, 1, 2), 4)):
+        return "UTF-32"
+    if len(start) >= 4 and (nul_at((1,), 2) or nul_at((0,), 2)):
+        return "UTF-16"
+    return None
 
 
 def _describe_character(character: str) -> str:

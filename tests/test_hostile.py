@@ -43,6 +43,8 @@ def problems_of(path: Path) -> list[tuple[int, int, str]]:
         ("surrogate-escape.yaml", {"syntax"}),
         ("utf16.yaml", {"encoding"}),
         ("utf16-no-mark.yaml", {"encoding"}),
+        ("utf32.yaml", {"encoding"}),
+        ("utf32-no-mark.yaml", {"encoding"}),
     ],
 )
 def test_each_hostile_file_gives_located_problems(name: str, expected: set[str]) -> None:
@@ -79,9 +81,11 @@ def test_a_50_mb_file_is_refused_before_parsing(tmp_path: Path) -> None:
     assert (line, column, code) == (1, 1, "too-large")
 
 
-def test_utf16_without_its_mark_is_named_as_such() -> None:
-    [problem] = pipeline.check(str(CORPUS / "utf16-no-mark.yaml")).problems
-    assert problem.message == "file is UTF-16; save it as UTF-8"
+@pytest.mark.parametrize(("name", "encoding"), [("utf16.yaml", "UTF-16"), ("utf16-no-mark.yaml", "UTF-16"),
+                                                ("utf32.yaml", "UTF-32"), ("utf32-no-mark.yaml", "UTF-32")])
+def test_a_wide_encoding_is_named_with_or_without_its_mark(name: str, encoding: str) -> None:
+    [problem] = pipeline.check(str(CORPUS / name)).problems
+    assert problem.message == f"file is {encoding}; save it as UTF-8"
 
 
 @pytest.mark.skipif(not Path("/dev/zero").exists() or not hasattr(os, "mkfifo"),
