@@ -31,6 +31,7 @@ MAX_BYTES = 32 * 1024 * 1024
 # The format nests five levels at most (file > cards > card > tags > tag); 32 leaves room for
 # later extensions while refusing "[[[[..." files built to exhaust the parser.
 MAX_DEPTH = 32
+_TOO_DEEP = f"nesting is deeper than {MAX_DEPTH} levels; a deck needs five at most"
 
 # Anki separates fields with \x1f, NUL truncates strings in C code, and the other C0/C1 controls
 # are invisible in editors. U+2028/U+2029 and NEL are line breaks to YAML but not to editors,
@@ -198,6 +199,7 @@ class _Composer:
         self.pending_keys: list[Scalar | None] = []
         self.broken: tuple[int, Problem] | None = None  # after a syntax error: the line it broke (from 0), and it
         self.last_scalar: yaml.ScalarEvent | None = None
+        self.read_to = 0  # after a syntax error: where the last event composed ended
 
     def error(self, mark: yaml.Mark, code: str, message: str) -> None:
         self.document.problems.append(
@@ -226,7 +228,7 @@ class _Composer:
         mark = error.problem_mark or error.context_mark
         message = error.problem or "invalid YAML"
         if "maximum nesting depth" in message:  # libyaml's own cap, met before ours in flow style
-            self.error(mark, "too-deep", f"nesting is deeper than {MAX_DEPTH} levels; a deck needs five at most")
+            self._too_deep_in_flow(mark)
             return
         quote = self._quote_to_blame(error, mark)
         if quote is not None:
@@ -247,6 +249,20 @@ class _Composer:
         # place it gave up; but a block list's context is the whole list.
         within = error.context_mark is not None and error.context in _READING
         self.broken = ((error.context_mark if within else mark).line, self.document.problems[-1])
+
+    def _too_deep_in_flow(self, mark: yaml.Mark) -> None:
+        """libyaml reads a [...] or {...} ahead of the events composed here and stops at its own cap, a
+        thousand levels in: point at the bracket that passes MAX_DEPTH, counted on from the last event
+        (a bracket inside quotes is miscounted; at worst the report stays at libyaml's place)."""
+        depth = len(self.stack)
+        for index in range(self.read_to, mark.index):
+            character = self.text[index]
+            depth += (character in "[{") - (character in "]}")
+            if depth > MAX_DEPTH:
+                line, column = self.document.position(index)
+                self.document.problems.append(self.document.problem(line, column, "too-deep", _TOO_DEEP))
+                return
+        self.error(mark, "too-deep", _TOO_DEEP)
 
     def _quote_to_blame(self, error: yaml.MarkedYAMLError, mark: yaml.Mark) -> tuple[yaml.Mark, str] | None:
         """The quoted text a syntax error comes from, where it starts and what is wrong: never closed;
@@ -271,26 +287,31 @@ class _Composer:
         documents = 0
         node_events = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)
         end_events = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
-        while parser.check_event():
-            event = parser.get_event()
-            kind = type(event)
-            if kind in node_events:  # the common case first: this loop runs once per event
-                if event.anchor is not None or event.tag is not None:
-                    self._check_properties(event)
-                if not self._start(event):
-                    return False
-            elif kind in end_events:
-                self._end()
-            elif kind is yaml.DocumentStartEvent:
-                documents += 1
-                if documents > 1:
-                    self.error(event.start_mark, "multiple-documents",
-                               "a second YAML document starts here; keep one document per file")
-                    return False
-            elif kind is yaml.AliasEvent:
-                self.error(event.start_mark, "alias",
-                           f"alias '*{event.anchor}' is not allowed; write the value out in full")
-                self._skip_value()
+        event = None
+        try:
+            while parser.check_event():
+                event = parser.get_event()
+                kind = type(event)
+                if kind in node_events:  # the common case first: this loop runs once per event
+                    if event.anchor is not None or event.tag is not None:
+                        self._check_properties(event)
+                    if not self._start(event):
+                        return False
+                elif kind in end_events:
+                    self._end()
+                elif kind is yaml.DocumentStartEvent:
+                    documents += 1
+                    if documents > 1:
+                        self.error(event.start_mark, "multiple-documents",
+                                   "a second YAML document starts here; keep one document per file")
+                        return False
+                elif kind is yaml.AliasEvent:
+                    self.error(event.start_mark, "alias",
+                               f"alias '*{event.anchor}' is not allowed; write the value out in full")
+                    self._skip_value()
+        except yaml.MarkedYAMLError:
+            self.read_to = event.end_mark.index if event is not None else 0
+            raise
         return True
 
     def _check_properties(self, event: yaml.NodeEvent) -> None:
@@ -312,8 +333,7 @@ class _Composer:
             if event.style == '"' and (bad := FORBIDDEN_CHARACTER.search(event.value)):
                 self.error(mark, "control-character", _describe_character(bad.group()))
         elif len(self.stack) >= MAX_DEPTH:
-            self.error(event.start_mark, "too-deep",
-                       f"nesting is deeper than {MAX_DEPTH} levels; a deck needs five at most")
+            self.error(event.start_mark, "too-deep", _TOO_DEEP)
             return False
         elif isinstance(event, yaml.MappingStartEvent):
             node = Mapping(line, column, event.start_mark.index, bool(event.flow_style))

@@ -118,6 +118,15 @@ def test_very_deep_flow_nesting_never_raises() -> None:
     assert [code for _, _, code in found] in (["too-deep"], ["syntax"])
 
 
+@pytest.mark.parametrize("opening", [b"[", b"[x, ", b"{a: "])
+def test_nesting_past_libyamls_own_cap_is_reported_where_it_passes_ours(opening: bytes) -> None:
+    # libyaml stops at its own cap, a thousand levels in, before the composer counts events: the
+    # place reported is still the bracket where 40 levels, which libyaml reads through, are reported.
+    closing = b"]" if opening.startswith(b"[") else b"}"
+    text = b"deck: {id: t}\ncards:\n  - id: a\n    question: %s\n"
+    assert problems(text % (opening * 2000 + closing * 2000)) == problems(text % (opening * 40 + closing * 40))
+
+
 def test_locate_finds_a_snippet_inside_a_block_scalar() -> None:
     document = source.read("cards.yaml", b"a: |\n  first line\n  second <b onclick=x>\n")
     value = document.root.pairs["a"][1]
