@@ -271,7 +271,9 @@ def _check_against_lock(document: nodes.Document, problems: list[Problem], previ
     """Identities the previous build handed out must not change meaning.
 
     Bad: changing `deck.id` (every note would be new to students); giving a removed card's id to
-    a new card (students who kept the old note would see its history attached to other content).
+    a new card (students who kept the old note would see its history attached to other content);
+    changing a card's `type` (Anki keeps a note's type on import: students would keep the old note
+    and never get the card's changes again).
     """
     deck_node = root.pairs["deck"][1]
     assert validated.deck is not None and isinstance(deck_node, nodes.Mapping)  # (the deck is valid)
@@ -291,6 +293,13 @@ def _check_against_lock(document: nodes.Document, problems: list[Problem], previ
                 line, column, "guid-changed",
                 f"card '{card.id}': its GUID changed since the last build (was '{locked['guid']}', now '{guid}'); "
                 "students would get a second note. Restore the guid, or give a new card a new id"))
+        if locked is not None and locked["kind"] != card.type:
+            line, column = document.locate(node.pairs["type" if "type" in node.pairs else "id"][1])
+            problems.append(document.problem(
+                line, column, "type-changed",
+                f"card '{card.id}': its type changed since the last build (was {locked['kind']}, now {card.type}); "
+                "Anki keeps a note's type on import, so students who have it would never get its changes again. "
+                "Change the type back, or give the card a new id to make it a new note"))
         if card.id in previous.removed:
             line, column = document.locate(node.pairs["id"][1])
             problems.append(document.problem(

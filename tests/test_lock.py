@@ -264,6 +264,14 @@ def test_changing_a_cards_guid_is_refused(release, tmp_path: Path) -> None:
     assert (problem.line, problem.code) == (3, "guid-changed")
 
 
+def test_changing_a_cards_type_is_refused(release, tmp_path: Path) -> None:
+    release(V1, 1_700_000_000)
+    deck_file(tmp_path, V1.replace("{id: shape,", "{id: shape, type: reversed,"))
+    [problem] = pipeline.check(str(tmp_path / "cards.yaml")).problems
+    assert (problem.line, problem.column, problem.code) == (4, 23, "type-changed")
+    assert "its type changed since the last build (was basic, now reversed)" in problem.message
+
+
 def test_a_guid_equal_to_another_cards_derived_guid_is_refused(tmp_path: Path) -> None:
     from deck.package import note_guid
 
