@@ -115,7 +115,9 @@ def read(path: Path) -> tuple[Lock | None, list[Problem]]:
     """The lock at `path`, or None when there is none yet; a damaged lock is a located problem."""
     if not path.exists():
         return None, []
-    fix = "restore it from version control, or delete it (every card then counts as changed once)"
+    fix = ("restore it from version control, or delete it (every card then counts as changed once, and the ids "
+           "of removed cards are forgotten)")
+    line = column = 1
     try:
         return Lock.model_validate_json(path.read_bytes()), []
     except OSError as error:
@@ -124,12 +126,16 @@ def read(path: Path) -> tuple[Lock | None, list[Problem]]:
         detail = error.errors()[0]
         where = ".".join(str(step) for step in detail["loc"])
         if detail["type"] == "json_invalid":
-            message = f"{path.name} is not valid JSON ({detail['ctx']['error']}); {fix}"
+            reason = detail["ctx"]["error"]
+            if place := re.search(r"at line (\d+) column (\d+)$", reason):  # ("trailing comma at line 19 column 3")
+                line, column = int(place[1]), int(place[2])
+                reason = reason[:place.start()].strip()
+            message = f"{path.name} is not valid JSON ({reason}); mend it here, or {fix}"
         elif not where:
             message = f"{path.name} is not a lock file (it should hold one JSON object); {fix}"
         else:
             message = f"{path.name} has an unexpected '{where}' ({detail['msg']}); {fix}"
-    return None, [Problem(str(path), 1, 1, "error", "bad-lock", message)]
+    return None, [Problem(str(path), line, column, "error", "bad-lock", message)]
 
 
 def update(previous: Lock | None, deck_id: str, cards: list[Content], note_types: dict[str, str],

@@ -209,6 +209,18 @@ def test_a_damaged_lock_is_reported_not_ignored(release, tmp_path: Path) -> None
     assert "restore it from version control, or delete it" in problem.message
 
 
+def test_a_lock_left_with_a_trailing_comma_is_reported_where_it_is(release, tmp_path: Path) -> None:
+    release(V1, 1_700_000_000)
+    release(V1.replace("  - {id: shape,", "  - {id: shape2,").replace("  - {id: tca,", "  - {id: tca2,"), 1_700_000_100)
+    path = tmp_path / "cards.lock"
+    lines = path.read_text().splitlines(keepends=True)
+    last_removed = max(number for number, text in enumerate(lines) if text.startswith('    "tca"'))
+    path.write_text("".join(lines[:last_removed] + lines[last_removed + 1:]))  # the comma before it stays
+    [problem] = pipeline.check(str(tmp_path / "cards.yaml")).problems
+    assert (problem.line, problem.code) == (last_removed + 1, "bad-lock")
+    assert problem.message.startswith("cards.lock is not valid JSON (trailing comma); mend it here, or restore")
+
+
 def test_changing_the_deck_id_is_refused(release, tmp_path: Path) -> None:
     release(V1, 1_700_000_000)
     deck_file(tmp_path, V1.replace("id: scars", "id: acne-scars"))
