@@ -217,11 +217,19 @@ def _summarise(built: pipeline.Built, checked: pipeline.Checked) -> None:
                          ("note types restyled", changes.note_types)):
         if names:
             click.echo(f"{label} ({len(names)}): {', '.join(names)}")
-    if changes.removed:
+    # Anki's search cannot tell a removed card from a kept one with the same first field (it ignores
+    # case): such a card is left out of the search, which students act on without looking.
+    kept = {(note.kind, note.fields[0].casefold()): note.card_id for note in checked.notes}
+    alike = {card_id: kept[entry.kind, entry.prompt.casefold()] for card_id, entry in changes.removed.items()
+             if (entry.kind, entry.prompt.casefold()) in kept}
+    findable = [(entry.kind, entry.prompt) for card_id, entry in changes.removed.items() if card_id not in alike]
+    if findable:
         assert checked.deck is not None
-        search = lock.removed_search(checked.deck.deck.name, [(entry.kind, entry.prompt) for entry in changes.removed.values()])
         click.echo("removed cards stay in students' collections until they delete them; "
-                   f"this search in Anki's browser finds them:\n  {search}")
+                   f"this search in Anki's browser finds them:\n  {lock.removed_search(checked.deck.deck.name, findable)}")
+    for card_id, twin in alike.items():
+        click.echo(f"removed card '{card_id}' is not in a search: card '{twin}', which stays, begins the same way; "
+                   "tell students how to find it by its back")
 
 
 @main.command("ids")

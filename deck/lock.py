@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal
@@ -200,13 +200,14 @@ def write(path: Path, lock: Lock) -> None:
     write_atomically(path, text.encode())
 
 
-def removed_search(deck_name: str, removed: list[tuple[str, str]]) -> str:
+def removed_search(deck_name: str, removed: Iterable[tuple[str, str]]) -> str:
     """An Anki browser search that finds exactly the notes of these removed cards, given as
     (kind, first field HTML): each must have that note type and that whole first field."""
-    notes = [
-        f'("note:{NOTE_TYPES[kind].name}" "{NOTE_TYPES[kind].fields[0]}:{_search_escape(first_field, ":")}")'
-        for kind, first_field in removed
-    ]
+    notes = []
+    for kind, first_field in removed:
+        # A line break cannot be typed in Anki's one-line search bar: '_', any one character, stands for it.
+        text = _search_escape(first_field, ":").replace("\n", "_")
+        notes.append(f'("note:{NOTE_TYPES[kind].name}" "{NOTE_TYPES[kind].fields[0]}:{text}")')
     return f'"deck:{_search_escape(deck_name)}" ({" OR ".join(notes)})'
 
 

@@ -14,8 +14,10 @@ from pathlib import Path
 
 import pytest
 from anki.scheduler.v3 import CardAnswer
+from click.testing import CliRunner
 
 from deck import lock, notetypes, pipeline
+from deck.cli import main
 from tests.conftest import deck_file, import_package, shown
 
 V1 = """\
@@ -129,6 +131,36 @@ def test_the_search_for_removed_cards_handles_cloze_and_special_characters(relea
     assert sorted(removal.changes.removed) == ["odd", "shape", "tca", "width"]
     search = lock.removed_search("Scars", [(entry.kind, entry.prompt) for entry in removal.changes.removed.values()])
     assert len(collection.find_notes(search)) == 4
+
+
+def test_the_search_for_removed_cards_finds_one_whose_question_has_several_lines(release, collection) -> None:
+    listed = V1 + '  - {id: list, question: "Which are ice pick scars?\\n\\n- narrow\\n- deep", answer: both}\n'
+    import_package(collection, release(listed, 1_700_000_000).out)
+    removal = release(V1, 1_700_086_400)
+    assert list(removal.changes.removed) == ["list"]
+    search = lock.removed_search("Scars", [(entry.kind, entry.prompt) for entry in removal.changes.removed.values()])
+    assert "\n" not in search  # one line, to paste into Anki's search bar
+    assert [collection.get_note(nid)["Front"] for nid in collection.find_notes(search)] == [
+        removal.changes.removed["list"].prompt]
+
+
+def test_a_removed_card_that_begins_like_a_kept_one_is_left_out_of_the_search(tmp_path: Path, collection,
+                                                                              monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    twin = "  - {id: twin, question: How wide is an ice pick scar?, answer: Under 2 mm across}\n"
+    deck_file(tmp_path, V1 + twin)
+    assert CliRunner().invoke(main, ["build", "-o", "v1.apkg"]).exit_code == 0
+    import_package(collection, tmp_path / "v1.apkg")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700086400")
+    deck_file(tmp_path, V1.replace("  - {id: shape, question: What shape is an ice pick scar in section?, answer: A V}\n", ""))
+    result = CliRunner().invoke(main, ["build", "-o", "v2.apkg"])
+    assert "removed (2): shape, twin" in result.stdout
+    assert ("removed card 'twin' is not in a search: card 'width', which stays, begins the same way; "
+            "tell students how to find it by its back") in result.stdout
+    search = result.stdout.split("this search in Anki's browser finds them:\n  ")[1].splitlines()[0]
+    assert [collection.get_note(nid)["Front"] for nid in collection.find_notes(search)] == [
+        "What shape is an ice pick scar in section?"]
 
 
 def test_a_students_own_edit_to_an_unchanged_card_survives_the_next_version(release, collection) -> None:
