@@ -366,11 +366,18 @@ def refuse_overwriting_inputs(path: str, out: Path) -> None:
 
 
 def build_time() -> int:
-    """Seconds since the epoch: SOURCE_DATE_EPOCH when set (reproducible builds), else now."""
+    """Seconds since the epoch: SOURCE_DATE_EPOCH when set (reproducible builds), else now. Not
+    later than a day from now: a card dated in the future is newer than any edit a student makes
+    until then, so each import would overwrite those edits, and every later build comes after it."""
     value = os.environ.get("SOURCE_DATE_EPOCH")
+    now = int(time.time())
     if value is None:
-        return int(time.time())
+        return now
     if not value.isdigit() or int(value) > lock.LATEST_TIME:
         raise BuildError(f"SOURCE_DATE_EPOCH must be a whole number of seconds up to {lock.LATEST_TIME} "
                          f"(the end of year 9999), not {value!r}")
+    if int(value) > now + 86_400:
+        raise BuildError(f"SOURCE_DATE_EPOCH {value} is {time.strftime('%Y-%m-%d', time.gmtime(int(value)))}, in "
+                         "the future: cards dated then would overwrite students' own edits until that day. Use a "
+                         "time that has passed, such as the last commit's (git log -1 --format=%ct)")
     return int(value)

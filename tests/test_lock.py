@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import time
 import zipfile
 from pathlib import Path
 
@@ -199,7 +200,7 @@ def test_the_same_inputs_build_the_same_bytes(release, tmp_path: Path) -> None:
     assert hashlib.sha256(again).hexdigest() == hashlib.sha256(first).hexdigest()
     assert (tmp_path / "cards.lock").read_bytes() == lock_file
     # With the lock in place, a later clock changes nothing either.
-    later = release(V1, 1_800_000_000).out.read_bytes()
+    later = release(V1, 1_750_000_000).out.read_bytes()
     assert hashlib.sha256(later).hexdigest() == hashlib.sha256(first).hexdigest()
 
 
@@ -324,8 +325,16 @@ def test_a_guid_equal_to_another_cards_derived_guid_is_refused(tmp_path: Path) -
     assert (problem.line, problem.code) == (4, "duplicate-guid")
 
 
-def test_the_last_accepted_time_still_builds(release) -> None:
+def test_the_last_accepted_time_still_builds(release, monkeypatch) -> None:
+    monkeypatch.setattr(time, "time", lambda: lock.LATEST_TIME)  # on the last day of year 9999
     assert release(V1, lock.LATEST_TIME).out.stat().st_size > 0
+
+
+def test_source_date_epoch_in_the_future_is_refused(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(time.time()) + 2 * 86_400))
+    with pytest.raises(pipeline.BuildError, match="in the future: cards dated then would overwrite students' own"):
+        pipeline.build(str(deck_file(tmp_path, V1)), tmp_path / "out.apkg")
+    assert not (tmp_path / "out.apkg").exists() and not (tmp_path / "cards.lock").exists()
 
 
 @pytest.mark.parametrize("edit", [
