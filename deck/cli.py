@@ -228,8 +228,14 @@ def _summarise(built: pipeline.Built, checked: pipeline.Checked) -> None:
         click.echo("removed cards stay in students' collections until they delete them; "
                    f"this search in Anki's browser finds them:\n  {lock.removed_search(checked.deck.deck.name, findable)}")
     for card_id, twin in alike.items():
-        click.echo(f"removed card '{card_id}' is not in a search: card '{twin}', which stays, begins the same way; "
-                   "tell students how to find it by its back")
+        if twin in changes.added:  # a card given a new id: a new note to Anki
+            click.echo(f"card '{twin}' is new but begins like removed card '{card_id}': if it is that card renamed, "
+                       f"students will keep the old note and get a second one. To keep theirs, restore "
+                       f"{built.lock_path.name} from version control, give the card back the id '{card_id}', and "
+                       "build again")
+        else:
+            click.echo(f"removed card '{card_id}' is not in a search: card '{twin}', which stays, begins the same "
+                       "way; tell students how to find it by its back")
 
 
 @main.command("ids")

@@ -164,6 +164,19 @@ def test_a_removed_card_that_begins_like_a_kept_one_is_left_out_of_the_search(tm
         "What shape is an ice pick scar in section?"]
 
 
+def test_a_card_that_looks_renamed_is_pointed_out(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    deck_file(tmp_path, V1)
+    assert CliRunner().invoke(main, ["build"]).exit_code == 0
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700086400")
+    deck_file(tmp_path, V1.replace("{id: width,", "{id: wide,"))
+    result = CliRunner().invoke(main, ["build"])
+    assert "added (1): wide\nremoved (1): width\n" in result.stdout
+    assert ("card 'wide' is new but begins like removed card 'width': if it is that card renamed, students will keep "
+            "the old note and get a second one.") in result.stdout
+
+
 def test_a_students_own_edit_to_an_unchanged_card_survives_the_next_version(release, collection) -> None:
     import_package(collection, release(V1, 1_700_000_000).out)
     shape = note_of(collection, "Back:A V")
