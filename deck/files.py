@@ -12,7 +12,10 @@ def write_atomically(path: Path, data: bytes) -> None:
 
     A failure at any point leaves `path` byte-for-byte as it was and removes the temporary file.
     An existing file keeps its permissions; a new one gets the usual ones (0666 less the umask).
+    A missing folder is made, as `-o dist/deck.apkg` asks for one.
     """
+    if not path.parent.exists():  # (one that is a file is for the writing below to refuse: "Not a directory")
+        path.parent.mkdir(parents=True)
     mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

@@ -97,9 +97,8 @@ def test_build_writes_the_package_named_after_the_deck(run, tmp_path: Path) -> N
     assert (tmp_path / "scars.apkg").is_file()
 
 
-def test_build_to_a_chosen_path(run, tmp_path: Path) -> None:
+def test_build_to_a_chosen_path_in_a_new_folder(run, tmp_path: Path) -> None:
     deck_file(tmp_path, VALID, "deck.yaml")
-    (tmp_path / "dist").mkdir()
     result = run("build", "deck.yaml", "-o", "dist/my.apkg")
     assert result.exit_code == 0
     assert result.stdout.startswith("wrote dist/my.apkg: ")
@@ -114,11 +113,11 @@ def test_build_with_problems_writes_nothing_and_exits_1(run, tmp_path: Path) -> 
     assert sorted(path.name for path in tmp_path.iterdir()) == ["cards.yaml"]
 
 
-def test_build_into_a_missing_folder_exits_1_without_a_traceback(run, tmp_path: Path) -> None:
+def test_build_where_no_folder_can_be_exits_1_without_a_traceback(run, tmp_path: Path) -> None:
     deck_file(tmp_path, VALID)
-    result = run("build", "-o", "missing/out.apkg")
+    result = run("build", "-o", "cards.yaml/out.apkg")  # under a file
     assert result.exit_code == 1
-    assert result.stderr.startswith("Error: cannot write missing/out.apkg: No such file or directory")
+    assert result.stderr.startswith("Error: cannot write cards.yaml/out.apkg: Not a directory")
     assert "Traceback" not in result.stderr
 
 

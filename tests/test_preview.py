@@ -153,8 +153,9 @@ def test_without_anki_it_says_how_to_install_it(tmp_path: Path, monkeypatch: pyt
 
 
 def test_an_unwritable_output_is_a_preview_error(tmp_path: Path) -> None:
-    with pytest.raises(preview.PreviewError, match="cannot write .*missing/preview.html"):
-        preview.write_preview(str(write_deck(tmp_path)), tmp_path / "missing" / "preview.html")
+    deck = write_deck(tmp_path)
+    with pytest.raises(preview.PreviewError, match="cannot write .*cards.yaml/preview.html: Not a directory"):
+        preview.write_preview(str(deck), deck / "preview.html")  # under a file
 
 
 # --- the page in a browser ------------------------------------------------------------------------
