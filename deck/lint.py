@@ -34,9 +34,13 @@ Finding = tuple[Node, str | None, str]
 CardRule = Callable[[Card, Mapping, Checked], Iterator[Finding]]
 
 
+# A Markdown link or image: what it shows is its text, not its address or file name.
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+
+
 @lru_cache(maxsize=1024)  # several rules read the same field, one card after another
 def _plain(text: str) -> str:
-    return render.plain_text(text)
+    return render.plain_text(_LINK.sub(r"\1", text))
 
 
 @lru_cache(maxsize=1024)

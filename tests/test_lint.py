@@ -37,6 +37,8 @@ def warnings(tmp_path: Path, text: str) -> list[tuple[int, int, str]]:
                      id="adjectives are not a list"),
         pytest.param("  - {id: a, question: What is a narrow deep ice pick scar called?, answer: Ice pick scar}\n",
                      [(3, 23, "question-gives-answer")], id="answer in question"),
+        pytest.param("  - {id: a, question: 'What shape does [this figure](https://example.org/v) show?', answer: V}\n",
+                     [], id="a link's address is not the question's words"),
         pytest.param("  - {id: a, question: Is punch grafting for deep scars?, answer: 'Yes'}\n",
                      [(3, 23, "yes-no-question")], id="yes/no question"),
         pytest.param("  - {id: a, question: Which procedure suits deep scars?, answer: Punch grafting}\n"
