@@ -146,8 +146,10 @@ def update(previous: Lock | None, deck_id: str, cards: list[Content], note_types
     stamp = max(now, previous.newest() + 1)
     changes = Changes(first_build=not previous.cards)
     locked_cards: dict[str, CardStamp] = {}
+    by_guid = {entry["guid"]: entry for entry in previous.cards.values()}
     for card in cards:
-        old = previous.cards.get(card.card_id)
+        # A card is its note: found by its id, or by its GUID where the id changed but a kept `guid:` did not.
+        old = previous.cards.get(card.card_id) or by_guid.get(card.guid)
         if old is not None and old["hash"] == card.hash:
             locked_cards[card.card_id] = old
             continue
@@ -158,8 +160,9 @@ def update(previous: Lock | None, deck_id: str, cards: list[Content], note_types
         locked_cards[card.card_id] = {"hash": card.hash, "mod": stamp, "kind": card.kind,  # type: ignore[typeddict-item]
                                       "guid": card.guid, "prompt": card.prompt}  # (Content.kind is a key of NOTE_TYPES)
     removed = dict(previous.removed)
+    guids = {card.guid for card in cards}
     for card_id, old in previous.cards.items():
-        if card_id not in locked_cards:
+        if card_id not in locked_cards and old["guid"] not in guids:
             changes.removed[card_id] = removed[card_id] = Removed(kind=old["kind"], prompt=old["prompt"], removed=stamp)
     locked_types = {}
     for kind, digest in note_types.items():

@@ -285,6 +285,7 @@ def _check_against_lock(document: nodes.Document, problems: list[Problem], previ
             f"deck id changed from '{previous.deck}' (in {lock.path_for(document.path).name}); every note would be "
             f"new to students. Change it back, or delete {lock.path_for(document.path).name} to start a new deck"))
         return
+    kinds = {entry["guid"]: entry["kind"] for entry in previous.cards.values()}  # by note, as Anki knows them
     for (card, node), guid in zip(validated.cards, guids):
         locked = previous.cards.get(card.id)
         if locked is not None and locked["guid"] != guid:
@@ -293,13 +294,14 @@ def _check_against_lock(document: nodes.Document, problems: list[Problem], previ
                 line, column, "guid-changed",
                 f"card '{card.id}': its GUID changed since the last build (was '{locked['guid']}', now '{guid}'); "
                 "students would get a second note. Restore the guid, or give a new card a new id"))
-        if locked is not None and locked["kind"] != card.type:
+        if kinds.get(guid, card.type) != card.type:
             line, column = document.locate(node.pairs["type" if "type" in node.pairs else "id"][1])
+            new_note = "give the card a new id" + (" and no 'guid'" if card.guid else "")
             problems.append(document.problem(
                 line, column, "type-changed",
-                f"card '{card.id}': its type changed since the last build (was {locked['kind']}, now {card.type}); "
+                f"card '{card.id}': its type changed since the last build (was {kinds[guid]}, now {card.type}); "
                 "Anki keeps a note's type on import, so students who have it would never get its changes again. "
-                "Change the type back, or give the card a new id to make it a new note"))
+                f"Change the type back, or {new_note} to make it a new note"))
         if card.id in previous.removed:
             line, column = document.locate(node.pairs["id"][1])
             problems.append(document.problem(

@@ -330,6 +330,25 @@ def test_changing_a_cards_type_is_refused(release, tmp_path: Path) -> None:
     assert "its type changed since the last build (was basic, now reversed)" in problem.message
 
 
+KEPT_GUID = V1.replace("{id: width,", "{id: width, guid: abc123,")
+
+
+def test_a_card_renamed_with_its_guid_kept_is_the_same_note(release, collection) -> None:
+    import_package(collection, release(KEPT_GUID, 1_700_000_000).out)
+    renamed = release(KEPT_GUID.replace("{id: width,", "{id: wide,").replace("Less than 2 mm", "Under 2 mm"),
+                      1_700_086_400)
+    assert (renamed.changes.added, renamed.changes.changed, renamed.changes.removed) == ([], ["wide"], {})
+    assert counts(import_package(collection, renamed.out)) == (0, 1)
+
+
+def test_a_type_change_under_a_new_id_with_the_guid_kept_is_refused(release, tmp_path: Path) -> None:
+    release(KEPT_GUID, 1_700_000_000)
+    deck_file(tmp_path, KEPT_GUID.replace("{id: width,", "{id: wide, type: reversed,"))
+    [problem] = pipeline.check(str(tmp_path / "cards.yaml")).problems
+    assert (problem.line, problem.code) == (3, "type-changed")
+    assert problem.message.endswith("or give the card a new id and no 'guid' to make it a new note")
+
+
 def test_a_guid_equal_to_another_cards_derived_guid_is_refused(tmp_path: Path) -> None:
     from deck.package import note_guid
 
