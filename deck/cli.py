@@ -217,11 +217,9 @@ def _summarise(built: pipeline.Built, checked: pipeline.Checked) -> None:
                          ("note types restyled", changes.note_types)):
         if names:
             click.echo(f"{label} ({len(names)}): {', '.join(names)}")
-    # Anki's search cannot tell a removed card from a kept one with the same first field (it ignores
-    # case): such a card is left out of the search, which students act on without looking.
-    kept = {(note.kind, note.fields[0].casefold()): note.card_id for note in checked.notes}
-    alike = {card_id: kept[entry.kind, entry.prompt.casefold()] for card_id, entry in changes.removed.items()
-             if (entry.kind, entry.prompt.casefold()) in kept}
+    # A removed card the search would not tell from a kept one is left out of it: students delete
+    # whatever it finds.
+    alike = lock.search_twins(changes.removed, [(note.card_id, note.kind, note.fields[0]) for note in checked.notes])
     findable = [(entry.kind, entry.prompt) for card_id, entry in changes.removed.items() if card_id not in alike]
     if findable:
         assert checked.deck is not None

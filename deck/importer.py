@@ -99,8 +99,6 @@ def import_deck(source: Path, out: Path, force: bool = False) -> Imported:
                    if (media_out / name).exists() and (media_out / name).read_bytes() != path.read_bytes()]
         if clashes and not force:
             raise ImportFailed(f"{media_out} already has different files named {', '.join(sorted(clashes))}")
-        if converter.media.files:
-            media_out.mkdir(exist_ok=True)
         for name, path in sorted(converter.media.files.items()):
             write_atomically(media_out / name, path.read_bytes())
     write_atomically(out, text.encode("utf-8"))

@@ -34,8 +34,9 @@ Finding = tuple[Node, str | None, str]
 CardRule = Callable[[Card, Mapping, Checked], Iterator[Finding]]
 
 
-# A Markdown link or image: what it shows is its text, not its address or file name.
-_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+# A Markdown link or image: what it shows is its text, not its address or file name. (Neither part
+# may hold a bracket, so each try ends at the next one: linear in the text, whatever it holds.)
+_LINK = re.compile(r"!?\[([^\[\]]*)\]\([^()]*\)")
 
 
 @lru_cache(maxsize=1024)  # several rules read the same field, one card after another

@@ -119,7 +119,8 @@ def read(path: Path) -> tuple[Lock | None, list[Problem]]:
            "of removed cards are forgotten)")
     line = column = 1
     try:
-        return Lock.model_validate_json(path.read_bytes()), []
+        data = path.read_bytes()
+        return Lock.model_validate_json(data), []
     except OSError as error:
         message = f"cannot read {path.name}: {error.strerror or error}; {fix}"
     except ValidationError as error:
@@ -128,7 +129,9 @@ def read(path: Path) -> tuple[Lock | None, list[Problem]]:
         if detail["type"] == "json_invalid":
             reason = detail["ctx"]["error"]
             if place := re.search(r"at line (\d+) column (\d+)$", reason):  # ("trailing comma at line 19 column 3")
-                line, column = int(place[1]), int(place[2])
+                line = int(place[1])
+                before = data.split(b"\n")[line - 1][:max(int(place[2]) - 1, 0)]  # the column counts bytes
+                column = len(before.decode("utf-8", "replace")) + 1
                 reason = reason[:place.start()].strip()
             message = f"{path.name} is not valid JSON ({reason}); mend it here, or {fix}"
         elif not where:
@@ -212,6 +215,24 @@ def removed_search(deck_name: str, removed: Iterable[tuple[str, str]]) -> str:
         text = _search_escape(first_field, ":").replace("\n", "_")
         notes.append(f'("note:{NOTE_TYPES[kind].name}" "{NOTE_TYPES[kind].fields[0]}:{text}")')
     return f'"deck:{_search_escape(deck_name)}" ({" OR ".join(notes)})'
+
+
+def search_twins(removed: Mapping[str, Removed], kept: Iterable[tuple[str, str, str]]) -> dict[str, str]:
+    """The removed cards (by id) that `removed_search` would not tell from a kept card, given as
+    (id, kind, first field HTML), each with that card's id: Anki compares a whole field ignoring
+    case, and a line break in the search stands for any one character."""
+    kept = list(kept)
+    exact = {(kind, first.casefold()): card_id for card_id, kind, first in kept}
+    twins = {card_id: exact[entry.kind, entry.prompt.casefold()] for card_id, entry in removed.items()
+             if (entry.kind, entry.prompt.casefold()) in exact}
+    for card_id, entry in removed.items():
+        if card_id not in twins and "\n" in entry.prompt:
+            pattern = re.compile(".".join(map(re.escape, entry.prompt.casefold().split("\n"))), re.DOTALL)
+            twin = next((other for other, kind, first in kept
+                         if kind == entry.kind and pattern.fullmatch(first.casefold())), None)
+            if twin is not None:
+                twins[card_id] = twin
+    return twins
 
 
 def _search_escape(text: str, also: str = "") -> str:

@@ -164,6 +164,18 @@ def test_a_removed_card_that_begins_like_a_kept_one_is_left_out_of_the_search(tm
         "What shape is an ice pick scar in section?"]
 
 
+def test_a_removed_card_of_several_lines_is_told_from_a_kept_one_of_one(release, collection) -> None:
+    both = V1 + ('  - {id: two-lines, question: "Line one\\nline two?", answer: a}\n'
+                 '  - {id: one-line, question: "Line one line two?", answer: b}\n')
+    import_package(collection, release(both, 1_700_000_000).out)
+    removal = release(both.replace('  - {id: two-lines, question: "Line one\\nline two?", answer: a}\n', ""),
+                      1_700_086_400)
+    twins = lock.search_twins(removal.changes.removed, [("one-line", "basic", "Line one line two?")])
+    assert twins == {"two-lines": "one-line"}
+    search = lock.removed_search("Scars", [(entry.kind, entry.prompt) for entry in removal.changes.removed.values()])
+    assert len(collection.find_notes(search)) == 2  # which is why it is left out of the search
+
+
 def test_a_card_that_looks_renamed_is_pointed_out(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
@@ -265,6 +277,15 @@ def test_a_lock_left_with_a_trailing_comma_is_reported_where_it_is(release, tmp_
     [problem] = pipeline.check(str(tmp_path / "cards.yaml")).problems
     assert (problem.line, problem.code) == (last_removed + 1, "bad-lock")
     assert problem.message.startswith("cards.lock is not valid JSON (trailing comma); mend it here, or restore")
+
+
+@pytest.mark.parametrize(("text", "place"), [("", (1, 1)), ('{"deck": "ééééé" x}', (1, 18))])
+def test_a_lock_not_json_is_reported_at_the_character_where_it_breaks(release, tmp_path: Path, text: str,
+                                                                        place: tuple[int, int]) -> None:
+    release(V1, 1_700_000_000)
+    (tmp_path / "cards.lock").write_text(text, encoding="utf-8")
+    [problem] = pipeline.check(str(tmp_path / "cards.yaml")).problems
+    assert ((problem.line, problem.column), problem.code) == (place, "bad-lock")
 
 
 def test_changing_the_deck_id_is_refused(release, tmp_path: Path) -> None:
