@@ -336,9 +336,12 @@ def test_a_changed_picture_updates_its_card(release, tmp_path: Path, collection)
     assert counts(import_package(collection, second.out)) == (0, 1)
 
 
+KEPT_GUID = V1.replace("{id: width,", "{id: width, guid: abc123,")  # as `deck import` keeps a note's GUID
+
+
 def test_changing_a_cards_guid_is_refused(release, tmp_path: Path) -> None:
     release(V1, 1_700_000_000)
-    deck_file(tmp_path, V1.replace("{id: width,", "{id: width, guid: abc123,"))
+    deck_file(tmp_path, KEPT_GUID)
     [problem] = pipeline.check(str(tmp_path / "cards.yaml")).problems
     assert (problem.line, problem.code) == (3, "guid-changed")
 
@@ -349,9 +352,6 @@ def test_changing_a_cards_type_is_refused(release, tmp_path: Path) -> None:
     [problem] = pipeline.check(str(tmp_path / "cards.yaml")).problems
     assert (problem.line, problem.column, problem.code) == (4, 23, "type-changed")
     assert "its type changed since the last build (was basic, now reversed)" in problem.message
-
-
-KEPT_GUID = V1.replace("{id: width,", "{id: width, guid: abc123,")
 
 
 def test_a_card_renamed_with_its_guid_kept_is_the_same_note(release, collection) -> None:
