@@ -82,7 +82,8 @@ def _add_ids(data: bytes, document: Document, cards: list[Mapping], taken: set[s
     """Add an id to each of the file's cards without one; the file is written only if it changed."""
     new_ids: list[str] = []
     edits: list[tuple[int, str]] = []
-    newline = Counter(LINE_BREAK.findall(document.text)).most_common(1)[0][0]  # the file's own, as it mostly has
+    breaks = Counter(LINE_BREAK.findall(document.text))
+    newline = max(breaks, key=breaks.__getitem__, default="\n")  # the file's own, as it mostly has
     for card in cards:
         if "id" in card.pairs or not card.pairs:
             continue

@@ -163,6 +163,13 @@ def test_a_main_file_whose_deck_is_in_a_file_it_includes_gets_ids(tmp_path: Path
     assert ids.assign(tmp_path / "main.yaml") == (["one"], [])
 
 
+def test_a_file_of_one_line_gets_its_ids(tmp_path: Path) -> None:
+    path = tmp_path / "cards.yaml"
+    path.write_text("{deck: {id: t, name: T}, cards: [{question: Why?, answer: a}]}")  # not even a final line break
+    assert ids.assign(path) == (["why"], [])
+    assert path.read_text() == "{deck: {id: t, name: T}, cards: [{id: why, question: Why?, answer: a}]}"
+
+
 def test_a_stray_line_ending_does_not_change_the_files_own(tmp_path: Path) -> None:
     path = tmp_path / "cards.yaml"
     path.write_bytes(b"deck: {id: t, name: T}\rcards:\n  - question: Why?\n    answer: a\n")  # one CR alone
