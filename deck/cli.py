@@ -223,8 +223,9 @@ def _summarise(built: pipeline.Built, checked: pipeline.Checked) -> None:
     findable = [(entry.kind, entry.prompt) for card_id, entry in changes.removed.items() if card_id not in alike]
     if findable:
         assert checked.deck is not None
+        search = lock.removed_search(checked.deck.deck.name, findable)
         click.echo("removed cards stay in students' collections until they delete them; "
-                   f"this search in Anki's browser finds them:\n  {lock.removed_search(checked.deck.deck.name, findable)}")
+                   f"this search in Anki's browser finds them:\n  {search}")
     for card_id, twin in alike.items():
         if twin in changes.added:  # a card given a new id: a new note to Anki
             click.echo(f"card '{twin}' is new but begins like removed card '{card_id}': if it is that card renamed, "

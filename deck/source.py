@@ -71,7 +71,8 @@ def file_bytes(path: str | Path) -> bytes | Problem:
 
 
 def _too_large(path: str, size: int) -> Problem:
-    message = f"file is {size / 1024 / 1024:.0f} MB, over the {MAX_BYTES // 1024 // 1024} MB limit; split the deck into several files"
+    message = (f"file is {size / 1024 / 1024:.0f} MB, over the {MAX_BYTES // 1024 // 1024} MB limit; "
+               "split the deck into several files")
     return Problem(path, 1, 1, "error", "too-large", message)
 
 

@@ -116,7 +116,8 @@ class _Checker:
             if self.document.parts:  # a deck of several files
                 message = f"'{key}' is required in one of the deck's files"
             else:
-                message = f"'{key}' is required at the top of the file" + (f"; {PART_OF_A_DECK}" if key == "deck" else "")
+                message = f"'{key}' is required at the top of the file" + (
+                    f"; {PART_OF_A_DECK}" if key == "deck" else "")
             self.report(root, "missing-field", message)
             return None
         node = root.pairs[key][1]

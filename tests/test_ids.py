@@ -178,7 +178,8 @@ def test_a_stray_line_ending_does_not_change_the_files_own(tmp_path: Path) -> No
 
 
 def test_one_file_of_a_deck_in_several_is_left_alone(tmp_path: Path) -> None:
-    (tmp_path / "a.yaml").write_text("deck: {id: t, name: T}\ninclude: [b.yaml]\ncards:\n  - {id: why, question: Why?, answer: a}\n")
+    (tmp_path / "a.yaml").write_text(
+        "deck: {id: t, name: T}\ninclude: [b.yaml]\ncards:\n  - {id: why, question: Why?, answer: a}\n")
     part = "cards:\n  - question: Why?\n    answer: c\n"
     (tmp_path / "b.yaml").write_text(part)
     new_ids, problems = ids.assign(tmp_path / "b.yaml")  # 'why' would be taken: ids are unique in the whole deck

@@ -154,7 +154,8 @@ def test_a_removed_card_that_begins_like_a_kept_one_is_left_out_of_the_search(tm
     assert CliRunner().invoke(main, ["build", "-o", "v1.apkg"]).exit_code == 0
     import_package(collection, tmp_path / "v1.apkg")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700086400")
-    deck_file(tmp_path, V1.replace("  - {id: shape, question: What shape is an ice pick scar in section?, answer: A V}\n", ""))
+    deck_file(tmp_path, V1.replace(
+        "  - {id: shape, question: What shape is an ice pick scar in section?, answer: A V}\n", ""))
     result = CliRunner().invoke(main, ["build", "-o", "v2.apkg"])
     assert "removed (2): shape, twin" in result.stdout
     assert ("removed card 'twin' is not in a search: card 'width', which stays, begins the same way; "
