@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal
@@ -105,6 +105,18 @@ _COMPACT_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 def content_hash(*parts: object) -> str:
     """A short, stable fingerprint of JSON-able content: 64 bits are plenty for one deck."""
     return hashlib.sha256(_COMPACT_JSON.encode(parts).encode()).hexdigest()[:16]
+
+
+def card_hash(kind: str, fields: Sequence[str], tags: Sequence[str], media: list[str], locked: CardStamp | None) -> str:
+    """A card's content hash, of its tags as Anki keeps them: sorted, ignoring case, so that their
+    order in the deck file is no change. Locks written before 2026-11-30 hashed the tags as written:
+    such a hash still counts while it matches (`locked`, the previous build's entry)."""
+    in_anki = sorted(tags, key=str.casefold)
+    digest = content_hash(kind, fields, in_anki, media)
+    if (locked is not None and locked["hash"] != digest and list(tags) != in_anki
+            and content_hash(kind, fields, tags, media) == locked["hash"]):
+        return locked["hash"]
+    return digest
 
 
 def note_type_hash(note_type: NoteType) -> str:

@@ -340,6 +340,30 @@ def test_a_changed_picture_updates_its_card(release, tmp_path: Path, collection)
 KEPT_GUID = V1.replace("{id: width,", "{id: width, guid: abc123,")  # as `deck import` keeps a note's GUID
 
 
+TAGGED = V1.replace("answer: Less than 2 mm}", "answer: Less than 2 mm, tags: [size, Morphology]}")
+
+
+def test_reordering_tags_is_no_change_as_anki_sorts_them(release, collection) -> None:
+    import_package(collection, release(TAGGED, 1_700_000_000).out)
+    reordered = release(TAGGED.replace("[size, Morphology]", "[Morphology, size]"), 1_700_086_400)
+    assert (reordered.changes.added, reordered.changes.changed, reordered.changes.removed) == ([], [], {})
+    assert counts(import_package(collection, reordered.out)) == (0, 0)
+    retagged = release(TAGGED.replace("[size, Morphology]", "[size, shape]"), 1_700_172_800)
+    assert retagged.changes.changed == ["width"]
+    assert counts(import_package(collection, retagged.out)) == (0, 1)
+
+
+def test_a_lock_that_hashed_tags_as_written_still_counts(release, tmp_path: Path, monkeypatch) -> None:
+    with monkeypatch.context() as before:  # the lock as builds before 2026-11-30 wrote it
+        before.setattr(lock, "card_hash", lambda kind, fields, tags, media, locked: lock.content_hash(
+            kind, fields, tags, media))
+        release(TAGGED, 1_700_000_000)
+    written = (tmp_path / "cards.lock").read_bytes()
+    again = release(TAGGED, 1_700_086_400)
+    assert (again.changes.added, again.changes.changed, again.changes.removed) == ([], [], {})
+    assert (tmp_path / "cards.lock").read_bytes() == written
+
+
 def test_changing_a_cards_guid_is_refused(release, tmp_path: Path) -> None:
     release(V1, 1_700_000_000)
     deck_file(tmp_path, KEPT_GUID)
