@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal
@@ -75,13 +75,14 @@ class Lock(_Strict):
 
 @dataclass(frozen=True)
 class Content:
-    """What the lock records of one card: its content hash, kind and prompt."""
+    """What the lock records of one card: its content hash, kind and prompt (see `card_hash`)."""
 
     card_id: str
     kind: str
     guid: str
     hash: str
     prompt: str
+    hash_as_written: Callable[[], str] | None = None  # for a lock from before 2026-11-30, where it differs
 
 
 @dataclass
@@ -107,16 +108,15 @@ def content_hash(*parts: object) -> str:
     return hashlib.sha256(_COMPACT_JSON.encode(parts).encode()).hexdigest()[:16]
 
 
-def card_hash(kind: str, fields: Sequence[str], tags: Sequence[str], media: list[str], locked: CardStamp | None) -> str:
-    """A card's content hash, of its tags as Anki keeps them: sorted, ignoring case, so that their
-    order in the deck file is no change. Locks written before 2026-11-30 hashed the tags as written:
-    such a hash still counts while it matches (`locked`, the previous build's entry)."""
-    in_anki = sorted(tags, key=str.casefold)
-    digest = content_hash(kind, fields, in_anki, media)
-    if (locked is not None and locked["hash"] != digest and list(tags) != in_anki
-            and content_hash(kind, fields, tags, media) == locked["hash"]):
-        return locked["hash"]
-    return digest
+def card_hash(kind: str, fields: Sequence[str], tags: Sequence[str],
+              media: list[str]) -> tuple[str, Callable[[], str] | None]:
+    """A card's content hash, of its tags as students who have the note see them: Anki sorts a note's
+    tags and keeps the case a tag already has in their collection, so order, case and repeats are no
+    change. Locks written before 2026-11-30 hashed the tags as written: where that differs, the
+    second value computes it (only `update` needs it, and seldom)."""
+    as_anki = sorted({tag.casefold() for tag in tags})
+    digest = content_hash(kind, fields, as_anki, media)
+    return digest, (lambda: content_hash(kind, fields, tags, media)) if list(tags) != as_anki else None
 
 
 def note_type_hash(note_type: NoteType) -> str:
@@ -165,6 +165,9 @@ def update(previous: Lock | None, deck_id: str, cards: list[Content], note_types
     for card in cards:
         # A card is its note: found by its id, or by its GUID where the id changed but a kept `guid:` did not.
         old = previous.cards.get(card.card_id) or by_guid.get(card.guid)
+        if (old is not None and old["hash"] != card.hash and card.hash_as_written is not None
+                and card.hash_as_written() == old["hash"]):
+            old = {**old, "hash": card.hash}  # unchanged, in a lock from before: its hash as it is now made
         if old is not None and old["hash"] == card.hash:
             locked_cards[card.card_id] = old
             continue

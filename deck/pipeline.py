@@ -329,15 +329,11 @@ def build(path: str, out: Path | None = None, progress: Progress = quiet) -> tup
     lock_path = lock.path_for(path)
     # The bar's label stays on screen while the package and the lock are written, after it.
     pairs = each_card(list(zip(checked.notes, checked.guids)), progress, f"writing {out.name} and {lock_path.name}")
-    locked = checked.lock.cards if checked.lock else {}
-    contents = [
-        lock.Content(note.card_id, note.kind, guid,
-                     lock.card_hash(note.kind, note.fields, note.tags,
-                                    sorted(media[name] for name in references(note.fields) if name in media)
-                                    if media else [], locked.get(note.card_id)),
-                     note.fields[0])
-        for note, guid in pairs
-    ]
+    contents = []
+    for note, guid in pairs:
+        media_hashes = sorted(media[name] for name in references(note.fields) if name in media) if media else []
+        digest, as_written = lock.card_hash(note.kind, note.fields, note.tags, media_hashes)
+        contents.append(lock.Content(note.card_id, note.kind, guid, digest, note.fields[0], as_written))
     note_types = {kind: lock.note_type_hash(note_type) for kind, note_type in NOTE_TYPES.items()}
     new_lock, changes = lock.update(checked.lock, info.id, contents, note_types, build_time())
     stamps = Stamps(
