@@ -82,7 +82,6 @@ class Content:
     guid: str
     hash: str
     prompt: str
-    hash_as_written: Callable[[], str] | None = None  # for a lock from before 2026-11-30, where it differs
 
 
 @dataclass
@@ -108,15 +107,11 @@ def content_hash(*parts: object) -> str:
     return hashlib.sha256(_COMPACT_JSON.encode(parts).encode()).hexdigest()[:16]
 
 
-def card_hash(kind: str, fields: Sequence[str], tags: Sequence[str],
-              media: list[str]) -> tuple[str, Callable[[], str] | None]:
+def card_hash(kind: str, fields: Sequence[str], tags: Sequence[str], media: list[str], as_written: bool = False) -> str:
     """A card's content hash, of its tags as students who have the note see them: Anki sorts a note's
     tags and keeps the case a tag already has in their collection, so order, case and repeats are no
-    change. Locks written before 2026-11-30 hashed the tags as written: where that differs, the
-    second value computes it (only `update` needs it, and seldom)."""
-    as_anki = sorted({tag.casefold() for tag in tags})
-    digest = content_hash(kind, fields, as_anki, media)
-    return digest, (lambda: content_hash(kind, fields, tags, media)) if list(tags) != as_anki else None
+    change. `as_written`: the hash of locks written before 2026-11-30, of the tags as the file has them."""
+    return content_hash(kind, fields, tags if as_written else sorted({tag.casefold() for tag in tags}), media)
 
 
 def note_type_hash(note_type: NoteType) -> str:
@@ -154,19 +149,20 @@ def read(path: Path) -> tuple[Lock | None, list[Problem]]:
 
 
 def update(previous: Lock | None, deck_id: str, cards: list[Content], note_types: dict[str, str],
-           now: int) -> tuple[Lock, Changes]:
+           now: int, as_written: Callable[[int], str] | None = None) -> tuple[Lock, Changes]:
     """The lock for this build: unchanged entries keep their time; new and changed ones get a time
-    newer than any in the previous lock (so Anki sees them as newer even if the clock is behind)."""
+    newer than any in the previous lock (so Anki sees them as newer even if the clock is behind).
+    `as_written(n)`: card n's hash as locks before 2026-11-30 made it (see `card_hash`), asked for
+    only where the hash differs from the lock's."""
     previous = previous or Lock(deck=deck_id)
     stamp = max(now, previous.newest() + 1)
     changes = Changes(first_build=not previous.cards)
     locked_cards: dict[str, CardStamp] = {}
     by_guid = {entry["guid"]: entry for entry in previous.cards.values()}
-    for card in cards:
+    for index, card in enumerate(cards):
         # A card is its note: found by its id, or by its GUID where the id changed but a kept `guid:` did not.
         old = previous.cards.get(card.card_id) or by_guid.get(card.guid)
-        if (old is not None and old["hash"] != card.hash and card.hash_as_written is not None
-                and card.hash_as_written() == old["hash"]):
+        if old is not None and old["hash"] != card.hash and as_written is not None and as_written(index) == old["hash"]:
             old = {**old, "hash": card.hash}  # unchanged, in a lock from before: its hash as it is now made
         if old is not None and old["hash"] == card.hash:
             locked_cards[card.card_id] = old

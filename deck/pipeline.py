@@ -329,13 +329,15 @@ def build(path: str, out: Path | None = None, progress: Progress = quiet) -> tup
     lock_path = lock.path_for(path)
     # The bar's label stays on screen while the package and the lock are written, after it.
     pairs = each_card(list(zip(checked.notes, checked.guids)), progress, f"writing {out.name} and {lock_path.name}")
-    contents = []
-    for note, guid in pairs:
-        media_hashes = sorted(media[name] for name in references(note.fields) if name in media) if media else []
-        digest, as_written = lock.card_hash(note.kind, note.fields, note.tags, media_hashes)
-        contents.append(lock.Content(note.card_id, note.kind, guid, digest, note.fields[0], as_written))
+
+    def card_hash(note: Note, as_written: bool = False) -> str:
+        shown = sorted(media[name] for name in references(note.fields) if name in media) if media else []
+        return lock.card_hash(note.kind, note.fields, note.tags, shown, as_written)
+
+    contents = [lock.Content(note.card_id, note.kind, guid, card_hash(note), note.fields[0]) for note, guid in pairs]
     note_types = {kind: lock.note_type_hash(note_type) for kind, note_type in NOTE_TYPES.items()}
-    new_lock, changes = lock.update(checked.lock, info.id, contents, note_types, build_time())
+    new_lock, changes = lock.update(checked.lock, info.id, contents, note_types, build_time(),
+                                    lambda index: card_hash(checked.notes[index], as_written=True))
     stamps = Stamps(
         package=new_lock.newest(),
         notes={card_id: entry["mod"] for card_id, entry in new_lock.cards.items()},

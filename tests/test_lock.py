@@ -368,8 +368,8 @@ def test_a_lock_that_hashed_tags_as_written_still_counts(release, monkeypatch, e
     # (Tags reordered in the same build as the one that first reads such a lock count as a change, once:
     # the order they had is not recorded.)
     with monkeypatch.context() as before:  # the lock as builds before 2026-11-30 wrote it
-        before.setattr(lock, "card_hash", lambda kind, fields, tags, media: (lock.content_hash(
-            kind, fields, tags, media), None))
+        before.setattr(lock, "card_hash", lambda kind, fields, tags, media, as_written=False: lock.content_hash(
+            kind, fields, tags, media))
         first = release(TAGGED, 1_700_000_000)
     mods = lock.read(first.lock_path)[0].newest()
     again = release(edit(TAGGED), 1_700_086_400)
