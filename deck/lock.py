@@ -72,6 +72,10 @@ class Lock(_Strict):
         mods = [*(entry.mod for entry in self.note_types.values()), *(entry["mod"] for entry in self.cards.values())]
         return max(mods, default=0)
 
+    def by_guid(self) -> dict[str, CardStamp]:
+        """Each card's entry by its note's GUID: a card is its note, whatever its id."""
+        return {entry["guid"]: entry for entry in self.cards.values()}
+
 
 @dataclass(frozen=True)
 class Content:
@@ -158,7 +162,7 @@ def update(previous: Lock | None, deck_id: str, cards: list[Content], note_types
     stamp = max(now, previous.newest() + 1)
     changes = Changes(first_build=not previous.cards)
     locked_cards: dict[str, CardStamp] = {}
-    by_guid = {entry["guid"]: entry for entry in previous.cards.values()}
+    by_guid = previous.by_guid()
     for index, card in enumerate(cards):
         # A card is its note: found by its id, or by its GUID where the id changed but a kept `guid:` did not.
         old = previous.cards.get(card.card_id) or by_guid.get(card.guid)

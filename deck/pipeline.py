@@ -285,7 +285,7 @@ def _check_against_lock(document: nodes.Document, problems: list[Problem], previ
             f"deck id changed from '{previous.deck}' (in {lock.path_for(document.path).name}); every note would be "
             f"new to students. Change it back, or delete {lock.path_for(document.path).name} to start a new deck"))
         return
-    kinds = {entry["guid"]: entry["kind"] for entry in previous.cards.values()}  # by note, as Anki knows them
+    by_guid = previous.by_guid()  # a note's type, as Anki knows it, goes with its GUID
     for (card, node), guid in zip(validated.cards, guids):
         locked = previous.cards.get(card.id)
         if locked is not None and locked["guid"] != guid:
@@ -294,12 +294,12 @@ def _check_against_lock(document: nodes.Document, problems: list[Problem], previ
                 line, column, "guid-changed",
                 f"card '{card.id}': its GUID changed since the last build (was '{locked['guid']}', now '{guid}'); "
                 "students would get a second note. Restore the guid, or give a new card a new id"))
-        if kinds.get(guid, card.type) != card.type:
+        if guid in by_guid and by_guid[guid]["kind"] != card.type:
             line, column = document.locate(node.pairs["type" if "type" in node.pairs else "id"][1])
             new_note = "give the card a new id" + (" and no 'guid'" if card.guid else "")
             problems.append(document.problem(
                 line, column, "type-changed",
-                f"card '{card.id}': its type changed since the last build (was {kinds[guid]}, now {card.type}); "
+                f"card '{card.id}': its type changed since the last build (was {by_guid[guid]['kind']}, now {card.type}); "
                 "Anki keeps a note's type on import, so students who have it would never get its changes again. "
                 f"Change the type back, or {new_note} to make it a new note"))
         if card.id in previous.removed:
