@@ -141,8 +141,16 @@ def _database(tree: DeckTree, notes: list[Note], guids: list[str], stamps: Stamp
     try:
         cursor = connection.cursor()
         genanki.Package(list(decks.values())).write_to_db(cursor, stamps.package, ids)
+        # The indexes of the notes and cards are made after their rows: a fifth less time than
+        # keeping them up to date row by row, and a smaller database.
+        indexes = cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+                                 "AND tbl_name IN ('notes', 'cards') ORDER BY name").fetchall()
+        for name, _ in indexes:
+            cursor.execute(f"DROP INDEX {name}")
         cursor.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", note_rows)
         cursor.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", card_rows)
+        for _, sql in indexes:
+            cursor.execute(sql)
         (models_json,) = cursor.execute("SELECT models FROM col").fetchone()
         written = json.loads(models_json)
         for kind, note_type in NOTE_TYPES.items():

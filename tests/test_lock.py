@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 from anki.scheduler.v3 import CardAnswer
+from hypothesis import given
+from hypothesis import strategies as st
 from click.testing import CliRunner
 
 from deck import lock, notetypes, pipeline
@@ -251,6 +253,28 @@ def test_the_lock_file_lists_one_card_per_line_in_id_order(release, tmp_path: Pa
     card_lines = [line.strip() for line in lines if '"prompt"' in line]
     assert [line.split('"')[1] for line in card_lines] == ["shape", "tca", "width"]
     assert json.loads((tmp_path / "cards.lock").read_text())["deck"] == "scars"
+
+
+# Any text, control characters, quotes, backslashes and astral characters included.
+texts = st.lists(st.text(), max_size=4)
+
+
+@given(st.text(), texts, texts, texts)
+def test_a_cards_hash_is_the_hash_of_its_content_as_json(kind: str, fields: list[str], tags: list[str],
+                                                         media: list[str]) -> None:
+    assert lock.card_hash(kind, fields, tags, media, as_written=True) == lock.content_hash(kind, fields, tags, media)
+    tags_as_seen = sorted({tag.casefold() for tag in tags})
+    assert lock.card_hash(kind, fields, tags, media) == lock.content_hash(kind, fields, tags_as_seen, media)
+
+
+@given(st.text(), st.text(), st.sampled_from(sorted(notetypes.NOTE_TYPES)), st.text(), st.integers(0, lock.LATEST_TIME))
+def test_each_card_line_of_the_lock_is_its_entry_as_sorted_json(card_id: str, guid: str, kind: str, prompt: str,
+                                                                 mod: int) -> None:
+    entry = {"hash": "0123456789abcdef", "mod": mod, "kind": kind, "guid": guid, "prompt": prompt}
+    written = lock._section("cards", {card_id: entry}, lock._card_stamp)
+    expected = f"    {json.dumps(card_id, ensure_ascii=False)}: {json.dumps(entry, ensure_ascii=False, sort_keys=True)}"
+    assert written.split("\n")[1] == expected
+    assert json.loads("{" + written + "}")["cards"] == {card_id: entry}
 
 
 def test_a_clock_behind_the_last_build_still_makes_changes_newer(release) -> None:
