@@ -132,11 +132,10 @@ def _database(tree: DeckTree, notes: list[Note], guids: list[str], stamps: Stamp
     note_rows, card_rows = [], []
     for position, (note, guid) in enumerate(zip(notes, guids)):
         note_id = next(ids)
-        note_rows.append((note_id, guid, models[note.kind].model_id, stamps.notes[note.card_id], -1,
-                          f" {' '.join(note.tags)} ", "\x1f".join(note.fields), note.fields[0], 0, 0, ""))
+        note_rows.append((note_id, guid, models[note.kind].model_id, stamps.notes[note.card_id],
+                          f" {' '.join(note.tags)} ", "\x1f".join(note.fields), note.fields[0]))
         deck_id = decks[note.subdeck].deck_id
-        card_rows += [(next(ids), note_id, deck_id, ord_, stamps.package, -1, 0, 0, position, 0, 0, 0, 0, 0, 0, 0, 0,
-                       "") for ord_ in note.ords]
+        card_rows += [(next(ids), note_id, deck_id, ord_, position) for ord_ in note.ords]
     connection = sqlite3.connect(":memory:")
     try:
         cursor = connection.cursor()
@@ -147,8 +146,11 @@ def _database(tree: DeckTree, notes: list[Note], guids: list[str], stamps: Stamp
                                  "AND tbl_name IN ('notes', 'cards') ORDER BY name").fetchall()
         for name, _ in indexes:
             cursor.execute(f"DROP INDEX {name}")
-        cursor.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", note_rows)
-        cursor.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", card_rows)
+        # What is alike in every row is written in the statement (a quarter less time than binding it):
+        # a note's usn, csum, flags and data; a card's mod, usn, type and queue (new), then zeros.
+        cursor.executemany("INSERT INTO notes VALUES (?, ?, ?, ?, -1, ?, ?, ?, 0, 0, '')", note_rows)
+        cursor.executemany(f"INSERT INTO cards VALUES (?, ?, ?, ?, {stamps.package:d}, -1, 0, 0, ?, "
+                           "0, 0, 0, 0, 0, 0, 0, 0, '')", card_rows)  # due: the note's position
         for _, sql in indexes:
             cursor.execute(sql)
         (models_json,) = cursor.execute("SELECT models FROM col").fetchone()
