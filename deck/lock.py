@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring as _json_text
 from pathlib import Path
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Literal, NamedTuple, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, with_config
 from typing_extensions import TypedDict  # (pydantic needs this one before Python 3.12)
@@ -78,8 +78,7 @@ class Lock(_Strict):
         return {entry["guid"]: entry for entry in self.cards.values()}
 
 
-@dataclass(frozen=True)
-class Content:
+class Content(NamedTuple):
     """What the lock records of one card: its content hash, kind and prompt (see `card_hash`)."""
 
     card_id: str

@@ -48,7 +48,8 @@ class Checked:
         """'3 notes (2 basic, 1 cloze), 4 cards'."""
         kinds: Counter[str] = Counter(card.type for card, _ in self.cards)
         by_kind = ", ".join(f"{kinds[kind]} {kind}" for kind in NOTE_TYPES if kinds[kind])
-        cards = sum(len(ords(card)) for card, _ in self.cards)
+        # (A build's notes know their cards; checking alone makes no notes.)
+        cards = sum(len(note.ords) for note in self.notes) if self.notes else sum(len(ords(card)) for card, _ in self.cards)
         return f"{count(len(self.cards), 'note')} ({by_kind}), {count(cards, 'card')}"
 
 
