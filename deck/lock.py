@@ -24,7 +24,6 @@ from typing import Annotated, Literal, NamedTuple, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, with_config
 from typing_extensions import TypedDict  # (pydantic needs this one before Python 3.12)
 
-from deck.files import write_atomically
 from deck.notetypes import NOTE_TYPES, NoteType
 from deck.problems import Problem
 
@@ -214,8 +213,8 @@ _SORTED_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
 _Entry = TypeVar("_Entry")
 
 
-def write(path: Path, lock: Lock) -> None:
-    """One line per entry, sorted, so that a diff reads as a list of changed cards."""
+def dumps(lock: Lock) -> bytes:
+    """The lock file's text: one line per entry, sorted, so that a diff reads as a list of changed cards."""
     text = "{\n" + ",\n".join([
         f'  "format": {lock.format}',
         f'  "deck": {json.dumps(lock.deck)}',
@@ -223,7 +222,7 @@ def write(path: Path, lock: Lock) -> None:
         _section("cards", lock.cards, _card_stamp),
         _section("removed", {key: vars(entry) for key, entry in lock.removed.items()}, _SORTED_JSON.encode),
     ]) + "\n}\n"
-    write_atomically(path, text.encode())
+    return text.encode()
 
 
 def _section(name: str, entries: Mapping[str, _Entry], encode: Callable[[_Entry], str]) -> str:

@@ -92,7 +92,12 @@ def write(tree: DeckTree, notes: list[Note], guids: list[str], media: dict[str, 
     `guids` are the notes' GUIDs (see `guid_of`); `media` maps each media file's name in Anki to
     its bytes: each is packed once, in name order.
     """
-    database = _database(tree, notes, guids, stamps)
+    pack(database(tree, notes, guids, stamps), media, out, stamps.package)
+
+
+def pack(database: bytes, media: dict[str, bytes], out: Path, stamp: int) -> None:
+    """`write`'s second half: the collection `database` made and the media zipped, dated `stamp`, into
+    `out`. Most of its time is zlib's and the disk's, without Python's lock: a thread can do it."""
     names = sorted(media)
     index = json.dumps({str(number): name for number, name in enumerate(names)}, ensure_ascii=False)
     entries = [("collection.anki2", database), ("media", index.encode())]
@@ -101,7 +106,7 @@ def write(tree: DeckTree, notes: list[Note], guids: list[str], media: dict[str, 
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in entries:
             # Fixed dates and permissions: genanki would take them from the clock and the disk.
-            entry = zipfile.ZipInfo(name, _zip_date_time(stamps.package))
+            entry = zipfile.ZipInfo(name, _zip_date_time(stamp))
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o644 << 16
             # Level 1: a third of the default level's time on a big deck, for a package ~15% bigger.
@@ -109,7 +114,7 @@ def write(tree: DeckTree, notes: list[Note], guids: list[str], media: dict[str, 
     write_atomically(out, buffer.getvalue())
 
 
-def _database(tree: DeckTree, notes: list[Note], guids: list[str], stamps: Stamps) -> bytes:
+def database(tree: DeckTree, notes: list[Note], guids: list[str], stamps: Stamps) -> bytes:
     """genanki writes the collection, its decks and note types; the notes and cards are inserted
     here, with the rows genanki's `Note.write_to_db` would write, but each note with its own time
     and all of them in two statements (genanki's objects and row-by-row inserts were most of the

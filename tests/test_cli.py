@@ -119,6 +119,7 @@ def test_build_where_no_folder_can_be_exits_1_without_a_traceback(run, tmp_path:
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: cannot write cards.yaml/out.apkg: Not a directory")
     assert "Traceback" not in result.stderr
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["cards.yaml"]  # no lock for a package not written
 
 
 def test_a_bad_source_date_epoch_is_an_error(run, tmp_path: Path, monkeypatch) -> None:
