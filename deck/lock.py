@@ -205,7 +205,8 @@ def update(previous: Lock | None, deck_id: str, cards: list[Content], note_types
                 changes.note_types.append(kind)
     if changes.first_build:
         changes.added.clear()
-    lock = Lock(deck=deck_id, note_types=locked_types, cards=locked_cards, removed=removed)
+    # Made of entries validated on reading or made above: validating 30,000 of them again took 0.035 s.
+    lock = Lock.model_construct(deck=deck_id, note_types=locked_types, cards=locked_cards, removed=removed)
     return lock, changes
 
 
