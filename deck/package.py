@@ -128,19 +128,21 @@ def database(tree: DeckTree, notes: list[Note], guids: list[str], stamps: Stamps
     decks: dict[str | None, genanki.Deck] = {
         None: genanki.Deck(anki_deck_id(tree.slug, None), tree.name, tree.description),
     }
-    for note in notes:
-        if note.subdeck not in decks:
-            name = f"{tree.name}::{note.subdeck}"
-            decks[note.subdeck] = genanki.Deck(anki_deck_id(tree.slug, note.subdeck), name)
-        decks[note.subdeck].add_model(models[note.kind])  # genanki writes the note types decks use
+    for subdeck, kind in dict.fromkeys((note.subdeck, note.kind) for note in notes):  # (in order of appearance)
+        if subdeck not in decks:
+            decks[subdeck] = genanki.Deck(anki_deck_id(tree.slug, subdeck), f"{tree.name}::{subdeck}")
+        decks[subdeck].add_model(models[kind])  # genanki writes the note types decks use
+    model_ids = {kind: model.model_id for kind, model in models.items()}
+    deck_ids = {subdeck: deck.deck_id for subdeck, deck in decks.items()}
     ids = itertools.count(stamps.package * 1000)
     note_rows, card_rows = [], []
     for position, (note, guid) in enumerate(zip(notes, guids)):
         note_id = next(ids)
-        note_rows.append((note_id, guid, models[note.kind].model_id, stamps.notes[note.card_id],
+        note_rows.append((note_id, guid, model_ids[note.kind], stamps.notes[note.card_id],
                           f" {' '.join(note.tags)} ", "\x1f".join(note.fields), note.fields[0]))
-        deck_id = decks[note.subdeck].deck_id
-        card_rows += [(next(ids), note_id, deck_id, ord_, position) for ord_ in note.ords]
+        deck_id = deck_ids[note.subdeck]
+        for ord_ in note.ords:
+            card_rows.append((next(ids), note_id, deck_id, ord_, position))
     connection = sqlite3.connect(":memory:")
     try:
         cursor = connection.cursor()
