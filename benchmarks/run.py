@@ -1,7 +1,9 @@
 """Time `deck build` and `deck validate` on synthetic decks, against a naive script and raw genanki.
 
-    python benchmarks/run.py                 # 1k, 10k, 30k and 100k cards
-    python benchmarks/run.py 1000 10000      # chosen sizes
+    python benchmarks/run.py                 # the reference deck at 1k, 10k, 30k and 100k cards,
+                                             # then the heavy deck at 30k (see generate.py)
+    python benchmarks/run.py 1000 10000      # the reference deck at chosen sizes
+    python benchmarks/run.py --heavy 30000   # the heavy deck
 
 Each measurement is a whole process, timed as a user waits for it: from start to exit, the
 interpreter's start and end included (`python -m deck`, as the installed `deck` runs). Peak memory
@@ -26,7 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from generate import generate, wrong_cards
+from generate import HEAVY, REFERENCE, Shape, generate, wrong_cards
 
 NAIVE = """
 import sys, genanki, yaml
@@ -96,32 +98,39 @@ def compile_deck() -> None:
     compileall.compile_dir(Path(deck.__file__).parent, quiet=1)
 
 
-def main(sizes: list[int]) -> None:
+def main(runs: list[tuple[str, Shape, int]]) -> None:
+    """Each run is a deck's name, its shape and how many cards it has."""
     compile_deck()
-    print("| cards | YAML MB | deck build s | peak MB | cards/s | deck validate s | naive script s "
+    print("| deck | cards | YAML MB | deck build s | peak MB | cards/s | deck validate s | naive script s "
           "| times faster than naive | genanki writing s | build / genanki | validate, 1 card in 10 wrong s | errors |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     with tempfile.TemporaryDirectory() as folder:
-        for size in sizes:
-            deck = Path(folder) / f"deck-{size}.yaml"
-            deck.write_text(generate(size), encoding="utf-8")
+        for name, shape, size in runs:
+            deck = Path(folder) / f"{name}-{size}.yaml"
+            deck.write_text(generate(size, shape=shape), encoding="utf-8")
             deck_command = [sys.executable, "-m", "deck"]
             build = measure([*deck_command, "build", str(deck), "-o", f"{deck}.apkg"],
                             before_each=deck.with_suffix(".lock"))  # a first build
             validate = measure([*deck_command, "validate", str(deck)])
             naive = measure([sys.executable, "-c", NAIVE, str(deck)])
             raw = genanki_writing(deck)
-            wrong_deck = Path(folder) / f"wrong-{size}.yaml"
-            wrong_deck.write_text(generate(size, wrong_every=WRONG_EVERY), encoding="utf-8")
+            wrong_deck = Path(folder) / f"wrong-{name}-{size}.yaml"
+            wrong_deck.write_text(generate(size, wrong_every=WRONG_EVERY, shape=shape), encoding="utf-8")
             wrong = measure([*deck_command, "validate", str(wrong_deck)], status=1)
             reported = re.search(r"(\d+) errors?$", wrong["stderr"].strip())
             if not reported or int(reported[1]) != wrong_cards(size, WRONG_EVERY):
                 raise SystemExit(f"expected {wrong_cards(size, WRONG_EVERY)} errors, got:\n{wrong['stderr'][-500:]}")
-            print(f"| {size:,} | {deck.stat().st_size / 1e6:.1f} | {build['seconds']:.2f} | {build['rss_mb']:.0f} "
+            print(f"| {name} | {size:,} | {deck.stat().st_size / 1e6:.1f} | {build['seconds']:.2f} | {build['rss_mb']:.0f} "
                   f"| {size / build['seconds']:,.0f} | {validate['seconds']:.2f} | {naive['seconds']:.2f} "
                   f"| {naive['seconds'] / build['seconds']:.1f} | {raw:.2f} "
                   f"| {build['seconds'] / raw:.1f} | {wrong['seconds']:.2f} | {int(reported[1]):,} |", flush=True)
 
 
 if __name__ == "__main__":
-    main([int(size) for size in sys.argv[1:]] or [1_000, 10_000, 30_000, 100_000])
+    heavy = "--heavy" in sys.argv
+    sizes = [int(size) for size in sys.argv[1:] if size != "--heavy"]
+    if heavy:
+        main([("heavy", HEAVY, size) for size in sizes or [30_000]])
+    else:
+        main([("reference", REFERENCE, size) for size in sizes or [1_000, 10_000, 30_000, 100_000]]
+             + ([] if sizes else [("heavy", HEAVY, 30_000)]))
