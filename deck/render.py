@@ -69,11 +69,14 @@ def _reference() -> MarkdownIt:
 # too: it can pair emphasis wrongly where '*' and '_' mix ('*a_a_*_a_' loses its last <em>), after
 # a run of three ('(**=* !* >***{*'), once a delimiter is left over ('!**/a*?* ?**=*a*'), or among many
 # runs next to punctuation ('__(__"_"__)__.__.__._ ...'), and it mishandles code spans of spaces
-# only or opened by runs of backticks. A field rarely has more than three emphasised spans.
+# only or opened by runs of backticks. It also reads a Unicode symbol next to a delimiter as a
+# letter ('*°*a', '**±**a' are emphasis there), where CommonMark 0.31 and markdown-it-py read
+# punctuation, so a delimiter next to anything beyond ASCII goes to markdown-it-py as well. A field
+# rarely has more than three emphasised spans.
 _rust_markdown = markdown_it_pyrs.MarkdownIt("commonmark")
 _OTHER_SPACE = re.compile(r"[^\S \t]")  # line breaks, and spaces beyond ASCII (markdown-it-py trims those)
 _INLINE_ONLY = re.compile(r"(?![-+>#=~` \t]|\d+[.)]|\*\s|([*_])\s*\1\s*\1)[^\[<|\x00]*")
-_PORT_CORNERS = re.compile(r"\*\*\*|___|``|` +`")
+_PORT_CORNERS = re.compile(r"\*\*\*|___|``|` +`|[*_][^\x00-\x7f]|[^\x00-\x7f][*_]")
 _TAG_OR_CODE = re.compile(r"<code>[^<]*</code>|<[^>]*>")  # in the port's HTML: what is not text
 _DELIMITER = re.compile(r"[*_`]")
 _DELIMITER_RUN = re.compile(r"\*+|_+")
@@ -116,7 +119,9 @@ def to_html(markdown: str, image: Callable[[str], str] | None = None) -> tuple[s
         html = html.strip()
         if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
             html = html[3:-4]
-        return clean(html), []
+        # Only inline tags come out of this path, which the cleaner keeps as they are; so does
+        # their text, unless it holds an entity ('&quot;' becomes '"'). 0.03 s at 30,000 cards.
+        return (clean(html) if "&" in html else html), []
     return _render(markdown, image)
 
 
