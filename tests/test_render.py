@@ -83,7 +83,8 @@ def test_citation_escapes_plain_text() -> None:
 
 @settings(max_examples=3000, deadline=None)
 @given(st.text(alphabet=st.sampled_from("ab1. -+=>#*_`[]<>&!|~{}:;()'\"\\\u00a0\u00e9\u2019\u2003\t\n\r°±€"), max_size=25)
-       | st.lists(st.sampled_from(["*", "**", "_", "`", " ", "a"]) | st.characters(codec="utf-8"), max_size=12)
+       | st.lists(st.sampled_from(["*", "**", "_", "`", " ", "a", "&nbsp;", "&quot;", "&#xfeff;"])
+                  | st.integers(0, 0x10FFFF).map(lambda code: f"&#{code};") | st.characters(codec="utf-8"), max_size=12)
        .map("".join).filter(lambda text: not FORBIDDEN_CHARACTER.search(text)))  # (as a deck file may hold)
 def test_the_fast_paths_render_exactly_like_markdown_it_py(text: str) -> None:
     """Plain text as is, and one line of inline Markdown through the Rust port. A plain field with
@@ -115,6 +116,13 @@ def test_the_rust_ports_own_bugs_do_not_reach_a_field(text: str) -> None:
     assert render._rust_markdown.render(text) != render._reference().render(text)
     assert render.to_html(text) == render._render(text, None)
     assert render.dangling_markup(text) == render._dangling_in_tokens(text)
+
+
+@pytest.mark.parametrize("text", ["&nbsp;", "&nbsp;*a*", "*a*&nbsp;", "\ufeff", "a\ufeffb", "&#xfeff;*a*"])
+def test_space_and_nothing_at_the_ends_render_alike_on_every_path(text: str) -> None:
+    """Found by fuzzing: the fast paths kept a no-break space from an entity at a field's ends, and
+    a U+FEFF, which markdown-it-py's path strips or drops."""
+    assert render.to_html(text) == render._render(text, None)
 
 
 @settings(max_examples=3000, deadline=None)
