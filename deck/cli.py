@@ -15,7 +15,7 @@ from typing import NoReturn
 
 import click
 
-from deck import __version__, export, ids, lint, lock, pipeline, preview, schema
+from deck import __version__, export, lint, lock, pipeline, preview, schema
 from deck.problems import Problem
 
 _FILE = click.Path(exists=True, dir_okay=False, readable=True)
@@ -252,6 +252,9 @@ def assign_ids(file: str) -> None:
       $ deck ids cards.yaml
       cards.yaml: added 2 ids: wide-typical-ice-pick-scar, one-tca-cross-session-improves
     """
+    # Imported here: it needs PyYAML, which the other commands load only for a deck with problems.
+    from deck import ids
+
     with _failures(file):
         added, problems = ids.assign(Path(file))
     if problems:

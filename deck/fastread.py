@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from deck.cards import Deck
 from deck.nodes import UNPLACED, Document, Mapping, Node, Scalar, Sequence, Unlocated
-from deck.source import FORBIDDEN_CHARACTER, MAX_BYTES, MAX_DEPTH, decode
+from deck.reading import FORBIDDEN_CHARACTER, MAX_BYTES, MAX_DEPTH, decode
 
 # A text may hold what yaml-rs reads differently from the located reading, or could choke on: a
 # tag or an anchor (yaml-rs drops tags and expands aliases; with no anchor, an alias is an error

@@ -15,7 +15,8 @@ from deck import cloze, lock, pipeline
 from deck.files import write_atomically
 from deck.nodes import LINE_BREAK, Document, Mapping, Scalar, Sequence
 from deck.problems import Problem
-from deck.source import file_bytes, read
+from deck.reading import file_bytes
+from deck.source import read
 from deck.validate import PART_OF_A_DECK
 
 # Words that make ids longer without making them easier to recognise.

@@ -25,7 +25,7 @@ from html.parser import HTMLParser
 from urllib.parse import quote, unquote
 
 from deck import render
-from deck.source import FORBIDDEN_CHARACTER  # what deck files refuse: removed on import
+from deck.reading import FORBIDDEN_CHARACTER  # what decks refuse: removed
 
 _VOID = frozenset({"br", "hr", "img"})
 _BLOCKS = frozenset({"p", "ul", "ol", "table", "blockquote", "pre", "hr", "h1", "h2", "h3", "h4", "h5", "h6"})

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from deck import fastread, lock, nodes, package, render, source, validate
+from deck import fastread, lock, nodes, package, reading, render, validate
 from deck.cards import Card, Deck
 from deck.fields import Fields, Note, ords
 from deck.files import write_atomically
@@ -161,7 +161,7 @@ def read(path: str, fast: bool = False, progress: Progress = quiet) -> nodes.Doc
     each big file (a located reading comes after a fast one, hence its label)."""
 
     def load(file: str | Path) -> nodes.Document:
-        data = source.file_bytes(file)
+        data = reading.file_bytes(file)
         if isinstance(data, Problem):
             if fast:
                 raise nodes.Unlocated(data.message)
@@ -175,6 +175,9 @@ def read(path: str, fast: bool = False, progress: Progress = quiet) -> nodes.Doc
             if document is None:
                 raise nodes.Unlocated(f"{file} needs the located reading")
             return document
+        # PyYAML's reading, with positions, is imported only now: a valid deck is read fast (0.015 s).
+        from deck import source
+
         if len(data) < PROGRESS_MIN_BYTES:
             return source.read(str(file), data)
         label = f"reading {Path(file).name} again, with positions"

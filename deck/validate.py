@@ -50,7 +50,7 @@ def validate(document: Document) -> Validated:
 
 
 def to_data(node: Node) -> object:
-    """Nodes -> plain dicts, lists and strings (nesting is bounded by `source.MAX_DEPTH`)."""
+    """Nodes -> plain dicts, lists and strings (nesting is bounded by `reading.MAX_DEPTH`)."""
     if isinstance(node, Scalar):
         return node.value
     if isinstance(node, Sequence):

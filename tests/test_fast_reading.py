@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import string
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ from hypothesis import strategies as st
 
 from deck import fastread, pipeline, source, validate
 from deck.nodes import Unlocated
+from tests.conftest import EXAMPLE_DECK
 
 ROOT = Path(__file__).parent.parent
 HEAD = "deck: {id: t, name: T}\ncards:\n"
@@ -210,3 +213,12 @@ def test_a_whole_number_is_taken_as_its_digits_only_where_it_was_typed_so(typed:
     fast, located = both_ways(text)
     if fast is not None:
         assert located.problems == [] and fast.deck == located.deck
+
+
+@pytest.mark.parametrize(("deck", "loaded"), [(EXAMPLE_DECK, False), (EXAMPLE_DECK.replace("id: ", "id: Bad "), True)])
+def test_pyyaml_is_imported_only_to_read_a_deck_with_problems(tmp_path: Path, deck: str, loaded: bool) -> None:
+    (tmp_path / "cards.yaml").write_text(deck)
+    script = "import sys; from deck import pipeline; pipeline.check(sys.argv[1]); print('yaml' in sys.modules)"
+    shown = subprocess.run([sys.executable, "-c", script, str(tmp_path / "cards.yaml")], capture_output=True,
+                           text=True, check=True).stdout
+    assert shown.strip() == str(loaded)

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from deck import cloze, render
-from deck.source import FORBIDDEN_CHARACTER
+from deck.reading import FORBIDDEN_CHARACTER
 
 
 def html(text: str) -> str:
