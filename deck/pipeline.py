@@ -51,7 +51,8 @@ class Checked:
         kinds: Counter[str] = Counter(card.type for card, _ in self.cards)
         by_kind = ", ".join(f"{kinds[kind]} {kind}" for kind in NOTE_TYPES if kinds[kind])
         # (A build's notes know their cards; checking alone makes no notes.)
-        cards = sum(len(note.ords) for note in self.notes) if self.notes else sum(len(ords(card)) for card, _ in self.cards)
+        ords_each = (note.ords for note in self.notes) if self.notes else (ords(card) for card, _ in self.cards)
+        cards = sum(map(len, ords_each))
         return f"{count(len(self.cards), 'note')} ({by_kind}), {count(cards, 'card')}"
 
 

@@ -81,7 +81,7 @@ _PORT_CORNERS = re.compile(r"\*\*\*|___|``|` +`|[*_][^\x00-\x7f]|[^\x00-\x7f][*_
 _TAG_OR_CODE = re.compile(r"<code>[^<]*</code>|<[^>]*>")  # in the port's HTML: what is not text
 _DELIMITER = re.compile(r"[*_`]")
 _DELIMITER_RUN = re.compile(r"\*+|_+")
-_CLEANER_CHANGES = re.compile("[&\xa0\r\x00\ufeff]")
+_CLEANER_CHANGES = re.compile("[&\xa0\r\x00\ufeff]")  # in text: entities, and what HTML parses or writes otherwise
 MAX_RUST_DELIMITER_RUNS = 6
 
 
