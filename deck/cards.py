@@ -83,7 +83,8 @@ class _Card(_Strict):
     deck: DeckPath | None = None
     audio: Text | None = None  # a sound file beside the deck file, played on the back
     guid: Guid | None = None  # kept from an imported deck; otherwise derived from deck id + card id
-    lint: LintSettings = Field(default_factory=LintSettings)
+    # None for none (not a LintSettings made for each card: a third of validating a big deck).
+    lint: LintSettings | None = None
 
 
 class BasicCard(_Card):

@@ -220,7 +220,7 @@ def _warnings(checked: Checked, progress: pipeline.Progress, label: str) -> list
         warnings.append(document.problem(line, column, rule, f"card '{card.id}': {message}", "warning"))
 
     def off(card: Card) -> set[str]:
-        return deck_off | set(card.lint.disable)
+        return deck_off | set(card.lint.disable) if card.lint else deck_off
 
     for card, node in pipeline.each_card(checked.cards, progress, label):
         for rule, check in CARD_RULES.items():
