@@ -252,7 +252,7 @@ def assign_ids(file: str) -> None:
       $ deck ids cards.yaml
       cards.yaml: added 2 ids: wide-typical-ice-pick-scar, one-tca-cross-session-improves
     """
-    # Imported here: it needs PyYAML, which the other commands load only for a deck with problems.
+    # Imported here: it reads with positions (PyYAML), which validate, lint and export need only for problems.
     from deck import ids
 
     with _failures(file):

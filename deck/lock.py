@@ -98,6 +98,11 @@ class Changes:
     note_types: list[str] = field(default_factory=list)  # whose templates or CSS changed
 
 
+# What to do about a lock that cannot be used.
+REPAIR = ("restore it from version control, or delete it (every card then counts as changed once, and the ids of "
+          "removed cards are forgotten)")
+
+
 def path_for(deck_file: str | Path) -> Path:
     return Path(deck_file).with_suffix(".lock")
 
@@ -138,14 +143,12 @@ def read(path: Path) -> tuple[Lock | None, list[Problem]]:
     """The lock at `path`, or None when there is none yet; a damaged lock is a located problem."""
     if not path.exists():
         return None, []
-    fix = ("restore it from version control, or delete it (every card then counts as changed once, and the ids "
-           "of removed cards are forgotten)")
     line = column = 1
     try:
         data = path.read_bytes()
         return Lock.model_validate_json(data), []
     except OSError as error:
-        message = f"cannot read {path.name}: {error.strerror or error}; {fix}"
+        message = f"cannot read {path.name}: {error.strerror or error}; {REPAIR}"
     except ValidationError as error:
         detail = error.errors()[0]
         where = ".".join(str(step) for step in detail["loc"])
@@ -156,11 +159,11 @@ def read(path: Path) -> tuple[Lock | None, list[Problem]]:
                 before = data.split(b"\n")[line - 1][:max(int(place[2]) - 1, 0)]  # the column counts bytes
                 column = len(before.decode("utf-8", "replace")) + 1
                 reason = reason[:place.start()].strip()
-            message = f"{path.name} is not valid JSON ({reason}); mend it here, or {fix}"
+            message = f"{path.name} is not valid JSON ({reason}); mend it here, or {REPAIR}"
         elif not where:
-            message = f"{path.name} is not a lock file (it should hold one JSON object); {fix}"
+            message = f"{path.name} is not a lock file (it should hold one JSON object); {REPAIR}"
         else:
-            message = f"{path.name} has an unexpected '{where}' ({detail['msg']}); {fix}"
+            message = f"{path.name} has an unexpected '{where}' ({detail['msg']}); {REPAIR}"
     return None, [Problem(str(path), line, column, "error", "bad-lock", message)]
 
 

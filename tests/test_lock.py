@@ -464,3 +464,16 @@ def test_a_hand_edited_lock_is_reported(release, tmp_path: Path, edit) -> None:
     (tmp_path / "cards.lock").write_text(edit((tmp_path / "cards.lock").read_text()))
     [problem] = pipeline.check(str(tmp_path / "cards.yaml")).problems
     assert problem.code == "bad-lock"
+
+
+def test_a_lock_at_the_last_time_refuses_a_change_and_keeps_what_is_on_disk(release, tmp_path: Path,
+                                                                            monkeypatch) -> None:
+    release(V1, 1_700_000_000)
+    lock_file = tmp_path / "cards.lock"
+    lock_file.write_text(lock_file.read_text().replace('"mod": 1700000000', f'"mod": {lock.LATEST_TIME}', 1))
+    before = lock_file.read_bytes()
+    deck_file(tmp_path, V1.replace("Less than 2 mm", "Under 2 mm"))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700086400")
+    with pytest.raises(pipeline.BuildError, match="dates a card at the end of year 9999"):
+        pipeline.build(str(tmp_path / "cards.yaml"), tmp_path / "next.apkg")
+    assert lock_file.read_bytes() == before and not (tmp_path / "next.apkg").exists()
