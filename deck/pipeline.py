@@ -345,11 +345,12 @@ def build(path: str, out: Path | None = None, progress: Progress = quiet) -> tup
     note_types = {kind: lock.note_type_hash(note_type) for kind, note_type in NOTE_TYPES.items()}
     new_lock, changes = lock.update(checked.lock, info.id, contents, note_types, build_time(),
                                     lambda index: card_hash(checked.notes[index], as_written=True))
-    if new_lock.newest() > lock.LATEST_TIME:  # (a changed card is dated after the lock's newest time)
+    newest = new_lock.newest()
+    if newest > lock.LATEST_TIME:  # (a changed card is dated after the lock's newest time)
         raise BuildError(f"{lock_path.name} dates a card at the end of year 9999, so no change can be dated after "
                          f"it; {lock.REPAIR}")
     stamps = Stamps(
-        package=new_lock.newest(),
+        package=newest,
         notes={card_id: entry["mod"] for card_id, entry in new_lock.cards.items()},
         note_types={kind: entry.mod for kind, entry in new_lock.note_types.items()},
     )

@@ -81,7 +81,9 @@ _PORT_CORNERS = re.compile(r"\*\*\*|___|``|` +`|[*_][^\x00-\x7f]|[^\x00-\x7f][*_
 _TAG_OR_CODE = re.compile(r"<code>[^<]*</code>|<[^>]*>")  # in the port's HTML: what is not text
 _DELIMITER = re.compile(r"[*_`]")
 _DELIMITER_RUN = re.compile(r"\*+|_+")
-_CLEANER_CHANGES = re.compile("[&\xa0\r\x00\ufeff]")  # in text: entities, and what HTML parses or writes otherwise
+# In text, what an HTML parser reads otherwise than as itself: an entity, CR, NUL, U+FEFF.
+_PARSED_OTHERWISE = "&\r\x00\ufeff"
+_CLEANER_CHANGES = re.compile(f"[{_PARSED_OTHERWISE}\xa0]")  # and a no-break space, which nh3 writes as &nbsp;
 MAX_RUST_DELIMITER_RUNS = 6
 
 
@@ -273,7 +275,7 @@ def plain_text(html: str) -> str:
     return unescape(_text_only.clean(html)).strip()
 
 
-_NOT_PLAIN = re.compile("[<&\r\x00\ufeff]")
+_NOT_PLAIN = re.compile(f"[<{_PARSED_OTHERWISE}]")
 _text_only = nh3.Cleaner(tags=set())
 
 
