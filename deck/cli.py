@@ -15,8 +15,10 @@ from typing import NoReturn
 
 import click
 
-from deck import __version__, export, lint, lock, pipeline, preview, schema
+from deck import __version__, lint, lock, pipeline, schema
+from deck.interop import export
 from deck.problems import Problem
+from deck.views import preview
 
 _FILE = click.Path(exists=True, dir_okay=False, readable=True)
 # A deck: one file, or a folder whose *.yaml files make one deck together.
@@ -353,7 +355,7 @@ def import_command(source: Path, output: Path, force: bool) -> None:
       German.apkg: skipped 1 note of note type 'Vocabulary': only basic, reversed, type-in and cloze notes can be converted
       wrote cards.yaml: 4 cards, 2 media files in media/
     """
-    from deck import importer  # here, as no other command needs it: 0.01 s of each of theirs
+    from deck.interop import importer  # here, as no other command needs it: 0.01 s of each of theirs
 
     try:
         imported = importer.import_deck(source, output, force)

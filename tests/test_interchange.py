@@ -10,9 +10,9 @@ from anki.collection import Collection, ExportAnkiPackageOptions, ImportCsvReque
 from anki.models import MODEL_CLOZE
 
 from deck import pipeline, render
-from deck.export import export_csv
-from deck.importer import ImportFailed, import_deck
-from deck.interchange import Converted, citation_parts, to_markdown
+from deck.interop.export import export_csv
+from deck.interop.importer import ImportFailed, import_deck
+from deck.interop.interchange import Converted, citation_parts, to_markdown
 from deck.notetypes import NOTE_TYPES
 from tests.conftest import EXAMPLE_DECK, build, deck_file, import_package
 

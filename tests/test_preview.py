@@ -20,7 +20,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 
-from deck import preview
+from deck.views import preview
 from tests.conftest import EXAMPLE_DECK, deck_file
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -26,9 +26,9 @@ from pydantic import TypeAdapter, ValidationError
 
 from deck import ids, pipeline, render
 from deck.cards import SLUG_PATTERN, Guid, TagName
-from deck.export import SEPARATORS
 from deck.files import write_atomically
-from deck.interchange import citation_parts, to_markdown
+from deck.interop.export import SEPARATORS
+from deck.interop.interchange import citation_parts, to_markdown
 from deck.media import Media
 from deck.notetypes import NOTE_TYPES
 from deck.problems import Problem
