@@ -47,12 +47,20 @@ def _fail(path: str, problems: list[Problem]) -> NoReturn:
     raise SystemExit(1)
 
 
+_NO_CARDS_YAML = "no FILE given and there is no cards.yaml here; give a deck file or folder, or start one with 'deck init'"
+
+
 def _files(files: tuple[str, ...]) -> tuple[str, ...]:
     if files:
         return files
     if not Path("cards.yaml").is_file():
-        raise click.UsageError("no FILE given and there is no cards.yaml here")
+        raise click.UsageError(_NO_CARDS_YAML)
     return ("cards.yaml",)
+
+
+def _deck_or_default(context: click.Context, parameter: click.Parameter, value: str | None) -> str:
+    """FILE, or ./cards.yaml when none is given: one message for its absence, as for `_files`."""
+    return value if value is not None else _files(())[0]
 
 
 def _progress(items: Sequence, label: str) -> Iterable:
@@ -183,7 +191,7 @@ def lint_command(files: tuple[str, ...], strict: bool) -> None:
 
 
 @main.command()
-@click.argument("file", default="cards.yaml", type=_DECK)
+@click.argument("file", required=False, type=_DECK, callback=_deck_or_default)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=str),
               help="Where to write the package (default: <deck id>.apkg here).", callback=_file_name)
 def build(file: str, output: Path | None) -> None:
@@ -240,7 +248,7 @@ def _summarise(built: pipeline.Built, checked: pipeline.Checked) -> None:
 
 
 @main.command("ids")
-@click.argument("file", default="cards.yaml", type=_DECK)
+@click.argument("file", required=False, type=_DECK, callback=_deck_or_default)
 def assign_ids(file: str) -> None:
     """Give every card in FILE (default: cards.yaml) that has no id a readable one. A deck in
     several files (a folder, or a file with include:) gets ids in each of its files.
@@ -285,7 +293,7 @@ def schema_command() -> None:
 
 
 @main.command("preview")
-@click.argument("file", default="cards.yaml", type=_DECK)
+@click.argument("file", required=False, type=_DECK, callback=_deck_or_default)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=str),
               default="preview.html", show_default=True, help="Where to write the page.", callback=_file_name)
 def preview_command(file: str, output: Path) -> None:
@@ -309,7 +317,7 @@ def preview_command(file: str, output: Path) -> None:
 
 
 @main.command("export")
-@click.argument("file", default="cards.yaml", type=_DECK)
+@click.argument("file", required=False, type=_DECK, callback=_deck_or_default)
 @click.option("--csv", "csv_out", required=True, type=click.Path(dir_okay=False, path_type=str),
               help="Where to write the Anki text file.", callback=_file_name)
 @click.option("--separator", type=click.Choice(["tab", "comma"]), default="tab", show_default=True)

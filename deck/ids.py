@@ -11,13 +11,12 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from deck import cloze, lock, pipeline
+from deck import cloze, pipeline
 from deck.files import write_atomically
 from deck.nodes import LINE_BREAK, Document, Mapping, Scalar, Sequence
 from deck.problems import Problem
 from deck.reading import file_bytes
 from deck.source import read
-from deck.validate import PART_OF_A_DECK
 
 # Words that make ids longer without making them easier to recognise.
 _STOPWORDS = frozenset(
@@ -40,21 +39,21 @@ def assign(path: Path) -> tuple[list[str], list[Problem]]:
     """Add ids to the cards that lack one in the deck at `path`: a file with the files it includes,
     or every *.yaml in a folder. Returns the new ids, or why it could not; each file it changes is
     replaced atomically, and nothing is changed while any file has a problem."""
+    # The deck checked whole first: a card without an id is what this command is for; any other
+    # error (a misspelt key, say) leaves every file as it is.
+    checked = pipeline.check(str(path), notes=False)
+    problems = [problem for problem in checked.problems if problem.severity == "error" and problem.code != "missing-id"]
+    if problems:
+        return [], problems
     parts = _parts(path)
-    problems = [problem for _, document in parts for problem in document.problems]
-    main = parts[0][1].root if parts else None
-    if not path.is_dir() and isinstance(main, Mapping) and not any(  # ids unique in what deck?
-            isinstance(document.root, Mapping) and "deck" in document.root.pairs for _, document in parts):
-        problems.append(parts[0][1].problem(main.line, main.column, "missing-field",
-                                            f"'deck' is required at the top of the file; {PART_OF_A_DECK}"))
     with_cards = [(data, document, cards) for data, document in parts if (cards := _cards(document)) is not None]
-    if problems or not with_cards:
-        return [], problems or [Problem(str(path), 1, 1, "error", "no-cards", "no 'cards' list to give ids to")]
+    if not with_cards:
+        return [], [Problem(str(path), 1, 1, "error", "no-cards", "no 'cards' list to give ids to")]
     taken = {
         card.pairs["id"][1].value
         for _, _, cards in with_cards for card in cards if "id" in card.pairs and isinstance(card.pairs["id"][1], Scalar)
     }
-    previous, _ = lock.read(lock.path_for(path))
+    previous = checked.lock
     # An id the last build knew (a card since deleted from the file, or removed earlier) is never given
     # to another card: students may still have that card's note.
     taken |= set(previous.cards) | set(previous.removed) if previous else set()

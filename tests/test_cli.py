@@ -162,10 +162,13 @@ def test_a_closed_output_is_no_failure(tmp_path: Path, closed: str) -> None:
     assert subprocess.run(command, shell=True, cwd=tmp_path).returncode == 0
 
 
-def test_validate_without_a_file_and_no_cards_yaml_is_wrong_usage(run) -> None:
-    result = run("validate")
+@pytest.mark.parametrize("command", [["validate"], ["lint"], ["build"], ["ids"], ["preview"], ["export", "--csv", "x.csv"]])
+def test_every_command_without_a_file_and_no_cards_yaml_says_so_alike(run, command: list[str]) -> None:
+    result = run(*command)
     assert result.exit_code == 2
-    assert "no FILE given and there is no cards.yaml here" in result.stderr
+    assert result.stderr.endswith("Error: no FILE given and there is no cards.yaml here; give a deck file or folder, "
+                                  "or start one with 'deck init'\n")
+    assert result.stdout == ""
 
 
 def test_the_pre_commit_hooks_run_deck_on_each_deck_file(run, tmp_path: Path) -> None:
