@@ -17,7 +17,7 @@ from dataclasses import replace
 
 import yaml
 
-from deck import recovery
+from deck import recovery, syntax
 from deck.nodes import Document, Mapping, Node, Scalar, Sequence
 from deck.problems import Problem
 from deck.reading import (
@@ -164,14 +164,14 @@ class _Composer:
             self.error(start, "syntax", why)
             self.broken = (start.line, self.document.problems[-1])
             return
-        if self.text[mark.index:mark.index + 1] == "\t":
-            self.error(mark, "syntax", "a tab cannot indent YAML; indent with spaces")
-        elif error.context == "while scanning a simple key" and error.context_mark:  # found on the next line
-            self.error(error.context_mark, "syntax",
-                       "this line has no ':' after its key; write 'key: value', or indent it as part of the value above")
+        opened = error.context_mark
+        explained = syntax.explain(self.text, message, error.context, mark.index, opened and opened.index)
+        if explained is not None:
+            line, column = self.document.position(explained[0])
+            self.document.problems.append(self.document.problem(line, column, "syntax", explained[1]))
         else:
-            if error.context and error.context_mark:
-                message += f" {error.context} (line {error.context_mark.line + 1})"
+            if error.context and opened and opened.line != mark.line:
+                message += f" {error.context} (line {opened.line + 1})"
             self.error(mark, "syntax", f"{message}; check the indentation and quoting")
         # What broke: the card (or key, or flow list) libyaml was reading, which began before the
         # place it gave up; but a block list's context is the whole list.
@@ -286,7 +286,9 @@ class _Composer:
             if isinstance(node, Scalar):
                 self.pending_keys[-1] = node
             else:
-                self.error_at(node, "complex-key", "a key must be plain text, not a list or mapping")
+                cloze = isinstance(node, Mapping) and self.text[node.start - 1:node.start + 1] == "{{"
+                self.error_at(node, "complex-key", "a key must be plain text, not a list or mapping" + (
+                    "; cloze text beginning with {{c1::...}} must be in quotes" if cloze else ""))
                 self.pending_keys[-1] = _DROPPED_KEY
             return
         self.pending_keys[-1] = None

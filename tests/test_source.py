@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from click.testing import CliRunner
 
 from deck import source
+from deck.cli import main
 from deck.nodes import Mapping, Scalar, Sequence
 
 
@@ -132,3 +134,74 @@ def test_locate_finds_a_snippet_inside_a_block_scalar() -> None:
     value = document.root.pairs["a"][1]
     assert document.locate(value, "onclick") == (3, 13)
     assert document.locate(value, "absent") == (1, 4)
+
+
+CARD = "deck: {id: t, name: T}\ncards:\n  - id: a\n    question: What is it?\n"  # line 5 is next
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        pytest.param("    answer: Ratio: one to two\n",
+                     "5:18: error: ': ' inside a value that is not in quotes starts a new key; put the value in quotes, "
+                     "or start the new key on its own line", id="colon in a value"),
+        pytest.param("    answer: Two extra: yes\n",
+                     "5:22: error: ': ' inside a value that is not in quotes starts a new key; put the value in quotes, "
+                     "or start the new key on its own line", id="two keys on a line"),
+        pytest.param("    answer: b\n      extra: c\n",
+                     "6:12: error: this key is indented more than the keys above it; line it up with them",
+                     id="key indented too far"),
+        pytest.param("    answer: b\n   extra: c\n",
+                     "6:4: error: this line is not indented like the keys above it, and does not begin a new item "
+                     "with '- '; line it up with those keys, or begin it with '- '", id="key indented too little"),
+        pytest.param("    answer: `code` here\n",
+                     "5:13: error: a value cannot begin with '`' in YAML; put the value in quotes", id="backtick"),
+        pytest.param("    answer: b\n    extra: @handle\n",
+                     "6:12: error: a value cannot begin with '@' in YAML; put the value in quotes", id="at sign"),
+        pytest.param("    answer: *bold* text\n",
+                     "5:13: error: a value beginning with '*' is read as a YAML alias; put the value in quotes",
+                     id="markdown emphasis"),
+        pytest.param("    answer: & more\n",
+                     "5:13: error: a value beginning with '&' is read as a YAML anchor; put the value in quotes",
+                     id="ampersand"),
+        pytest.param("    answer: > quoted\n",
+                     "5:13: error: a value beginning with '>' starts a block of text on the lines below; put the value "
+                     "in quotes, or begin the text on the next line, indented", id="markdown quote"),
+        pytest.param("    answer: - item\n",
+                     "5:13: error: a list item ('- ') cannot follow a key on its line; put the value in quotes, or "
+                     "begin the list on the next line", id="markdown list"),
+        pytest.param("    answer: ? maybe\n",
+                     "5:13: error: a value beginning with '? ' is read as a YAML key; put the value in quotes",
+                     id="question mark"),
+        pytest.param("    answer: [link](https://example.org) here\n",
+                     "5:13: error: a value beginning with '[' is read as a list up to its ']', and more text follows "
+                     "it; put the value in quotes", id="markdown link"),
+        pytest.param("    answer: b\n    tags: [a, , b]\n",
+                     "6:15: error: an empty item: remove the extra ','", id="empty item in brackets"),
+        pytest.param("    answer: b\n    tags: [a, :b]\n",
+                     "6:15: error: an item in brackets cannot begin with ':'; put the item in quotes",
+                     id="colon item in brackets"),
+        pytest.param("    answer: b\n    tags: [a, b\n    extra: c\n",
+                     "7:10: error: expected ',' or ']' here, in the list opened with '[' on line 6; put any value "
+                     "holding ',' or ': ' in quotes, or close the list with ']'", id="unclosed list"),
+        pytest.param("    answer: b\n  - {id: c, question: Why: this, answer: d}\n",
+                     "6:26: error: expected ',' or '}' here, in the mapping opened with '{' on line 6; put any value "
+                     "holding ',' or ': ' in quotes, or close the mapping with '}'", id="colon in a flow mapping"),
+        pytest.param("    answer: b\n    extra:\n      one: x\n     two: y\n",
+                     "8:6: error: this line is indented out of step with the lines above it; line it up with the keys "
+                     "it belongs with", id="line out of step"),
+        pytest.param("    answer: b\n  - id: c\n    type: cloze\n    text: {{c1::Paris}} is the capital\n",
+                     "8:11: error: a value beginning with '{' is read as a mapping up to its '}', and more text follows "
+                     "it; put the value in quotes (cloze text beginning with {{c1::...}} always needs them)",
+                     id="cloze text first"),
+        pytest.param("    answer: b\n  - id: c\n    type: cloze\n    text: {{c1::Paris}}\n",
+                     "8:12: error: a key must be plain text, not a list or mapping; cloze text beginning "
+                     "with {{c1::...}} must be in quotes", id="cloze text alone"),
+    ],
+)
+def test_common_syntax_errors_say_what_to_do_where(tmp_path, monkeypatch, lines: str, expected: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "cards.yaml").write_text(CARD + lines)
+    result = CliRunner().invoke(main, ["validate"])
+    assert result.exit_code == 1
+    assert f"cards.yaml:{expected}" in result.stderr.splitlines()
