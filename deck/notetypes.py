@@ -47,6 +47,7 @@ CSS = """\
 }
 .prompt { font-size: 1.1em; }
 .answer { font-weight: 600; }
+.answer table { font-weight: normal; }
 .extra { margin-top: 1em; font-size: 0.9em; color: #3a3a3c; }
 .source { margin-top: 1.4em; font-size: 0.7em; color: #6e6e73; }
 .source a { color: inherit; }

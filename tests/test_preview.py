@@ -21,7 +21,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 
 from deck.views import preview
-from tests.conftest import EXAMPLE_DECK, deck_file
+from tests.conftest import EXAMPLE_DECK, build, deck_file, import_package
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -332,3 +332,23 @@ def test_screenshot(opened: WebDriver) -> None:
     """Keeps test-artifacts/preview.png: the page with the first card's answer revealed."""
     card(opened, "common").find_element(By.CSS_SELECTOR, "button.reveal").click()
     assert screenshot(opened, "preview.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_a_table_in_an_answer_has_a_bold_header_and_plain_cells_in_anki(browser: WebDriver, tmp_path: Path,
+                                                                         collection) -> None:
+    """The answer is bold, but a table's body is not, or its header would look like every other row."""
+    package = build(tmp_path, """\
+        deck: {id: t, name: T}
+        cards:
+          - id: doses
+            question: How many sessions, and how far apart?
+            answer: "Usually:\\n\\n| sessions | apart |\\n|---|---|\\n| 3 | 4 weeks |"
+        """)
+    import_package(collection, package)
+    [card_id] = collection.find_cards("")
+    page = tmp_path / "card.html"  # as Anki's reviewer shows a card: its HTML, with the note type's <style>
+    page.write_text(f'<!doctype html><body class="card">{collection.get_card(card_id).answer()}</body>')
+    browser.get(page.as_uri())
+    weight = "return getComputedStyle(document.querySelector(arguments[0])).fontWeight"
+    assert [browser.execute_script(weight, selector) for selector in (".answer p", ".answer th", ".answer td")] == [
+        "600", "700", "400"]
