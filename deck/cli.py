@@ -124,6 +124,7 @@ def main() -> None:
     """Check flashcards kept in YAML and compile them into an Anki package.
 
     \b
+      deck init french-verbs        start a new deck: cards.yaml with one card of each type
       deck validate cards.yaml      report every problem as FILE:LINE:COL
       deck build cards.yaml         write <deck id>.apkg for Anki
     """
@@ -273,6 +274,37 @@ def assign_ids(file: str) -> None:
         click.echo(f"{file}: added {pipeline.count(len(added), 'id')}: {', '.join(added)}")
     else:
         click.echo(f"{file}: every card already has an id")
+
+
+@main.command("init")
+@click.argument("folder", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--id", "deck_id", help="The deck's id, fixed for good (default: made from FOLDER's name).")
+@click.option("--name", help="The deck's name in Anki (default: FOLDER's name).")
+def init_command(folder: Path, deck_id: str | None, name: str | None) -> None:
+    """Start a new deck in FOLDER (default: here; made if missing).
+
+    Writes cards.yaml, with one card of each type whose comments explain the syntax, the schema
+    editors check it with (cards.schema.json), a .gitignore for built packages and a
+    .pre-commit-config.yaml running deck's hooks. The deck validates, lints clean and builds as
+    it is: replace the example cards with yours. Never overwrites a file (exit status 2).
+
+    \b
+    Examples:
+      $ deck init french-verbs
+      wrote french-verbs/cards.yaml, cards.schema.json, .gitignore, .pre-commit-config.yaml
+      $ deck init --id ice-pick-scars --name "Dermatology::Ice pick scars"
+    """
+    from deck import starter  # here, as no other command needs it
+
+    try:
+        written = starter.start(folder, deck_id, name)
+    except starter.StartError as error:
+        raise click.UsageError(str(error)) from error
+    except OSError as error:
+        raise click.FileError(str(folder), error.strerror) from error
+    click.echo(f"wrote {written[0]}, {', '.join(path.name for path in written[1:])}")
+    into = "" if folder == Path(".") else f"cd {folder}, then "
+    click.echo(f"next: {into}replace the example cards in cards.yaml with yours, and run 'deck build'")
 
 
 @main.command("schema")
