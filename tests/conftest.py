@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 from anki.collection import Collection
 from anki.import_export_pb2 import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+from click.testing import CliRunner, Result
 
 from deck import pipeline
+from deck.cli import main
 
 # One card of each type, with every optional key: the deck most tests start from.
 EXAMPLE_DECK = """\
@@ -84,3 +86,16 @@ def collection(tmp_path: Path) -> Iterator[Collection]:
     col = Collection(str(folder / "collection.anki2"))
     yield col
     col.close()
+
+
+@pytest.fixture
+def run(monkeypatch, tmp_path: Path):
+    """Run `deck ARGS` in tmp_path; prints what it printed, so a failing test shows it."""
+    monkeypatch.chdir(tmp_path)
+
+    def invoke(*args: str) -> Result:
+        result = CliRunner().invoke(main, list(args))
+        print(f"$ deck {' '.join(args)}\n[exit {result.exit_code}]\n[stdout]\n{result.stdout}\n[stderr]\n{result.stderr}")
+        return result
+
+    return invoke

@@ -14,10 +14,8 @@ from pathlib import Path
 import yaml
 
 import pytest
-from click.testing import CliRunner, Result
 
 from deck import __version__
-from deck.cli import main
 from deck.pipeline import PROGRESS_MIN_BYTES, PROGRESS_MIN_CARDS, PROGRESS_MIN_FAST_BYTES
 from tests.conftest import deck_file
 
@@ -40,19 +38,6 @@ cards:
     question: How wide?
     anwser: 2 mm
 """
-
-
-@pytest.fixture
-def run(monkeypatch, tmp_path: Path):
-    """Run `deck ARGS` in tmp_path; prints what it printed, so a failing test shows it."""
-    monkeypatch.chdir(tmp_path)
-
-    def invoke(*args: str) -> Result:
-        result = CliRunner().invoke(main, list(args))
-        print(f"$ deck {' '.join(args)}\n[exit {result.exit_code}]\n[stdout]\n{result.stdout}\n[stderr]\n{result.stderr}")
-        return result
-
-    return invoke
 
 
 def test_validate_a_valid_deck(run, tmp_path: Path) -> None:

@@ -189,14 +189,13 @@ def test_one_file_of_a_deck_in_several_is_left_alone(tmp_path: Path) -> None:
     assert (tmp_path / "b.yaml").read_text() == part
 
 
-def test_a_deck_with_any_other_error_is_reported_and_no_file_changes(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.chdir(tmp_path)
+def test_a_deck_with_any_other_error_is_reported_and_no_file_changes(run, tmp_path: Path) -> None:
     text = "deck: {id: t, name: T}\ncards:\n  - question: Why?\n    anwser: a\n  - question: How?\n    answer: b\n"
-    Path("cards.yaml").write_text(text)
-    result = CliRunner().invoke(main, ["ids"])
+    (tmp_path / "cards.yaml").write_text(text)
+    result = run("ids")
     assert result.exit_code == 1
     assert result.stderr == ("cards.yaml:3:5: error: card #1: 'answer' is required\n"
                              "cards.yaml:4:5: error: card #1: unknown key 'anwser'; did you mean 'answer'?\n"
                              "cards.yaml: 2 errors\n")
     assert result.stdout == ""
-    assert Path("cards.yaml").read_text() == text
+    assert (tmp_path / "cards.yaml").read_text() == text

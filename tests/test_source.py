@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from click.testing import CliRunner
 
 from deck import source
-from deck.cli import main
 from deck.nodes import Mapping, Scalar, Sequence
 
 
@@ -199,9 +197,8 @@ CARD = "deck: {id: t, name: T}\ncards:\n  - id: a\n    question: What is it?\n" 
                      "with {{c1::...}} must be in quotes", id="cloze text alone"),
     ],
 )
-def test_common_syntax_errors_say_what_to_do_where(tmp_path, monkeypatch, lines: str, expected: str) -> None:
-    monkeypatch.chdir(tmp_path)
+def test_common_syntax_errors_say_what_to_do_where(run, tmp_path, lines: str, expected: str) -> None:
     (tmp_path / "cards.yaml").write_text(CARD + lines)
-    result = CliRunner().invoke(main, ["validate"])
+    result = run("validate")
     assert result.exit_code == 1
     assert f"cards.yaml:{expected}" in result.stderr.splitlines()

@@ -9,26 +9,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
-from click.testing import CliRunner, Result
 
-from deck.cli import main
 from tests.conftest import import_package, shown
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = ["cards.yaml", "cards.schema.json", ".gitignore", ".pre-commit-config.yaml"]
-
-
-@pytest.fixture
-def run(monkeypatch, tmp_path: Path):
-    """Run `deck ARGS` in tmp_path; prints what it printed, so a failing test shows it."""
-    monkeypatch.chdir(tmp_path)
-
-    def invoke(*args: str) -> Result:
-        result = CliRunner().invoke(main, list(args))
-        print(f"$ deck {' '.join(args)}\n[exit {result.exit_code}]\n[stdout]\n{result.stdout}\n[stderr]\n{result.stderr}")
-        return result
-
-    return invoke
 
 
 def test_a_new_deck_validates_lints_clean_and_builds_into_anki(run, tmp_path: Path, monkeypatch, collection) -> None:
