@@ -41,7 +41,7 @@ sources:
   ebbinghaus-1885:
     title: "Memory: A Contribution to Experimental Psychology"
     author: Hermann Ebbinghaus
-    date: "1885"
+    date: 1885
     url: https://psychclassics.yorku.ca/Ebbinghaus/index.htm
 
 cards:
@@ -54,6 +54,9 @@ cards:
     extra: He was his own test subject.   # optional, shown on the back below the answer
     tags: [history]                       # optional; no spaces; '::' for levels, like history::memory
     source: ebbinghaus-1885               # optional; a key of `sources` above
+    # Also on any card: `deck: Subdeck` (a subdeck under the deck's name), a picture in any text,
+    # "![what it shows](images/curve.png)", and sound on the back: `audio: sounds/word.mp3`
+    # (paths relative to this file).
 
   # type: reversed makes two cards: question -> answer, and answer -> question.
   - id: savings
@@ -74,7 +77,7 @@ cards:
   - id: memory-published
     type: type-in
     question: In which year did Ebbinghaus publish his memory experiments?
-    answer: "1885"
+    answer: 1885
     source: ebbinghaus-1885
 """
 
