@@ -115,7 +115,8 @@ repos:
 def start(folder: Path, deck_id: str | None = None, name: str | None = None) -> list[Path]:
     """Write a new deck's files into `folder` (made if it is missing, but not its parents) and
     return them. The id is made from the folder's name unless given, and so is the name. Raises
-    StartError, having written nothing, if any of the files exists or the id or name is not valid."""
+    StartError if any of the files exists or the id or name is not valid, and OSError if a file
+    cannot be written; either way, having left nothing behind."""
     folder_name = folder.resolve().name
     if deck_id is None:
         deck_id = _slug(folder_name)
@@ -135,10 +136,20 @@ def start(folder: Path, deck_id: str | None = None, name: str | None = None) -> 
                          "deck init never overwrites a file, and wrote nothing")
     if not folder.exists() and not folder.parent.is_dir():
         raise StartError(f"cannot make {folder}: {folder.parent} is not a folder")
+    made = not folder.exists()
     folder.mkdir(exist_ok=True)
-    for file, text in files.items():
-        write_atomically(folder / file, text.encode("utf-8"))
-    return [folder / file for file in files]
+    written: list[Path] = []
+    try:
+        for file, text in files.items():
+            write_atomically(folder / file, text.encode("utf-8"))
+            written.append(folder / file)
+    except BaseException:  # a deck is started whole or not at all
+        for path in written:
+            path.unlink()
+        if made:
+            folder.rmdir()
+        raise
+    return written
 
 
 def _check(deck_id: str, name: str) -> None:

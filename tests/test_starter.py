@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -120,3 +121,18 @@ def test_git_keeps_the_deck_and_its_lock_but_not_what_a_build_makes(run, tmp_pat
 def test_help_lists_init_with_an_example(run) -> None:
     assert "deck init french-verbs" in run("--help").stdout
     assert "$ deck init french-verbs" in run("init", "--help").stdout
+
+
+def test_a_failed_write_leaves_nothing_behind(run, tmp_path: Path, monkeypatch) -> None:
+    replace = os.replace
+
+    def fail_on_the_third(source, target):
+        if Path(target).name == ".gitignore":
+            raise OSError(28, "No space left on device")
+        replace(source, target)
+
+    monkeypatch.setattr(os, "replace", fail_on_the_third)
+    result = run("init", "new")
+    assert result.exit_code == 1
+    assert "No space left on device" in result.stderr
+    assert list(tmp_path.iterdir()) == []
