@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shlex
 import subprocess
 from pathlib import Path
 
@@ -106,6 +108,9 @@ def test_the_pre_commit_configuration_runs_this_projects_hooks(run, tmp_path: Pa
     for hook in repo["hooks"]:
         assert {key: hook[key] for key in ("name", "entry", "files")} == {
             key: ours[hook["id"]][key] for key in ("name", "entry", "files")}
+        assert re.search(hook["files"], "cards.yaml")
+        command, *options = shlex.split(hook["entry"])  # run as pre-commit does: the files appended
+        assert (command, run(*options, "cards.yaml").exit_code) == ("deck", 0)
 
 
 def test_git_keeps_the_deck_and_its_lock_but_not_what_a_build_makes(run, tmp_path: Path) -> None:
