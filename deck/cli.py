@@ -279,7 +279,7 @@ def assign_ids(file: str) -> None:
 @main.command("init")
 @click.argument("folder", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--id", "deck_id", help="The deck's id, fixed for good (default: made from FOLDER's name).")
-@click.option("--name", help="The deck's name in Anki (default: FOLDER's name).")
+@click.option("--name", help="The deck's name in Anki (default: FOLDER's name, with spaces for '-' and '_').")
 def init_command(folder: Path, deck_id: str | None, name: str | None) -> None:
     """Start a new deck in FOLDER (default: here; made if missing).
 
