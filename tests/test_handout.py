@@ -14,11 +14,10 @@ from pathlib import Path
 import pypdf
 import pytest
 import yaml
-from click.testing import CliRunner, Result
 
-from deck.cli import main
 from deck.views import handout
-from tests.conftest import deck_file
+from tests.conftest import EXAMPLE_DECK, deck_file
+from tests.test_cli import run  # noqa: F401 (the fixture: `deck ARGS` in tmp_path, its output shown on failure)
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -32,18 +31,8 @@ SVG = (b'<svg xmlns="http://www.w3.org/2000/svg" width="200" height="80"><rect w
 
 # Subdecks in the file's order: Treatments, then Definition, then Causes, then the deck itself
 # (whose first card comes last); alphabetical order would put Causes first.
-DECK = """\
-deck:
-  id: scars
-  name: "Dermatology::Scars"
-  description: "Cards about **scars**.\\n\\nEducational material only, not medical advice."
-sources:
-  huizen-2019:
-    title: How to get rid of ice pick scars
-    author: Jennifer Huizen
-    publisher: Medical News Today
-    date: "2019-05-24"
-    url: https://www.medicalnewstoday.com/articles/325285.php
+DECK = EXAMPLE_DECK.split("cards:\n")[0].replace(
+    '"Cards about **scars**."', '"Cards about **scars**.\\n\\nEducational material only, not medical advice."') + """\
   aad:
     title: Acne scars
     publisher: American Academy of Dermatology
@@ -106,19 +95,6 @@ def words(text: str) -> str:
 
 def pdf_pages(pdf: Path) -> list[str]:
     return [words(page.extract_text()) for page in pypdf.PdfReader(pdf).pages]
-
-
-@pytest.fixture
-def run(monkeypatch, tmp_path: Path):
-    """Run `deck ARGS` in tmp_path; prints what it printed, so a failing test shows it."""
-    monkeypatch.chdir(tmp_path)
-
-    def invoke(*args: str) -> Result:
-        result = CliRunner().invoke(main, list(args))
-        print(f"$ deck {' '.join(args)}\n[exit {result.exit_code}]\n[stdout]\n{result.stdout}\n[stderr]\n{result.stderr}")
-        return result
-
-    return invoke
 
 
 @pytest.fixture(scope="module")

@@ -2,8 +2,8 @@
 
 Each selected note appears once, in its subdeck's section, the sections in the order the deck file
 first gives them: a question and its answer as a pair, a cloze card as its whole sentence with the
-deleted parts marked, and the note's extra (pictures included). Citations become numbers, and the
-sources are listed once at the end. The fields are the checked deck's own rendered, sanitised HTML
+deleted parts marked, and the note's extra (pictures included; sounds are left out). Citations
+become numbers, and the sources are listed once at the end. The fields are the checked deck's own rendered, sanitised HTML
 (`deck.pipeline.check`), with pictures as data: URIs, so the page loads nothing from elsewhere.
 
 The PDF is made by WeasyPrint (the optional `weasyprint` package, which needs the Pango library
@@ -140,7 +140,7 @@ def _page(checked: pipeline.Checked, sections: dict[str | None, list[Note]], pap
 </head>
 <body>
 <header>
-<p class="path">{escape(" › ".join(above))}</p>
+{f'<p class="path">{escape(" › ".join(above))}</p>' if above else ""}
 <h1>{escape(title)}</h1>
 <div class="description">{checked.description}</div>
 </header>
@@ -220,7 +220,7 @@ mark.cloze { background: #e3eefb; color: inherit; font-weight: bold; }
 img { display: block; max-width: 100%; max-height: 60mm; margin: 0.5em 0; }
 .sources { break-before: auto; border-top: 1px solid #d2d2d7; margin-top: 2em; font-size: 0.9em; }
 .sources ol { list-style: none; padding: 0; }
-.sources li { margin-bottom: 0.5em; break-inside: avoid; overflow-wrap: anywhere; }
+.sources li { margin-bottom: 0.5em; break-inside: avoid; overflow-wrap: break-word; }
 .sources .number { font-weight: bold; }
 a { color: #0a4f96; }
 """
