@@ -409,3 +409,44 @@ def import_command(source: Path, output: Path, force: bool) -> None:
         _fail(str(output), imported.problems)
     media = f", {len(imported.media)} media files in media/" if imported.media else ""
     click.echo(f"wrote {imported.out}: {pipeline.count(imported.cards, 'card')}{media}")
+
+
+@main.command("handout")
+@click.argument("file", default="cards.yaml", type=_DECK)
+@click.option("--tag", "tags", multiple=True, metavar="TAG",
+              help="Only notes with this tag or a tag below it (a selects a and a::b); repeat for any of several.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=str), callback=_file_name,
+              help="Where to write it: a .pdf, or an .html page (default: <deck id>-handout.pdf here).")
+@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True, help="The page size.")
+def handout_command(file: str, tags: tuple[str, ...], output: Path | None, paper: str) -> None:
+    """Check FILE (default: cards.yaml) and write a document to read and print, not to study.
+
+    The deck's title and description, then each selected note once, by subdeck in the order of
+    the deck file: a question with its answer, a cloze card as its whole sentence with the
+    deleted parts marked, pictures included; sources once, numbered, at the end. A PDF (page
+    numbers, no note split across pages) needs WeasyPrint (deck's handout extra) and the Pango
+    library; an .html output is the same document as one page. Nothing is written while the
+    deck has a problem; a tag that no note has is a usage error (exit status 2).
+
+    \b
+    Examples:
+      $ deck handout cards.yaml --tag patient-friendly -o patient-handout.pdf
+      wrote patient-handout.pdf: 34 notes in 3 sections, 1 source
+      $ deck handout --paper letter -o handout.html
+    """
+    from deck.views import handout  # here, as no other command needs it
+
+    if output is not None and output.suffix.lower() not in handout.FORMATS:
+        raise click.BadParameter(f"'{output}' must end in {' or '.join(handout.FORMATS)}", param_hint="'-o'")
+    try:
+        with _failures(file):
+            checked, written = handout.write_handout(file, output, tags, paper)
+    except handout.NothingSelected as error:
+        raise click.BadParameter(str(error), param_hint="'--tag'") from error
+    except handout.HandoutError as error:
+        raise click.ClickException(str(error)) from error
+    if written is None:
+        _fail(file, checked.problems)
+    sections = pipeline.count(written.sections, "section")
+    click.echo(f"wrote {written.out}: {pipeline.count(written.notes, 'note')} in {sections}, "
+               f"{pipeline.count(written.sources, 'source')}")

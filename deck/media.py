@@ -9,6 +9,7 @@ that would land on the same name (on a case-insensitive disk too) are refused.
 
 from __future__ import annotations
 
+import base64
 import re
 import unicodedata
 from html import unescape
@@ -41,6 +42,20 @@ def references(fields: tuple[str, ...] | list[str]) -> set[str]:
         found.update(unescape(name) for name in re.findall(r'<img [^>]*?src="([^"]+)"', html))
         found.update(re.findall(r"\[sound:([^\]]+)\]", html))
     return found
+
+
+def data_uri(file: Path) -> str:
+    """A media file as a data: URI, for a page that loads nothing from elsewhere."""
+    return f"data:{MEDIA_TYPES[file.suffix.lower()]};base64,{base64.b64encode(file.read_bytes()).decode()}"
+
+
+def inline_images(html: str, uris: dict[str, str]) -> str:
+    """Point every <img> in a rendered field at its file's data: URI in `uris`, by media name
+    (names are attribute-escaped in the HTML)."""
+    return _IMAGE_SRC.sub(lambda match: match[1] + uris.get(unescape(match[2]), match[2]) + match[3], html)
+
+
+_IMAGE_SRC = re.compile(r'(<img\b[^>]*?\ssrc=")([^"]*)(")', re.IGNORECASE)
 
 
 class MediaError(ValueError):

@@ -9,18 +9,17 @@ answer buttons are a few lines of inline script. Printed, it is a handout: every
 
 from __future__ import annotations
 
-import base64
 import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from html import escape, unescape
+from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from deck import pipeline, render
 from deck.files import write_atomically
-from deck.media import MEDIA_TYPES
+from deck.media import data_uri, inline_images
 from deck.notetypes import NOTE_TYPES
 from deck.package import DeckTree, Stamps, write
 
@@ -32,7 +31,6 @@ if TYPE_CHECKING:
 # The preview package is thrown away after import: its times need to be valid, not meaningful.
 _STAMP = 1_000_000_000
 
-_IMAGE_SRC = re.compile(r'(<img\b[^>]*?\ssrc=")([^"]*)(")', re.IGNORECASE)
 _SOUND = re.compile(r"\[anki:play:[qa]:(\d+)\]")  # where Anki's reviewer would put a play button
 _TYPE_ANSWER = re.compile(r"\[\[type:([^\]]+)\]\]")  # where Anki's reviewer puts the typing box
 _BLOCK_TAG = re.compile(r"<(?=/?(?:br|div|p|hr|li|td|th|h[1-6]|pre|blockquote)\b)", re.IGNORECASE)
@@ -100,13 +98,13 @@ def render_cards(checked: pipeline.Checked) -> tuple[str, list[Shown]]:
         try:
             col.import_anki_package(ImportAnkiPackageRequest(package_path=str(package),
                                                              options=ImportAnkiPackageOptions()))
-            media = {file.name: _data_uri(file) for file in Path(col.media.dir()).iterdir()}
+            media = {file.name: data_uri(file) for file in Path(col.media.dir()).iterdir()}
             cards = [_show(col, col.get_card(card), media, card_ids)
                      for card in col.find_cards("", order="c.due, c.ord")]
         finally:
             col.close()
     cards.sort(key=lambda card: card.deck.casefold().split("::"))  # stable: keeps the file's order
-    return _inline_images(checked.description, media), cards
+    return inline_images(checked.description, media), cards
 
 
 def _show(col: Collection, card: Card, media: dict[str, str], card_ids: dict[str, str]) -> Shown:
@@ -116,7 +114,7 @@ def _show(col: Collection, card: Card, media: dict[str, str], card_ids: dict[str
     def side(text: str, sounds: list[AVTag], typing_box: Callable[[str], str]) -> str:
         text = _SOUND.sub(lambda match: _audio(sounds[int(match[1])], media), text)
         text = _TYPE_ANSWER.sub(lambda match: typing_box(render.plain_text(note[match[1]])), text)
-        return _inline_images(text, media)
+        return inline_images(text, media)
 
     # As Anki's reviewer shows them: an empty typing box, then the answer compared with nothing typed.
     front = side(output.question_text, output.question_av_tags,
@@ -130,15 +128,6 @@ def _audio(sound: AVTag, media: dict[str, str]) -> str:
 
     assert isinstance(sound, SoundOrVideoTag)  # the templates play files ([sound:...]), never text to speech
     return f'<audio controls src="{media[sound.filename]}"></audio>'
-
-
-def _data_uri(file: Path) -> str:
-    return f"data:{MEDIA_TYPES[file.suffix.lower()]};base64,{base64.b64encode(file.read_bytes()).decode()}"
-
-
-def _inline_images(html: str, media: dict[str, str]) -> str:
-    """Point every <img> at its file's data: URI (names are attribute-escaped in the HTML)."""
-    return _IMAGE_SRC.sub(lambda match: match[1] + media.get(unescape(match[2]), match[2]) + match[3], html)
 
 
 def _searchable(html: str) -> str:
