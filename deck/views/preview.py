@@ -39,7 +39,7 @@ _BLOCK_TAG = re.compile(r"<(?=/?(?:br|div|p|hr|li|td|th|h[1-6]|pre|blockquote)\b
 
 
 class PreviewError(Exception):
-    """The preview could not be made: Anki's renderer is not installed, or the page not written."""
+    """The preview could not be made: Anki's renderer is not installed, or the page not written or served."""
 
 
 @dataclass(frozen=True)
@@ -68,12 +68,19 @@ def write_preview(path: str, out: Path) -> pipeline.Checked:
         pipeline.refuse_overwriting_inputs(path, out)
     except pipeline.BuildError as error:
         raise PreviewError(str(error)) from error
-    description, cards = render_cards(checked)
+    html = page(checked)
     try:
-        write_atomically(out, _page(checked, description, cards).encode())
+        write_atomically(out, html.encode())
     except OSError as error:
         raise PreviewError(f"cannot write {out}: {error.strerror or error}") from error
     return checked
+
+
+def page(checked: pipeline.Checked) -> str:
+    """The preview page of a valid deck, as `write_preview` writes it. Raises PreviewError when
+    the `anki` package is missing."""
+    description, cards = render_cards(checked)
+    return _page(checked, description, cards)
 
 
 def render_cards(checked: pipeline.Checked) -> tuple[str, list[Shown]]:
