@@ -118,6 +118,7 @@ def main() -> None:
     \b
       deck validate cards.yaml      report every problem as FILE:LINE:COL
       deck build cards.yaml         write <deck id>.apkg for Anki
+      deck preview --serve          see every card as Anki shows it, updated on each save
     """
     # Python's cycle collector would only re-scan the deck's hundreds of thousands of objects, again
     # and again (a third of a big build's time), for cycles the compiler does not make: off while a
@@ -307,8 +308,9 @@ def preview_command(file: str, output: Path, live: bool, port: int | None) -> No
     Examples:
       $ deck preview cards.yaml -o preview.html
       wrote preview.html: 73 notes (57 basic, 6 reversed, 10 cloze), 82 cards
-      $ deck preview --serve
-      serving the preview at http://127.0.0.1:41537/ (Ctrl-C stops)
+      $ deck preview --serve --port 8000
+      cards.yaml: 73 notes (57 basic, 6 reversed, 10 cloze), 82 cards, page updated
+      serving the preview at http://127.0.0.1:8000/ (Ctrl-C stops)
     """
     if live:
         if click.get_current_context().get_parameter_source("output") is not click.core.ParameterSource.DEFAULT:

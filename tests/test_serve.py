@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,8 +53,10 @@ class Served:
         return self.process.returncode, errors
 
 
-def start(deck: Path, cwd: Path | None = None) -> tuple[Served, list[str]]:
-    """`deck preview --serve DECK`, once it says where it serves, and what it said until then."""
+@contextmanager
+def running(deck: Path, cwd: Path | None = None) -> Iterator[tuple[Served, list[str]]]:
+    """`deck preview --serve DECK`, once it says where it serves, and what it said until then;
+    killed at the end unless a test stopped it."""
     process = subprocess.Popen([sys.executable, "-m", "deck", "preview", "--serve", str(deck)], cwd=cwd,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert process.stdout is not None
@@ -65,8 +68,13 @@ def start(deck: Path, cwd: Path | None = None) -> tuple[Served, list[str]]:
         if match := re.search(r"^serving the preview at http://127\.0\.0\.1:(\d+)/ \(Ctrl-C stops\)$", line):
             break
     deadline.cancel()
-    assert match, "".join(said) + process.communicate()[1]
-    return Served(process, int(match[1]), cwd / deck if cwd else deck), said
+    try:
+        assert match, "".join(said) + process.communicate()[1]
+        yield Served(process, int(match[1]), cwd / deck if cwd else deck), said
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.communicate()
 
 
 @pytest.fixture
@@ -77,11 +85,8 @@ def served(tmp_path: Path) -> Iterator[Served]:
     answer: A narrow, deep V
     deck: Definition
 """)
-    served, _ = start(Path(deck.name), tmp_path)
-    yield served
-    if served.process.poll() is None:
-        served.process.kill()
-        served.process.communicate()
+    with running(Path(deck.name), tmp_path) as (served, _):
+        yield served
 
 
 def page_text(driver: WebDriver) -> str:
@@ -168,17 +173,17 @@ def test_it_listens_on_loopback_alone_and_answers_only_for_itself(served: Served
 
 def test_a_deck_broken_from_the_start_shows_its_errors_then_its_cards(tmp_path: Path) -> None:
     deck = write_deck(tmp_path, EXAMPLE_DECK.replace(ANSWER, ""))
-    served, said = start(deck)
-    line = EXAMPLE_DECK.split("\n").index("  - id: width") + 1
-    assert said[:-1] == [f"{deck}:{line}:5: error: card 'width': 'answer' is required\n",
-                        f"{deck}: 1 problem, shown above the last valid cards\n"]
-    status, body = get(served.port, "/")
-    assert status == 200 and f"{deck}:{line}:5: error: card &#x27;width&#x27;" in body
-    assert "no valid version has been seen yet" in body and 'class="flashcard"' not in body
-    served.save("    extra: Narrow", ANSWER + "    extra: Narrow")
-    body = served_page(served.port, lambda page: 'class="flashcard"' in page)
-    assert "deck-problems" not in body
-    assert served.stop() == (0, "")
+    with running(deck) as (served, said):
+        line = EXAMPLE_DECK.split("\n").index("  - id: width") + 1
+        assert said[:-1] == [f"{deck}:{line}:5: error: card 'width': 'answer' is required\n",
+                                f"{deck}: 1 problem, shown above the last valid cards\n"]
+        status, body = get(served.port, "/")
+        assert status == 200 and f"{deck}:{line}:5: error: card &#x27;width&#x27;" in body
+        assert "no valid version has been seen yet" in body and 'class="flashcard"' not in body
+        served.save("    extra: Narrow", ANSWER + "    extra: Narrow")
+        body = served_page(served.port, lambda page: 'class="flashcard"' in page)
+        assert 'id="deck-problems"' not in body
+        assert served.stop() == (0, "")
 
 
 @pytest.mark.parametrize(("arguments", "message"), [

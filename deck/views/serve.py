@@ -41,7 +41,9 @@ _BARE = f"""<!DOCTYPE html>
 </body>
 </html>
 """
-_BANNER_CSS = """
+# A card off screen is laid out only when scrolled to: half the time a reload of a big deck takes.
+_LIVE_CSS = """
+.flashcard { content-visibility: auto; contain-intrinsic-size: auto 12em; }
 #deck-problems { background: #fff1f0; border-bottom: 2px solid #d70015; color: #1d1d1f; padding: 0.8em 1em; }
 #deck-problems h2 { font-size: 1.05rem; margin: 0 0 0.5em; color: #a50011; }
 #deck-problems pre { margin: 0; white-space: pre-wrap; font: 0.85rem/1.4 ui-monospace, Menlo, monospace; }
@@ -73,33 +75,41 @@ class Live:
         self._good: str | None = None
         self._shown = ""
         self._changes = threading.Condition()
+        self._checking = threading.Lock()
 
-    def update(self) -> pipeline.Checked | str:
-        """Check the deck again and serve what it shows now. Returns the check, or why it failed.
+    def update(self) -> str:
+        """Check the deck again and serve what it shows now. Returns what to tell the author: the
+        deck's counts, or its problems. Raises PreviewError when the `anki` package is missing."""
+        with self._checking:  # (the first check, at the start, and the watcher's may meet)
+            try:
+                checked = pipeline.check(self.path)
+                if checked.ok:
+                    self._good = preview.page(checked)
+            except OSError as error:  # the deck went away between a save and its check, say
+                problems = [f"{self.path}: cannot be read: {error.strerror or error}"]
+                summary = ""
+            else:
+                problems = [] if checked.ok else [problem.format() for problem in checked.problems]
+                summary = (f"{self.path}: {pipeline.count(len(problems), 'problem')}, shown above the last valid cards"
+                           if problems else f"{self.path}: {checked.counts()}")
+                self.files = self._files(checked)
+            changed = self._show(_shown(self._good, problems, self.path))
+        if problems:
+            return "\n".join([*problems, summary] if summary else problems)
+        return f"{summary}, page updated" if changed else f"{summary}, the page is unchanged"
 
-        Raises PreviewError when the `anki` package is missing."""
-        try:
-            checked = pipeline.check(self.path)
-            if checked.ok:
-                self._good = preview.page(checked)
-        except OSError as error:  # the deck went away between a save and its check, say
-            message = f"{self.path}: cannot be read: {error.strerror or error}"
-            outcome: pipeline.Checked | str = message
-            problems = [message]
-        else:
-            outcome = checked
-            problems = [] if checked.ok else [problem.format() for problem in checked.problems]
-            self.files = self._files(checked)
-        shown = _shown(self._good, problems, self.path)
+    def _show(self, shown: str) -> bool:
+        """Serve `shown` and tell the open pages, unless they have it already."""
         with self._changes:
-            if shown != self._shown:
-                self._shown = shown
-                self.version += 1
-                page, end, tail = shown.rpartition("</body>")
-                script = f'<script>const VERSION = "{self.version}";{_SCRIPT}</script>\n'
-                self.document = (page + script + end + tail).encode()
-                self._changes.notify_all()
-        return outcome
+            if shown == self._shown:
+                return False
+            self._shown = shown
+            self.version += 1
+            page, end, tail = shown.rpartition("</body>")
+            script = f'<script>const VERSION = "{self.version}";{_SCRIPT}</script>\n'
+            self.document = (page + script + end + tail).encode()
+            self._changes.notify_all()
+            return True
 
     def _files(self, checked: pipeline.Checked) -> set[Path]:
         files = [*checked.media.files.values(), *(Path(file) for _, file in checked.document.parts)]
@@ -134,9 +144,10 @@ def _shown(good: str | None, problems: list[str], path: str) -> str:
     head, body, rest = page.partition("<body>\n")
     assert body and head.count(_CSP) == 1, "the preview page's head and policy are where the server adds to them"
     head = head.replace(_CSP, f"{_CSP} connect-src 'self';")
+    body += f"<style>{_LIVE_CSS}</style>\n"
     if problems:
         below = "the cards below are its last valid version" if good else "no valid version has been seen yet"
-        rest = (f'<section id="deck-problems" role="alert"><style>{_BANNER_CSS}</style>\n'
+        rest = (f'<section id="deck-problems" role="alert">\n'
                 f"<h2>{escape(path)} has problems; {below}</h2>\n"
                 f"<pre>{escape(chr(10).join(problems))}</pre>\n</section>\n{rest}")
     return head + body + rest
@@ -219,13 +230,13 @@ def serve(path: str, port: int, say: Callable[[str], None]) -> None:
 
     def watch() -> None:
         for _ in watchfiles.watch(live.folder, watch_filter=live.watches, stop_event=stop, raise_interrupt=False):
-            say(_outcome(path, live.update()))
+            say(live.update())
             gc.collect()  # the collector is off for the command (see deck.cli.main); the last check is freed
 
     try:
         with server:
-            say(_outcome(path, live.update()))
-            threading.Thread(target=watch, name="deck-watch", daemon=True).start()
+            threading.Thread(target=watch, name="deck-watch", daemon=True).start()  # saves from now on count
+            say(live.update())
             say(f"serving the preview at http://{LOOPBACK}:{server.server_port}/ (Ctrl-C stops)")
             server.serve_forever()
     except KeyboardInterrupt:
@@ -233,12 +244,3 @@ def serve(path: str, port: int, say: Callable[[str], None]) -> None:
     finally:
         stop.set()
         live.stop()
-
-
-def _outcome(path: str, checked: pipeline.Checked | str) -> str:
-    if isinstance(checked, str):
-        return checked
-    if checked.ok:
-        return f"{path}: {checked.counts()}, page updated"
-    problems = "\n".join(problem.format() for problem in checked.problems)
-    return f"{problems}\n{path}: {pipeline.count(len(checked.problems), 'problem')}, shown above the last valid cards"
