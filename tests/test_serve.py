@@ -15,15 +15,20 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.wait import WebDriverWait
 
+from deck import pipeline
 from deck.cli import main
+from deck.fields import Note
+from deck.package import DeckTree
+from deck.views import preview, serve
 from tests.conftest import EXAMPLE_DECK
-from tests.test_preview import SVG, browser, by_css, filter_by, shown_cards, write_deck
+from tests.test_preview import DECK, SVG, browser, by_css, filter_by, shown_cards, write_deck
 
 __all__ = ["browser"]  # the preview tests' headless Chromium, a fixture here too
 
@@ -210,3 +215,37 @@ def test_a_port_in_use_is_refused_with_what_to_do(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert result.stderr == (f"Error: cannot serve on 127.0.0.1:{port}: Address already in use; choose another "
                              "--port, or leave it out for a free one\n")
+
+
+def test_a_save_renders_only_the_notes_it_changed_and_the_page_is_as_rendered_afresh(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    deck = write_deck(tmp_path, DECK)
+    rendered = serve.Rendered()
+    packaged: list[list[str]] = []  # the cards of each package rendered by Anki
+    write = preview.write
+
+    def counted(tree: DeckTree, notes: list[Note], *rest: Any) -> None:
+        packaged.append([note.card_id for note in notes])
+        write(tree, notes, *rest)
+
+    monkeypatch.setattr(preview, "write", counted)
+    picture = tmp_path / "images" / "v-shaped-scar.svg"
+    KEPT = ["width", "cross", "tca", "shape", "acid"]  # noqa: N806 (the deck's cards, once 'common' is removed)
+    edits = [
+        ("nothing", lambda: None, []),
+        ("an answer", lambda: deck.write_text(deck.read_text().replace("Less than 2 mm", "Under 2 mm")), ["width"]),
+        ("a card moved to another deck", lambda: deck.write_text(deck.read_text().replace(
+            "    tags: [treatment]\n    deck: Treatments", "    tags: [treatment]\n    deck: Definition")), ["acid"]),
+        ("a card removed", lambda: deck.write_text(deck.read_text().replace(DECK[DECK.index("  - id: common"):], "")),
+         []),
+        ("the description", lambda: deck.write_text(deck.read_text().replace("about **scars**", "about *scars*")), []),
+        ("a picture", lambda: picture.write_bytes(SVG.replace(b"#f1cdb8", b"#00ff00")), KEPT),
+        ("the deck's name", lambda: deck.write_text(deck.read_text().replace('"Dermatology::Scars"', "Scars")), KEPT),
+    ]
+    preview.page(pipeline.check(str(deck)), rendered)
+    for change, edit, rerendered in edits:
+        edit()
+        checked = pipeline.check(str(deck))
+        packaged.clear()
+        assert preview.page(checked, rendered) == preview.page(checked), change
+        assert packaged == [rerendered, [note.card_id for note in checked.notes]], change

@@ -76,10 +76,11 @@ def write_preview(path: str, out: Path) -> pipeline.Checked:
     return checked
 
 
-def page(checked: pipeline.Checked) -> str:
-    """The preview page of a valid deck, as `write_preview` writes it. Raises PreviewError when
-    the `anki` package is missing."""
-    description, cards = render_cards(checked)
+def page(checked: pipeline.Checked,
+         render: Callable[[pipeline.Checked], tuple[str, list[Shown]]] | None = None) -> str:
+    """The preview page of a valid deck, as `write_preview` writes it, its cards rendered by
+    `render` (default: `render_cards`). Raises PreviewError when the `anki` package is missing."""
+    description, cards = (render or render_cards)(checked)
     return _page(checked, description, cards)
 
 
@@ -112,8 +113,13 @@ def render_cards(checked: pipeline.Checked) -> tuple[str, list[Shown]]:
                      for card in col.find_cards("", order="c.due, c.ord")]
         finally:
             col.close()
-    cards.sort(key=lambda card: card.deck.casefold().split("::"))  # stable: keeps the file's order
+    cards.sort(key=deck_order)  # stable: keeps the file's order
     return _inline_images(checked.description, media), cards
+
+
+def deck_order(card: Shown) -> list[str]:
+    """Where a card's deck comes in Anki's deck list: the sort key of the cards' order."""
+    return card.deck.casefold().split("::")
 
 
 def _show(col: Collection, card: Card, media: dict[str, str], card_ids: dict[str, str]) -> Shown:

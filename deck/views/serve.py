@@ -13,6 +13,7 @@ from __future__ import annotations
 import gc
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from html import escape
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,6 +21,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from deck import lock, pipeline
+from deck.fields import Note
 from deck.media import MEDIA_TYPES
 from deck.views import preview
 
@@ -61,6 +63,33 @@ _SCRIPT = """
 """
 
 
+class Rendered:
+    """Each note's cards as Anki rendered them, so that a save renders only the notes it changed
+    (on a big deck, rendering them all is most of a check's time)."""
+
+    def __init__(self) -> None:
+        self._media: dict[str, bytes] = {}  # the media the cards were rendered with: inlined in them
+        self._cards: dict[tuple[str, Note, str], list[preview.Shown]] = {}  # (deck name, note, GUID) -> cards
+
+    def __call__(self, checked: pipeline.Checked) -> tuple[str, list[preview.Shown]]:
+        """`preview.render_cards`, which it calls on the notes not rendered before (and the description)."""
+        assert checked.deck is not None
+        media = checked.media.contents()
+        if media != self._media:
+            self._media, self._cards = media, {}
+        keys = [(checked.deck.deck.name, note, guid) for note, guid in zip(checked.notes, checked.guids)]
+        new = [index for index, key in enumerate(keys) if key not in self._cards]
+        description, shown = preview.render_cards(replace(checked, notes=[checked.notes[index] for index in new],
+                                                          guids=[checked.guids[index] for index in new]))
+        rendered: dict[str, list[preview.Shown]] = {}
+        for card in shown:  # (a note's cards stay in Anki's order: they share a deck)
+            rendered.setdefault(card.card_id, []).append(card)
+        self._cards = {key: self._cards.get(key) or rendered[key[1].card_id] for key in keys}
+        cards = [card for key in keys for card in self._cards[key]]
+        cards.sort(key=preview.deck_order)
+        return description, cards
+
+
 class Live:
     """The page as served: the preview of the deck's last valid version, under the problems it has
     now. `version` grows whenever the page changes; pages wait for that in `changed`."""
@@ -76,6 +105,7 @@ class Live:
         self._shown = ""
         self._changes = threading.Condition()
         self._checking = threading.Lock()
+        self._rendered = Rendered()
 
     def update(self) -> str:
         """Check the deck again and serve what it shows now. Returns what to tell the author: the
@@ -84,7 +114,7 @@ class Live:
             try:
                 checked = pipeline.check(self.path)
                 if checked.ok:
-                    self._good = preview.page(checked)
+                    self._good = preview.page(checked, self._rendered)
             except OSError as error:  # the deck went away between a save and its check, say
                 problems = [f"{self.path}: cannot be read: {error.strerror or error}"]
                 summary = ""
