@@ -115,8 +115,8 @@ class Live:
                 checked = pipeline.check(self.path)
                 if checked.ok:
                     self._good = preview.page(checked, self._rendered)
-            except OSError as error:  # the deck went away between a save and its check, say
-                problems = [f"{self.path}: cannot be read: {error.strerror or error}"]
+            except OSError as error:  # a file went away between a save and its check, say
+                problems = [f"{error.filename or self.path}: cannot be read: {error.strerror or error}"]
                 summary = ""
             else:
                 problems = [] if checked.ok else [problem.format() for problem in checked.problems]
