@@ -127,6 +127,7 @@ def main() -> None:
       deck init french-verbs        start a new deck: cards.yaml with one card of each type
       deck validate cards.yaml      report every problem as FILE:LINE:COL
       deck build cards.yaml         write <deck id>.apkg for Anki
+      deck preview --serve          see every card as Anki shows it, updated on each save
     """
     # Python's cycle collector would only re-scan the deck's hundreds of thousands of objects, again
     # and again (a third of a big build's time), for cycles the compiler does not make: off while a
@@ -328,7 +329,10 @@ def schema_command() -> None:
 @click.argument("file", required=False, type=_DECK, callback=_deck_or_default)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=str),
               default="preview.html", show_default=True, help="Where to write the page.", callback=_file_name)
-def preview_command(file: str, output: Path) -> None:
+@click.option("--serve", "live", is_flag=True,
+              help="Write no file: serve the page on 127.0.0.1 and reload it on every save of the deck.")
+@click.option("--port", type=click.IntRange(0, 65535), help="The port to serve on (default: a free one).")
+def preview_command(file: str, output: Path, live: bool, port: int | None) -> None:
     """Check FILE (default: cards.yaml) and write one HTML page showing every card as Anki does.
 
     The page works offline: pictures, sound and styles are inside it. Type in it to filter cards
@@ -336,11 +340,28 @@ def preview_command(file: str, output: Path) -> None:
     Needs Anki's renderer, the anki package (deck's preview extra). Nothing is written while the deck has a
     problem.
 
+    With --serve, the page is served on this machine alone (127.0.0.1) until Ctrl-C, and checked
+    again whenever the deck's files or media change: the open page reloads by itself, keeps its
+    filter, and lists the deck's problems above its last valid cards while it has any.
+
     \b
-    Example:
+    Examples:
       $ deck preview cards.yaml -o preview.html
       wrote preview.html: 73 notes (57 basic, 6 reversed, 10 cloze), 82 cards
+      $ deck preview --serve --port 8000
+      cards.yaml: 73 notes (57 basic, 6 reversed, 10 cloze), 82 cards, page updated
+      serving the preview at http://127.0.0.1:8000/ (Ctrl-C stops)
     """
+    if live:
+        if click.get_current_context().get_parameter_source("output") is not click.core.ParameterSource.DEFAULT:
+            raise click.UsageError("--serve writes no file; leave out -o/--output")
+        from deck.views import serve  # here: only serving needs the watcher
+
+        with _failures(file):
+            serve.serve(file, port or 0, click.echo)
+        return
+    if port is not None:
+        raise click.UsageError("--port is for --serve")
     with _failures(file):
         checked = preview.write_preview(file, output)
     if not checked.ok:

@@ -37,7 +37,7 @@ _BLOCK_TAG = re.compile(r"<(?=/?(?:br|div|p|hr|li|td|th|h[1-6]|pre|blockquote)\b
 
 
 class PreviewError(Exception):
-    """The preview could not be made: Anki's renderer is not installed, or the page not written."""
+    """The preview could not be made: Anki's renderer is not installed, or the page not written or served."""
 
 
 @dataclass(frozen=True)
@@ -66,12 +66,20 @@ def write_preview(path: str, out: Path) -> pipeline.Checked:
         pipeline.refuse_overwriting_inputs(path, out)
     except pipeline.BuildError as error:
         raise PreviewError(str(error)) from error
-    description, cards = render_cards(checked)
+    html = page(checked)
     try:
-        write_atomically(out, _page(checked, description, cards).encode())
+        write_atomically(out, html.encode())
     except OSError as error:
         raise PreviewError(f"cannot write {out}: {error.strerror or error}") from error
     return checked
+
+
+def page(checked: pipeline.Checked,
+         render: Callable[[pipeline.Checked], tuple[str, list[Shown]]] | None = None) -> str:
+    """The preview page of a valid deck, as `write_preview` writes it, its cards rendered by
+    `render` (default: `render_cards`). Raises PreviewError when the `anki` package is missing."""
+    description, cards = (render or render_cards)(checked)
+    return _page(checked, description, cards)
 
 
 def render_cards(checked: pipeline.Checked) -> tuple[str, list[Shown]]:
@@ -103,8 +111,13 @@ def render_cards(checked: pipeline.Checked) -> tuple[str, list[Shown]]:
                      for card in col.find_cards("", order="c.due, c.ord")]
         finally:
             col.close()
-    cards.sort(key=lambda card: card.deck.casefold().split("::"))  # stable: keeps the file's order
+    cards.sort(key=deck_order)  # stable: keeps the file's order
     return inline_images(checked.description, media), cards
+
+
+def deck_order(card: Shown) -> list[str]:
+    """Where a card's deck comes in Anki's deck list: the sort key of the cards' order."""
+    return card.deck.casefold().split("::")
 
 
 def _show(col: Collection, card: Card, media: dict[str, str], card_ids: dict[str, str]) -> Shown:
