@@ -17,7 +17,6 @@ import yaml
 
 from deck.views import handout
 from tests.conftest import EXAMPLE_DECK, deck_file
-from tests.test_cli import run  # noqa: F401 (the fixture: `deck ARGS` in tmp_path, its output shown on failure)
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
