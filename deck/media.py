@@ -1,11 +1,11 @@
 """Media files referenced by cards: checked, named as Anki will name them, and packed once each.
 
 A reference is a path relative to the deck file's folder. It must stay inside that folder (no
-'..', no absolute path, no symlink leading out at any step, no hard link, whose other names could
-be anywhere), be a regular file of an allowed type whose content agrees with its extension, and
-be small enough to sync. Anki keeps media in one flat
-folder and normalises names, so each file is packed under its own normalised name, and two files
-that would land on the same name (on a case-insensitive disk too) are refused.
+'..', no absolute path, no symlink leading out, no hard link, whose other names could be
+anywhere), be a regular file of an allowed type whose content agrees with its extension, and be
+small enough to sync. Anki keeps media in one flat folder and normalises names, so each file is
+packed under its own normalised name, and two files that would land on the same name (on a
+case-insensitive disk too) are refused.
 """
 
 from __future__ import annotations
@@ -107,13 +107,11 @@ class Media:
             raise MediaError(f"'{reference}' is an absolute path; give a path relative to the deck file's folder")
         if ".." in pure.parts:
             raise MediaError(f"'{reference}' leaves the deck file's folder ('..'); keep media beside the deck")
-        root = path = self.root.resolve()
-        # Each step of the way, so that a linked folder leading out is not reported as a missing file.
-        for step in range(1, len(pure.parts) + 1):
-            path = (root / PurePosixPath(*pure.parts[:step])).resolve()
-            if not path.is_relative_to(root):
-                raise MediaError(f"'{reference}' leads outside the deck's folder (through a symbolic link); "
-                                 "copy the file into the deck's folder instead")
+        root = self.root.resolve()
+        path = (root / pure).resolve()
+        if not path.is_relative_to(root):
+            raise MediaError(f"'{reference}' leads outside the deck's folder (through a symbolic link); "
+                             "copy the file into the deck's folder instead")
         if not path.exists():
             raise MediaError(f"'{reference}' does not exist (looked in {root})")
         if not path.is_file():
