@@ -34,6 +34,7 @@ INCLUDING_DECK = {
                  'cards:\n  - {id: m, question: "Q ![dot](images/dot.png)", answer: A}\n',
     "more/b.yaml": "cards:\n  - {id: b, question: Q?, answer: B}\n",
 }
+SMALL_DECK = "deck: {id: scars, name: Scars}\ncards:\n  - {id: width, question: How wide?, answer: Less than 2 mm}\n"
 INVALID = "deck: {id: broken, name: Broken}\ncards:\n  - {id: a, question: Q?}\n"
 
 
@@ -151,6 +152,22 @@ def test_an_output_is_only_a_regular_file_or_a_new_path(run, tmp_path: Path, kin
     assert (tree(tmp_path), os.lstat(path)) == before
 
 
+@pytest.mark.parametrize("kind", ["folder", "fifo"])
+def test_the_default_output_is_checked_too(run, tmp_path: Path, kind: str) -> None:
+    deck_file(tmp_path, SMALL_DECK.replace("scars", "small"), "small.yaml")
+    if kind == "folder":
+        (tmp_path / "small.apkg").mkdir()
+    else:
+        os.mkfifo(tmp_path / "small.apkg")
+    before = tree(tmp_path)
+    result = run("build", "small.yaml")
+    assert result.exit_code == 2
+    what = "a folder" if kind == "folder" else "a named pipe"
+    assert result.stderr.splitlines()[-1] == (f"Error: small.apkg is {what}, not a regular file; an output is only "
+                                              "written to a regular file or a new path")
+    assert tree(tmp_path) == before  # no lock either
+
+
 @pytest.mark.parametrize("command", [["build", "broken.yaml", "-o"], ["export", "broken.yaml", "--csv"],
                                      ["preview", "broken.yaml", "-o"], ["import", "old.csv", "-o"]])
 def test_an_output_in_a_missing_folder_makes_no_folder(run, tmp_path: Path, command: list[str]) -> None:
@@ -185,7 +202,6 @@ def test_an_output_that_is_a_link_is_written_through_it(run, tmp_path: Path) -> 
 # --- builds killed, and builds at once ---------------------------------------------------------------
 
 ROOT = Path(__file__).resolve().parent.parent
-SMALL_DECK = "deck: {id: scars, name: Scars}\ncards:\n  - {id: width, question: How wide?, answer: Less than 2 mm}\n"
 HOLD = ("import fcntl, os, sys, time\n"
         "handle = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)\n"
         "fcntl.flock(handle, fcntl.LOCK_EX)\n"
