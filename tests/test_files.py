@@ -215,11 +215,11 @@ def deck_process(folder: Path, *args: str) -> subprocess.Popen:
                             stderr=subprocess.STDOUT, text=True)
 
 
-def finish(process: subprocess.Popen, timeout: float = 120) -> int:
-    """The exit status of a `deck_process`, once it ends; prints what it printed."""
+def finish(process: subprocess.Popen, timeout: float = 120) -> tuple[int, str]:
+    """The exit status of a `deck_process` and what it printed, once it ends."""
     output, _ = process.communicate(timeout=timeout)
     print(f"$ {' '.join(map(str, process.args))}\n[exit {process.returncode}]\n{output}")
-    return process.returncode
+    return process.returncode, output
 
 
 @contextmanager
@@ -242,7 +242,7 @@ def test_a_build_removes_the_temporary_files_of_killed_builds_and_no_others(tmp_
     writing = tmp_path / ".scars.apkg.wr1t1ng_.tmp"  # another build's, being written now
     writing.write_bytes(b"PK\x03\x04")
     with held(writing):
-        assert finish(deck_process(tmp_path, "build")) == 0
+        assert finish(deck_process(tmp_path, "build"))[0] == 0
         assert sorted(path.name for path in tmp_path.iterdir()) == sorted(
             ["cards.yaml", "cards.lock", "scars.apkg", writing.name, *kept])
 
@@ -254,11 +254,15 @@ def test_two_builds_of_one_deck_take_turns(tmp_path: Path) -> None:
         with pytest.raises(subprocess.TimeoutExpired):
             waiting.wait(timeout=3)
         assert sorted(path.name for path in tmp_path.iterdir()) == [".cards.lock.build", "cards.yaml"]
-    assert finish(waiting) == 0
+    assert finish(waiting)[0] == 0
     assert sorted(path.name for path in tmp_path.iterdir()) == ["cards.lock", "cards.yaml", "scars.apkg"]
-    # Two at once: each finishes, the second after the first, and the lock agrees with the package.
+    # Two at once, without a lock yet: one makes it, and the other, after it, finds it made.
+    (tmp_path / "cards.lock").unlink()
     first, second = deck_process(tmp_path, "build", "-o", "a.apkg"), deck_process(tmp_path, "build", "-o", "b.apkg")
-    assert (finish(first), finish(second)) == (0, 0)
+    (first_status, first_said), (second_status, second_said) = finish(first), finish(second)
+    assert (first_status, second_status) == (0, 0)
+    assert sorted([first_said.splitlines()[1], second_said.splitlines()[1]]) == [
+        "first build: recorded every card in cards.lock; commit it with the deck", "no card changed since the last build"]
     assert sorted(path.name for path in tmp_path.iterdir()) == ["a.apkg", "b.apkg", "cards.lock", "cards.yaml",
                                                                 "scars.apkg"]
 
@@ -278,7 +282,7 @@ def test_builds_killed_at_random_moments_leave_a_package_and_a_lock_that_read(tm
     subprocess.run([sys.executable, ROOT / "benchmarks" / "generate.py", "20000", deck / "cards.yaml"], check=True)
     package = deck / "deck.apkg"
     started = time.monotonic()
-    assert finish(deck_process(deck, "build", "-o", package.name)) == 0
+    assert finish(deck_process(deck, "build", "-o", package.name))[0] == 0
     whole_build = time.monotonic() - started
     rng = random.Random(16)
     left_behind = new_packages = 0
@@ -305,7 +309,7 @@ def test_builds_killed_at_random_moments_leave_a_package_and_a_lock_that_read(tm
             assert collection.note_count() == 20_001 + kill
         lock_text = (deck / "cards.lock").read_bytes()
         assert lock_text == old_lock or f"added-{kill}" in json.loads(lock_text)["cards"]
-        assert finish(deck_process(deck, "build", "-o", package.name)) == 0
+        assert finish(deck_process(deck, "build", "-o", package.name))[0] == 0
         assert temporaries(deck) == []
     print(f"{left_behind} kills left a temporary file, {new_packages} a new package")
     assert left_behind >= 1 and new_packages >= 1  # (the kills mid-write did leave something to clean up)
