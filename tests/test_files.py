@@ -135,7 +135,7 @@ def special_file(tmp_path: Path, kind: str) -> Path:
 
 
 @pytest.mark.parametrize(("kind", "what"), [("fifo", "a named pipe"), ("socket", "a socket"),
-                                            ("device", "a device")])
+                                            ("device", "a device"), ("folder", "a folder")])
 @pytest.mark.parametrize("command", [["build", "broken.yaml", "-o"], ["export", "broken.yaml", "--csv"],
                                      ["preview", "broken.yaml", "-o"], ["import", "old.csv", "--force", "-o"]])
 def test_an_output_is_only_a_regular_file_or_a_new_path(run, tmp_path: Path, kind: str, what: str,
@@ -147,8 +147,9 @@ def test_an_output_is_only_a_regular_file_or_a_new_path(run, tmp_path: Path, kin
     result = run(*command, str(path))
     assert result.exit_code == 2
     option = "'--csv'" if "--csv" in command else "'-o' / '--output'"
-    assert result.stderr.splitlines()[-1] == (f"Error: Invalid value for {option}: {path} is {what}, not a regular "
-                                              "file; an output is only written to a regular file or a new path")
+    reason = (f"File {str(path)!r} is a directory." if kind == "folder"  # (click's own check comes first)
+              else f"{path} is {what}, not a regular file; an output is only written to a regular file or a new path")
+    assert result.stderr.splitlines()[-1] == f"Error: Invalid value for {option}: {reason}"
     assert (tree(tmp_path), os.lstat(path)) == before
 
 
