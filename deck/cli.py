@@ -15,7 +15,7 @@ from typing import NoReturn
 
 import click
 
-from deck import __version__, lint, lock, pipeline, schema
+from deck import __version__, files, lint, lock, pipeline, schema
 from deck.interop import export
 from deck.problems import Problem
 from deck.views import preview
@@ -27,10 +27,17 @@ _DECK = click.Path(exists=True, readable=True)
 
 def _file_name(context: click.Context, parameter: click.Parameter, value: str | None) -> Path | None:
     """An output is a file, written atomically: '-' as typed would make a file named '-', which
-    is asked for as ./- instead."""
+    is asked for as ./- instead. What is no place for an output (a device, a pipe, a folder that
+    does not exist) is refused before any work; the deck's own files, once they are known."""
     if value == "-":
         raise click.BadParameter("writing to standard output ('-') is not supported; give a file name")
-    return None if value is None else Path(value)
+    if value is None:
+        return None
+    try:
+        files.check_output(Path(value))
+    except files.Refused as error:
+        raise click.BadParameter(str(error)) from error
+    return Path(value)
 
 
 def _report(path: str, problems: list[Problem]) -> None:
@@ -74,12 +81,15 @@ def _progress(items: Sequence, label: str) -> Iterable:
 
 @contextmanager
 def _failures(path: str | Path) -> Iterator[None]:
-    """What stops a command before it could report problems: a file it cannot read or write, an
-    output it must not write. Click prints these as 'Error: ...' and exits with status 1."""
+    """What stops a command before it could report problems: a file it cannot read or write
+    (click prints 'Error: ...' and exits with status 1), an output it must not write (wrong usage:
+    status 2)."""
     try:
         yield
     except (pipeline.BuildError, preview.PreviewError) as error:
         raise click.ClickException(str(error)) from error
+    except files.Refused as error:  # an output the deck is made from: wrong usage
+        raise click.UsageError(str(error)) from error
     except OSError as error:
         raise click.FileError(str(path), error.strerror) from error
 
@@ -422,6 +432,8 @@ def import_command(source: Path, output: Path, force: bool) -> None:
         imported = importer.import_deck(source, output, force)
     except importer.ImportFailed as error:
         raise click.ClickException(str(error)) from error
+    except files.Refused as error:
+        raise click.UsageError(str(error)) from error
     except OSError as error:  # reading the source or writing the output: name both
         raise click.ClickException(f"cannot import {source} into {output}: {error.strerror or error}") from error
     for message in imported.messages:

@@ -1,10 +1,11 @@
 """Media files referenced by cards: checked, named as Anki will name them, and packed once each.
 
 A reference is a path relative to the deck file's folder. It must stay inside that folder (no
-'..', no absolute path, no symlink leading out), be a regular file of an allowed type whose
-content agrees with its extension, and be small enough to sync. Anki keeps media in one flat
-folder and normalises names, so each file is packed under its own normalised name, and two files
-that would land on the same name (on a case-insensitive disk too) are refused.
+'..', no absolute path, no symlink leading out, no hard link, whose other names could be
+anywhere), be a regular file of an allowed type whose content agrees with its extension, and be
+small enough to sync. Anki keeps media in one flat folder and normalises names, so each file is
+packed under its own normalised name, and two files that would land on the same name (on a
+case-insensitive disk too) are refused.
 """
 
 from __future__ import annotations
@@ -95,7 +96,11 @@ class Media:
         suffix = path.suffix.lower()
         if suffix not in allowed:
             raise MediaError(f"'{reference}' is not {kind} file; use one of: {', '.join(sorted(allowed))}")
-        size = path.stat().st_size
+        status = path.stat()
+        if status.st_nlink > 1:  # its other names may be anywhere on the disk: no link leads out
+            raise MediaError(f"'{reference}' has more than one hard link, so it may be a file outside the deck's "
+                             "folder; copy the file into the deck's folder")
+        size = status.st_size
         if size > MAX_MEDIA_BYTES:
             raise MediaError(f"'{reference}' is {_size(size)}, over the {_size(MAX_MEDIA_BYTES)} limit for one file; "
                              "make it smaller")
@@ -120,8 +125,8 @@ class Media:
         root = self.root.resolve()
         path = (root / pure).resolve()
         if not path.is_relative_to(root):
-            raise MediaError(f"'{reference}' is a link to a file outside the deck file's folder; "
-                             "copy the file into the folder instead")
+            raise MediaError(f"'{reference}' leads outside the deck's folder (through a symbolic link); "
+                             "copy the file into the deck's folder instead")
         if not path.exists():
             raise MediaError(f"'{reference}' does not exist (looked in {root})")
         if not path.is_file():

@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from deck.problems import Problem
 
@@ -67,6 +68,8 @@ class Document:
     # Files of a deck that could not be read at all (a syntax error, say): what the deck seems to
     # lack, such as its 'deck' or a source, may be in them.
     unread: list[str] = field(default_factory=list)
+    # Every file the deck was read from (see `deck.pipeline.read`).
+    files: list[Path] = field(default_factory=list)
 
     @property
     def fast(self) -> bool:

@@ -12,7 +12,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,7 @@ from typing import Any
 from deck import fastread, lock, nodes, package, reading, render, validate
 from deck.cards import Card, Deck
 from deck.fields import Fields, Note, ords
-from deck.files import write_atomically
+from deck.files import check_output, exclusive, remove_stale, write_atomically
 from deck.media import Media, references
 from deck.notetypes import NOTE_TYPES
 from deck.package import DeckTree, Stamps, guid_of
@@ -191,9 +191,12 @@ def read(path: str, fast: bool = False, progress: Progress = quiet) -> nodes.Doc
         if not files:
             return nodes.Document(path, "", None, [Problem(path, 1, 1, "error", "no-files",
                                                             "the folder has no *.yaml deck files")])
-        return combine(path, [load(file) for file in files])
+        document = combine(path, [load(file) for file in files])
+        document.files = files
+        return document
     main = load(path)
-    included = [load(file) for file in includes(main)]
+    names = includes(main)
+    included = [load(file) for file in names]
     for document in included:
         if document.fast and "include" in document.data:  # type: ignore[operator]
             raise nodes.Unlocated("a nested include")
@@ -201,7 +204,9 @@ def read(path: str, fast: bool = False, progress: Progress = quiet) -> nodes.Doc
             key = document.root.pairs.pop("include")[0]
             document.problems.append(document.problem(key.line, key.column, "nested-include",
                                                       "only the main deck file can include others; move this list there"))
-    return combine(path, [main, *included]) if included else main
+    document = combine(path, [main, *included]) if included else main
+    document.files = [location, *names]
+    return document
 
 
 def folder_files(folder: Path) -> list[Path]:
@@ -321,19 +326,37 @@ def _check_against_lock(document: nodes.Document, problems: list[Problem], previ
 def build(path: str, out: Path | None = None, progress: Progress = quiet) -> tuple[Checked, Built | None]:
     """Check, then write the package and update the lock file beside `path`.
 
-    Nothing is written while any error exists; the lock is written only after the package.
+    Nothing is written while any error exists, or when `out` is a file the deck is made from
+    (`deck.files.Refused`). The package is written first, then the lock: a build stopped between
+    the two leaves the old lock, so the next build finds the same cards changed and dates them
+    again, later. Two builds of one deck take turns (see `deck.files.exclusive`), and each removes
+    the temporary files a killed build left beside the package and the lock.
     """
-    checked = check(path, progress)
-    if not checked.ok:
-        return checked, None
+    lock_path = lock.path_for(path)
+    guard = lock_path.with_name(f".{lock_path.name}.build")
+    with ExitStack() as turn:
+        try:
+            turn.enter_context(exclusive(guard))
+        except OSError as error:
+            raise BuildError(f"cannot write beside {lock_path} (to hold {guard.name} while building): "
+                             f"{error.strerror or error}") from error
+        checked = check(path, progress)
+        if not checked.ok:
+            return checked, None
+        return checked, _write(checked, out, lock_path, progress)
+
+
+def _write(checked: Checked, out: Path | None, lock_path: Path, progress: Progress) -> Built:
+    """`build`'s second half: the package and the lock of a valid deck."""
     assert checked.deck is not None
     info = checked.deck.deck
     out = out or Path(f"{info.id}.apkg")
-    refuse_overwriting_inputs(path, out)
+    refuse_overwriting_inputs(checked, out)
+    for output in (out, lock_path):
+        remove_stale(output)
     # A card changes when what Anki shows changes: its fields, tags, and the bytes of its media.
     media_files = checked.media.contents()
     media = {name: hashlib.sha256(data).hexdigest() for name, data in media_files.items()}
-    lock_path = lock.path_for(path)
     # The bar's label stays on screen while the package and the lock are written, after it.
     pairs = each_card(list(zip(checked.notes, checked.guids)), progress, f"writing {out.name} and {lock_path.name}")
 
@@ -365,7 +388,7 @@ def build(path: str, out: Path | None = None, progress: Progress = quiet) -> tup
             packed.result()
     with _writing(lock_path):
         write_atomically(lock_path, lock_text)
-    return checked, Built(checked, out, lock_path, changes)
+    return Built(checked, out, lock_path, changes)
 
 
 @contextmanager
@@ -376,11 +399,14 @@ def _writing(target: Path) -> Iterator[None]:
         raise BuildError(f"cannot write {target}: {error.strerror or error}") from error
 
 
-def refuse_overwriting_inputs(path: str, out: Path) -> None:
-    """An output must never replace the deck file or its lock (`-o cards.yaml` is a slip, not a wish)."""
-    target = out.resolve()
-    if target in (Path(path).resolve(), lock.path_for(path).resolve()):
-        raise BuildError(f"{out} is the deck file or its lock; choose another output")
+def refuse_overwriting_inputs(checked: Checked, out: Path) -> None:
+    """Raise `deck.files.Refused` when `out` is a file the deck is made from: one of its files, a
+    media file, its lock (`-o cards.yaml` is a slip, not a wish), or one of them by another name;
+    or is no place for an output at all (see `deck.files.check_output`)."""
+    inputs = {file: "one of the deck's files" for file in checked.document.files}
+    inputs |= {file: "a media file of the deck" for file in checked.media.files.values()}
+    inputs[lock.path_for(checked.document.path)] = "the deck's lock file"
+    check_output(out, inputs)
 
 
 def build_time() -> int:

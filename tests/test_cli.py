@@ -82,12 +82,14 @@ def test_build_writes_the_package_named_after_the_deck(run, tmp_path: Path) -> N
     assert (tmp_path / "scars.apkg").is_file()
 
 
-def test_build_to_a_chosen_path_in_a_new_folder(run, tmp_path: Path) -> None:
+def test_build_to_a_chosen_path_in_another_folder(run, tmp_path: Path) -> None:
     deck_file(tmp_path, VALID, "deck.yaml")
+    (tmp_path / "dist").mkdir()
     result = run("build", "deck.yaml", "-o", "dist/my.apkg")
     assert result.exit_code == 0
     assert result.stdout.startswith("wrote dist/my.apkg: ")
     assert sorted(path.name for path in tmp_path.iterdir()) == ["deck.lock", "deck.yaml", "dist"]
+    assert [path.name for path in (tmp_path / "dist").iterdir()] == ["my.apkg"]
 
 
 def test_build_with_problems_writes_nothing_and_exits_1(run, tmp_path: Path) -> None:
@@ -98,12 +100,12 @@ def test_build_with_problems_writes_nothing_and_exits_1(run, tmp_path: Path) -> 
     assert sorted(path.name for path in tmp_path.iterdir()) == ["cards.yaml"]
 
 
-def test_build_where_no_folder_can_be_exits_1_without_a_traceback(run, tmp_path: Path) -> None:
+def test_build_where_no_folder_can_be_is_wrong_usage(run, tmp_path: Path) -> None:
     deck_file(tmp_path, VALID)
     result = run("build", "-o", "cards.yaml/out.apkg")  # under a file
-    assert result.exit_code == 1
-    assert result.stderr.startswith("Error: cannot write cards.yaml/out.apkg: Not a directory")
-    assert "Traceback" not in result.stderr
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == ("Error: Invalid value for '-o' / '--output': cannot write "
+                                              "cards.yaml/out.apkg: cards.yaml is not a folder")
     assert sorted(path.name for path in tmp_path.iterdir()) == ["cards.yaml"]  # no lock for a package not written
 
 
@@ -283,8 +285,9 @@ def test_an_output_never_replaces_the_deck_file_or_its_lock(run, tmp_path: Path,
     run("build")
     before = {name: (tmp_path / name).read_bytes() for name in ("cards.yaml", "cards.lock")}
     result = run(*command)
-    assert result.exit_code == 1
-    assert "is the deck file or its lock; choose another output" in result.stderr
+    assert result.exit_code == 2
+    what = "one of the deck's files" if command[-1] == "cards.yaml" else "the deck's lock file"
+    assert result.stderr.splitlines()[-1] == f"Error: {command[-1]} is {what}; choose another output"
     assert {name: (tmp_path / name).read_bytes() for name in before} == before
 
 

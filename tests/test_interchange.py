@@ -172,7 +172,8 @@ def test_export_writes_nothing_for_an_invalid_deck(tmp_path: Path) -> None:
 
 def test_package_round_trip_keeps_every_note(tmp_path: Path, original) -> None:
     package, notes = original
-    imported = import_deck(package, tmp_path / "imported" / "cards.yaml")  # (a folder not made yet)
+    (tmp_path / "imported").mkdir()
+    imported = import_deck(package, tmp_path / "imported" / "cards.yaml")  # (media/ is made in it)
     assert (imported.cards, imported.messages, imported.problems) == (5, [], [])
     assert imported.media == ["tca.mp3", "v-scar.png"]
     assert (tmp_path / "imported" / "media" / "v-scar.png").read_bytes() == PNG

@@ -9,7 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from click.testing import CliRunner
+
 from deck import media, pipeline
+from deck.cli import main
 from tests.conftest import deck_file, import_package, shown
 
 # Just enough of each format for the content checks (Anki itself does not decode them).
@@ -134,7 +137,7 @@ def test_a_symlink_that_leads_outside_is_refused(tmp_path: Path) -> None:
     os.symlink(outside, deck / "images" / "link.png")
     [(line, column, code, message)] = problems(deck, one_card('extra: "![x](images/link.png)"'))
     assert (line, column, code) == (6, 18, "media")
-    assert "outside the deck file's folder" in message
+    assert "leads outside the deck's folder" in message
 
 
 def test_a_file_over_the_size_cap_is_refused(tmp_path: Path, monkeypatch) -> None:
@@ -185,3 +188,55 @@ def test_unreadable_paths_are_media_problems_not_crashes(tmp_path: Path) -> None
     text = one_card('extra: "![x](images/loop.png) ![y](images/' + "n" * 300 + '.png)"')
     found = problems(tmp_path, text)
     assert [(line, code) for line, _, code, _ in found] == [(6, "media"), (6, "media")]
+
+
+def deck_command(deck: Path, *args: str) -> tuple[int, list[str]]:
+    """`deck ARGS` run in the folder `deck`: its exit status and its lines on standard error."""
+    cwd = Path.cwd()
+    os.chdir(deck)
+    try:
+        result = CliRunner().invoke(main, list(args))
+    finally:
+        os.chdir(cwd)
+    print(result.stdout, result.stderr)
+    return result.exit_code, result.stderr.splitlines()
+
+
+LEADS_OUT = "leads outside the deck's folder (through a symbolic link); copy the file into the deck's folder instead"
+
+
+@pytest.mark.parametrize(
+    ("link", "reference"),
+    [
+        ("../outside", "images/dot.png"),  # the folder leads out, the file is there
+        ("../outside", "images/gone.png"),  # the folder leads out, the file is not there either
+        ("../nowhere", "images/dot.png"),  # the folder leads out, to nothing
+    ],
+)
+def test_a_linked_folder_leading_outside_is_named_so_not_missing(tmp_path: Path, link: str, reference: str) -> None:
+    deck = tmp_path / "deck"
+    deck.mkdir()
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "dot.png").write_bytes(PNG)
+    os.symlink(link, deck / "images")
+    deck_file(deck, one_card(f'extra: "![x]({reference})"'))
+    assert deck_command(deck, "build") == (1, [f"cards.yaml:6:18: error: card 'a': '{reference}' {LEADS_OUT}",
+                                               "cards.yaml: 1 error"])
+    assert sorted(path.name for path in deck.iterdir()) == ["cards.yaml", "images"]
+
+
+def test_a_media_file_with_another_hard_link_is_refused(tmp_path: Path) -> None:
+    deck = tmp_path / "deck"
+    (deck / "images").mkdir(parents=True)
+    (tmp_path / "secret.png").write_bytes(PNG)
+    os.link(tmp_path / "secret.png", deck / "images" / "linked.png")  # the same file, outside the folder too
+    deck_file(deck, one_card('extra: "![x](images/linked.png)"'))
+    assert deck_command(deck, "build") == (1, [
+        "cards.yaml:6:18: error: card 'a': 'images/linked.png' has more than one hard link, so it may be a file "
+        "outside the deck's folder; copy the file into the deck's folder",
+        "cards.yaml: 1 error"])
+    assert sorted(path.name for path in deck.iterdir()) == ["cards.yaml", "images"]
+    # As asked: a copy in the folder, its only name, is packed.
+    (deck / "images" / "linked.png").unlink()
+    (deck / "images" / "linked.png").write_bytes(PNG)
+    assert deck_command(deck, "build", "-o", "out.apkg")[0] == 0

@@ -20,6 +20,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 
+from deck import files
 from deck.views import preview
 from tests.conftest import EXAMPLE_DECK, build, deck_file, import_package
 
@@ -152,10 +153,10 @@ def test_without_anki_it_says_how_to_install_it(tmp_path: Path, monkeypatch: pyt
     assert not out.exists()
 
 
-def test_an_unwritable_output_is_a_preview_error(tmp_path: Path) -> None:
+def test_an_output_under_a_file_is_refused(tmp_path: Path) -> None:
     deck = write_deck(tmp_path)
-    with pytest.raises(preview.PreviewError, match="cannot write .*cards.yaml/preview.html: Not a directory"):
-        preview.write_preview(str(deck), deck / "preview.html")  # under a file
+    with pytest.raises(files.Refused, match="cannot write .*cards.yaml/preview.html: .*cards.yaml is not a folder"):
+        preview.write_preview(str(deck), deck / "preview.html")
 
 
 # --- the page in a browser ------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from deck import pipeline
-from deck.files import write_atomically
+from deck.files import remove_stale, write_atomically
 from deck.notetypes import NOTE_TYPES
 
 # Header values Anki accepts for `#separator:`, by the character they stand for.
@@ -39,15 +39,17 @@ class Exported:
 def export_csv(path: str, out: Path, separator: str = "tab") -> tuple[pipeline.Checked, Exported | None]:
     """Check the deck file at `path` and write its notes to `out` as an Anki text file.
 
-    Nothing is written while the deck has an error (the problems are in the returned `Checked`);
-    `out` is replaced atomically. `separator` is "tab" or "comma" (or another name in SEPARATORS).
+    Nothing is written while the deck has an error (the problems are in the returned `Checked`),
+    or when `out` is a file the deck is made from (`deck.files.Refused`); `out` is replaced
+    atomically. `separator` is "tab" or "comma" (or another name in SEPARATORS).
     """
     if separator not in SEPARATORS:
         raise ValueError(f"unknown separator {separator!r}; use one of: {', '.join(SEPARATORS)}")
     checked = pipeline.check(path)
     if not checked.ok:
         return checked, None
-    pipeline.refuse_overwriting_inputs(path, out)
+    pipeline.refuse_overwriting_inputs(checked, out)
+    remove_stale(out)
     assert checked.deck is not None
     info = checked.deck.deck
     buffer = io.StringIO()

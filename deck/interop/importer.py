@@ -26,7 +26,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from deck import ids, pipeline, render
 from deck.cards import SLUG_PATTERN, Guid, TagName
-from deck.files import write_atomically
+from deck.files import check_output, write_atomically
 from deck.interop.export import SEPARATORS
 from deck.interop.interchange import citation_parts, to_markdown
 from deck.media import Media
@@ -81,8 +81,10 @@ def import_deck(source: Path, out: Path, force: bool = False) -> Imported:
     """Convert the Anki deck in `source` (.apkg, or .csv/.txt with Anki's headers) into `out`.
 
     Refuses to replace `out`, or a different file of the same name in the media folder beside it,
-    unless `force`. Raises ImportFailed, with nothing written, when the input cannot be read.
+    unless `force`; never replaces `source` (`deck.files.Refused`). Raises ImportFailed, with
+    nothing written, when the input cannot be read.
     """
+    check_output(out, {source: "the file being imported"})
     if out.exists() and not force:
         raise ImportFailed(f"{out} exists; choose another output file or allow overwriting it")
     with tempfile.TemporaryDirectory(prefix="deck-import-") as temporary:
@@ -99,6 +101,8 @@ def import_deck(source: Path, out: Path, force: bool = False) -> Imported:
                    if (media_out / name).exists() and (media_out / name).read_bytes() != path.read_bytes()]
         if clashes and not force:
             raise ImportFailed(f"{media_out} already has different files named {', '.join(sorted(clashes))}")
+        if converter.media.files:
+            media_out.mkdir(exist_ok=True)
         for name, path in sorted(converter.media.files.items()):
             write_atomically(media_out / name, path.read_bytes())
     write_atomically(out, text.encode("utf-8"))

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from deck import pipeline, render
-from deck.files import write_atomically
+from deck.files import remove_stale, write_atomically
 from deck.media import data_uri, inline_images
 from deck.notetypes import NOTE_TYPES
 from deck.package import DeckTree, Stamps, write
@@ -56,18 +56,17 @@ def write_preview(path: str, out: Path) -> pipeline.Checked:
     """Check the deck file at `path`, then write its preview page to `out`, atomically.
 
     Nothing is written while the deck has an error: the returned `Checked` holds its problems.
-    Raises PreviewError when the `anki` package is missing or `out` cannot be written, and
-    OSError when `path` cannot be read.
+    Raises PreviewError when the `anki` package is missing or `out` cannot be written,
+    `deck.files.Refused` when `out` is a file the deck is made from, and OSError when `path`
+    cannot be read.
     """
     checked = pipeline.check(path)
     if not checked.ok:
         return checked
-    try:
-        pipeline.refuse_overwriting_inputs(path, out)
-    except pipeline.BuildError as error:
-        raise PreviewError(str(error)) from error
+    pipeline.refuse_overwriting_inputs(checked, out)
     html = page(checked)
     try:
+        remove_stale(out)
         write_atomically(out, html.encode())
     except OSError as error:
         raise PreviewError(f"cannot write {out}: {error.strerror or error}") from error
