@@ -445,7 +445,7 @@ def import_command(source: Path, output: Path, force: bool) -> None:
 
 
 @main.command("handout")
-@click.argument("file", default="cards.yaml", type=_DECK)
+@click.argument("file", required=False, type=_DECK, callback=_deck_or_default)
 @click.option("--tag", "tags", multiple=True, metavar="TAG",
               help="Only notes with this tag or a tag below it (a selects a and a::b); repeat for any of several.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=str), callback=_file_name,

@@ -94,11 +94,14 @@ def tree(folder: Path) -> dict[str, tuple[int, bytes | str]]:
         (["preview", "main.yaml", "-o", "more/b.yaml"], "more/b.yaml is one of the deck's files"),
         (["preview", "main.yaml", "-o", "soft.apkg"], "soft.apkg is images/dot.png, a media file of the deck, by "
                                                       "another name (a link)"),
+        (["handout", "main.yaml", "-o", "hard.html"], "hard.html is more/b.yaml, one of the deck's files, by "
+                                                      "another name (a link)"),
     ],
 )
 def test_no_output_replaces_a_file_the_deck_is_made_from(run, tmp_path: Path, command: list[str],
                                                          message: str) -> None:
     os.link(tmp_path / "more" / "b.yaml", tmp_path / "hard.apkg")
+    os.link(tmp_path / "more" / "b.yaml", tmp_path / "hard.html")
     os.symlink("images/dot.png", tmp_path / "soft.apkg")
     before = tree(tmp_path)
     result = run(*command)

@@ -22,7 +22,7 @@ from types import ModuleType
 
 from deck import cloze, pipeline
 from deck.fields import Note
-from deck.files import write_atomically
+from deck.files import remove_stale, write_atomically
 from deck.media import data_uri, inline_images, references
 from deck.notetypes import NOTE_TYPES
 
@@ -57,21 +57,20 @@ def write_handout(path: str, out: Path | None = None, tags: Sequence[str] = (),
 
     Nothing is written while the deck has an error: the returned `Checked` holds its problems.
     Raises NothingSelected when no note has the tags, and HandoutError when the PDF engine is
-    missing or `out` cannot be written.
+    missing or `out` cannot be written, and `deck.files.Refused` when `out` is a file the deck is made
+    from.
     """
     checked = pipeline.check(path)
     if not checked.ok:
         return checked, None
     assert checked.deck is not None
     out = out or Path(f"{checked.deck.deck.id}-handout.pdf")
-    try:
-        pipeline.refuse_overwriting_inputs(path, out)
-    except pipeline.BuildError as error:
-        raise HandoutError(str(error)) from error
+    pipeline.refuse_overwriting_inputs(checked, out)
     sections = _sections(checked.notes, tags)
     page, sources = _page(checked, sections, PAPERS[paper])
     data = page.encode() if out.suffix.lower() == ".html" else _pdf(page)
     try:
+        remove_stale(out)
         write_atomically(out, data)
     except OSError as error:
         raise HandoutError(f"cannot write {out}: {error.strerror or error}") from error
