@@ -162,7 +162,8 @@ def _render(markdown: str, image: Callable[[str], str] | None) -> tuple[str, lis
 
 
 def clean(html: str) -> str:
-    """The allow-list applied by nh3: what survives is all Anki ever sees of a field (with `inert`)."""
+    """The allow-list applied by nh3: what survives is all Anki ever sees of a field (its Anki markup
+    written as text by `inert`)."""
     return _cleaner.clean(html)
 
 
