@@ -10,6 +10,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, StringConstraints, Tag
 
+from deck import urls
+
 # An id is part of every note's identity in Anki: readable, stable, safe in any file name.
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
@@ -29,6 +31,16 @@ def _deck_path(name: str) -> str:
 
 # A deck path: one or more names joined by '::'.
 DeckPath = Annotated[str, AfterValidator(_deck_path)]
+
+
+def _link(url: str) -> str:
+    """An address a card may link to (`deck.urls`: http, https or mailto)."""
+    if (why := urls.refusal(url)) is not None:
+        raise ValueError(why)
+    return url
+
+
+Link = Annotated[Text, AfterValidator(_link)]
 
 
 # An Anki note GUID kept from another tool: printable ASCII without spaces (Anki's own are base91).
@@ -72,7 +84,7 @@ class Source(_Strict):
     author: Text | None = None
     publisher: Text | None = None
     date: Text | None = None
-    url: Text | None = None
+    url: Link | None = None
 
 
 class _Card(_Strict):

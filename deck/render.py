@@ -16,10 +16,12 @@ from functools import cache
 from html import escape, unescape
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 import markdown_it_pyrs
 import nh3
+
+from deck.urls import LINK_SCHEMES, refusal
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -38,7 +40,6 @@ ALLOWED_ATTRIBUTES = {
     "td": {"style"},  # markdown-it aligns table columns with style="text-align:..."
     "th": {"style"},
 }
-LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 _ALIGNMENT = re.compile(r"text-align:\s*(left|right|center)\s*;?")
 
 # One line of text with nothing CommonMark or HTML would act on renders as itself: no markup
@@ -117,7 +118,7 @@ def to_html(markdown: str, image: Callable[[str], str] | None = None) -> tuple[s
     `image` maps each Markdown image's path to the name it has in the package, or raises
     ValueError saying why the file cannot be packed; without it, images are findings.
     """
-    if PLAIN.fullmatch(markdown):  # most fields: skip the parser, the audit and the cleaner
+    if PLAIN.fullmatch(markdown):  # most fields: skip the parser, the audit and the cleaner (no '[' either)
         return markdown, []
     if (html := _rust_html(markdown)) is not None:
         html = html.strip()
@@ -126,7 +127,7 @@ def to_html(markdown: str, image: Callable[[str], str] | None = None) -> tuple[s
         # Only inline tags come out of this path, which the cleaner keeps as they are; so is their
         # text, but for an entity ('&quot;' becomes '"') and what an HTML parser or serialiser
         # changes (a no-break space becomes '&nbsp;'). 0.03 s at 30,000 cards.
-        return (clean(html) if _CLEANER_CHANGES.search(html) else html), []
+        return inert(clean(html) if _CLEANER_CHANGES.search(html) else html), []
     return _render(markdown, image)
 
 
@@ -147,7 +148,7 @@ def _render(markdown: str, image: Callable[[str], str] | None) -> tuple[str, lis
     if [token.type for token in tokens] == ["paragraph_open", "inline", "paragraph_close"]:
         tokens = tokens[1].children or []
     html = reference.renderer.render(tokens, reference.options, {}).strip()
-    audit = _Audit(packed | reported)
+    audit = _Audit(packed | reported, markdown)
     try:
         audit.feed(html)
         audit.close()
@@ -157,12 +158,25 @@ def _render(markdown: str, image: Callable[[str], str] | None) -> tuple[str, lis
     # Text can't hold a raw '<!--' (it is escaped), so one in the HTML is a comment, closed or not.
     if "<!--" in html and not any(finding.code == "html-comment" for finding in audit.findings):
         audit.handle_comment("")
-    return clean(html), findings + audit.findings
+    return inert(clean(html)), findings + audit.findings
 
 
 def clean(html: str) -> str:
-    """The allow-list applied by nh3: what survives is all Anki ever sees of a field."""
+    """The allow-list applied by nh3: what survives is all Anki ever sees of a field (its Anki markup
+    written as text by `inert`)."""
     return _cleaner.clean(html)
+
+
+# What Anki acts on in a field's HTML once its template has put the field in: '[sound:...]' and
+# '[anki:...]' tags become players ('[anki:play:q:0]'), '[[type:...]]' a typing box in the
+# reviewer (rslib/src/card_rendering/parser.rs, qt/aqt/reviewer.py). '[latex]', '[$]' and '[$$]'
+# are left to Anki, which makes images of them only where its preferences allow it.
+_ANKI_MARKUP = re.compile(r"(?i)\[(?=sound:|anki:|\[type:)")
+
+
+def inert(html: str) -> str:
+    """`html` with the Anki markup in it shown as typed: its '[' written as '&#91;'."""
+    return _ANKI_MARKUP.sub("&#91;", html) if "[" in html else html
 
 
 def _is_remote(src: str) -> bool:
@@ -170,8 +184,11 @@ def _is_remote(src: str) -> bool:
     return re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]+:", src) is not None or src.startswith("//")
 
 
-def _local_images_only(element: str, attribute: str, value: str) -> str | None:
-    return None if element == "img" and attribute == "src" and _is_remote(value) else value
+def _safe_addresses(element: str, attribute: str, value: str) -> str | None:
+    """Local images only, and links `deck.urls` allows (the audit has reported any other)."""
+    if attribute == "src" and element == "img":
+        return None if _is_remote(value) else value
+    return None if attribute == "href" and refusal(value) is not None else value
 
 
 _cleaner = nh3.Cleaner(
@@ -180,7 +197,7 @@ _cleaner = nh3.Cleaner(
     url_schemes=set(LINK_SCHEMES),
     filter_style_properties={"text-align"},
     link_rel=None,
-    attribute_filter=_local_images_only,
+    attribute_filter=_safe_addresses,
 )
 
 
@@ -211,9 +228,10 @@ def _pack_images(tokens: list[Token], image: Callable[[str], str] | None, findin
 class _Audit(HTMLParser):
     """Finds every tag, attribute and address that the allow-list would remove."""
 
-    def __init__(self, images: set[str]) -> None:
+    def __init__(self, images: set[str], markdown: str) -> None:
         super().__init__(convert_charrefs=True)
         self.images = images  # packed or already reported by their Markdown image
+        self.markdown = markdown  # what the HTML was made from, to point into
         self.findings: list[Finding] = []
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -240,10 +258,15 @@ class _Audit(HTMLParser):
             self.findings.append(Finding("html-attribute", f"attribute '{name}' is not allowed on <{tag}>; remove it", name))
         elif name == "style" and not _ALIGNMENT.fullmatch(value.strip()):
             self.findings.append(Finding("html-attribute", f"style '{value}' is not allowed; only text-align is kept", name))
-        elif name == "href" and urlsplit(value.strip()).scheme.lower() not in LINK_SCHEMES:
-            scheme = urlsplit(value.strip()).scheme
-            why = f"'{scheme}:' links would run or open local files in Anki" if scheme else "a link needs a full address"
-            self.findings.append(Finding("html-link", f"{why}; use an https:// or mailto: address", value))
+        elif name == "href" and (why := refusal(value)) is not None:
+            self.findings.append(Finding("html-link", why, self._as_written(name, value)))
+
+    def _as_written(self, name: str, value: str) -> str:
+        """An attribute's value as the field spells it, entities and all, where it is raw HTML."""
+        attribute = re.search(rf"""\s{name}\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""",
+                              self.get_starttag_text() or "", re.IGNORECASE)
+        written = next(group for group in attribute.groups() if group is not None) if attribute else value
+        return written if written in self.markdown else value
 
     def _image(self, src: str) -> None:
         if src in self.images:
@@ -259,13 +282,14 @@ class _Audit(HTMLParser):
 def citation(title: str, author: str | None, publisher: str | None, date: str | None, url: str | None) -> str:
     """A source as one line of HTML for a card's back: author, title, publisher, date, link.
 
-    The parts are plain text, escaped here; only the link is markup.
+    The parts are plain text, escaped here; only the link is markup. `url` has passed
+    `deck.urls.refusal` (it is a `cards.Link`).
     """
     parts = [escape(part) for part in (author, f"“{title}”", publisher, date) if part]
     text = ". ".join(parts).replace("”.", ".”") + "."
     if url:
         text += f' <a href="{escape(url)}">{escape(url)}</a>'
-    return text
+    return inert(text)
 
 
 def plain_text(html: str) -> str:

@@ -278,6 +278,8 @@ class _Checker:
             self.report(target, "bad-id",
                         f"{label}: '{field}' value '{value}' is not valid; use lowercase letters, digits and "
                         "single '-' (like 'tca-sessions')")
+        elif kind == "value_error" and field == "url":  # (deck.urls says why, and what to write)
+            self.report(target, "bad-url", f"{label}: url: {detail.get('ctx', {}).get('error')}")
         elif kind == "value_error":
             self.report(target, "bad-deck-name",
                         f"{label}: deck name '{value}' has a blank level; write names between the '::'")
