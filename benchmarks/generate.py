@@ -3,10 +3,14 @@
     python benchmarks/generate.py 30000 /tmp/deck-30k.yaml
     python benchmarks/generate.py 30000 /tmp/wrong-30k.yaml --wrong 10   # one card in 10 with an error
     python benchmarks/generate.py 30000 /tmp/heavy-30k.yaml --heavy      # longer cards, an extra on each
+    python benchmarks/generate.py 800000 /tmp/tiny.yaml --tiny           # one-letter cards, 30 MB
+    python benchmarks/generate.py 800000 /tmp/tiny-wrong.yaml --tiny --misspelt  # 'answr:' on each
 
 The reference deck is the performance issue's: about 4 MB at 30,000 cards (4.6 MB here), short
 questions and answers, an extra on one card in ten. The heavy deck is the one benchmarked before
-2026-11-30: every card has an extra of eight words and longer text, 7.2 MB at 30,000 cards.
+2026-11-30: every card has an extra of eight words and longer text, 7.2 MB at 30,000 cards. The
+tiny deck packs as many cards as the 32 MB limit of a file allows, for measuring peak memory: 800,000
+cards of one letter each way, in 30 MB; misspelt, each has `answr:` for `answer:`, two errors a card.
 """
 
 from __future__ import annotations
@@ -67,6 +71,13 @@ def generate(count: int, seed: int = 1, wrong_every: int | None = None, shape: S
         for number in range(count))
 
 
+def tiny(count: int, misspelt: bool = False) -> str:
+    """The tiny deck: `count` cards of 40 bytes, `- {id: c123456, question: q, answer: a}`."""
+    answer = "answr" if misspelt else "answer"
+    return "deck:\n  id: tiny\n  name: Tiny\ncards:\n" + "".join(
+        f"- {{id: c{number}, question: q, {answer}: a}}\n" for number in range(count))
+
+
 def _wrong(number: int, every: int) -> bool:
     """The first card of the first run, the second of the next, and so on: cards of every kind."""
     return number % every == (number // every) % every
@@ -82,5 +93,8 @@ if __name__ == "__main__":
     wrong = int(options[options.index("--wrong") + 1]) if "--wrong" in options else None
     out = Path(sys.argv[2])
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(generate(int(sys.argv[1]), wrong_every=wrong, shape=HEAVY if "--heavy" in options else REFERENCE),
-                   encoding="utf-8")
+    if "--tiny" in options:
+        out.write_text(tiny(int(sys.argv[1]), misspelt="--misspelt" in options), encoding="utf-8")
+    else:
+        out.write_text(generate(int(sys.argv[1]), wrong_every=wrong, shape=HEAVY if "--heavy" in options else REFERENCE),
+                       encoding="utf-8")

@@ -4,6 +4,7 @@
                                              # then the heavy deck at 30k (see generate.py)
     python benchmarks/run.py 1000 10000      # the reference deck at chosen sizes
     python benchmarks/run.py --heavy 30000   # the heavy deck
+    python benchmarks/run.py --tiny          # peak memory of the 800,000 tiny cards of a 32 MB file
 
 Each measurement is a whole process, timed as a user waits for it: from start to exit, the
 interpreter's start and end included (`python -m deck`, as the installed `deck` runs). Peak memory
@@ -13,6 +14,11 @@ second, how many times faster than the naive script (PyYAML's C loader + genanki
 timed the same way) a build is, and our build time as a ratio to genanki's writing alone. Then
 `deck validate` on the same deck with one card in ten wrong, and how many errors it reported: one
 for each wrong card, or the benchmark stops.
+
+`--tiny` measures what the largest file allowed costs: 800,000 cards of one letter each way in 30 MB
+(generate.py's tiny deck), validated, built (a first build, then again with its lock), and validated
+misspelt (`answr:` on every card, two errors each): time and peak memory of one run each, and how
+many errors were printed of how many found.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from generate import HEAVY, REFERENCE, Shape, generate, wrong_cards
+from generate import HEAVY, REFERENCE, Shape, generate, tiny, wrong_cards
 
 NAIVE = """
 import sys, genanki, yaml
@@ -61,11 +67,11 @@ REPEATS = 5  # this shared machine has slow spells of a second or so: a median o
 WRONG_EVERY = 10  # one card in ten wrong, for checking a deck with thousands of errors
 
 
-def measure(command: list[str], before_each: Path | None = None, status: int = 0) -> dict:
-    """Median wall seconds, start to exit, and largest peak RSS of REPEATS runs of `command`, which
+def measure(command: list[str], before_each: Path | None = None, status: int = 0, repeats: int = REPEATS) -> dict:
+    """Median wall seconds, start to exit, and largest peak RSS of `repeats` runs of `command`, which
     must exit with `status`, and what it wrote to stderr; `before_each` is removed before each run."""
     runs = []
-    for _ in range(REPEATS):
+    for _ in range(repeats):
         if before_each:
             before_each.unlink(missing_ok=True)
         with tempfile.TemporaryFile() as errors:
@@ -126,7 +132,35 @@ def main(runs: list[tuple[str, Shape, int]]) -> None:
                   f"| {build['seconds'] / raw:.1f} | {wrong['seconds']:.2f} | {int(reported[1]):,} |", flush=True)
 
 
+TINY_CARDS = 800_000
+
+
+def main_tiny() -> None:
+    """The tiny deck's table (see the module's docstring)."""
+    compile_deck()
+    print("| 800,000 tiny cards | YAML MB | s | peak MB | errors printed | errors found |")
+    print("|---|---:|---:|---:|---:|---:|")
+    with tempfile.TemporaryDirectory() as folder:
+        deck, wrong = Path(folder) / "tiny.yaml", Path(folder) / "tiny-misspelt.yaml"
+        deck.write_text(tiny(TINY_CARDS), encoding="utf-8")
+        wrong.write_text(tiny(TINY_CARDS, misspelt=True), encoding="utf-8")
+        deck_command = [sys.executable, "-m", "deck"]
+        build = [*deck_command, "build", str(deck), "-o", f"{deck}.apkg"]
+        runs = [("deck validate", deck, measure([*deck_command, "validate", str(deck)], repeats=1)),
+                ("deck build, first", deck, measure(build, repeats=1)),
+                ("deck build, again (with its lock)", deck, measure(build, repeats=1)),
+                ("deck validate, misspelt", wrong, measure([*deck_command, "validate", str(wrong)], status=1, repeats=1))]
+        for name, file, run in runs:
+            printed = len(re.findall(r"^\S+:\d+:\d+: error: ", run["stderr"], re.MULTILINE))
+            found = re.search(r"(\d+) errors?$", run["stderr"].strip())
+            print(f"| {name} | {file.stat().st_size / 1e6:.1f} | {run['seconds']:.1f} | {run['rss_mb']:.0f} "
+                  f"| {printed:,} | {int(found[1]) if found else 0:,} |", flush=True)
+
+
 if __name__ == "__main__":
+    if "--tiny" in sys.argv:
+        main_tiny()
+        sys.exit()
     heavy = "--heavy" in sys.argv
     sizes = [int(size) for size in sys.argv[1:] if size != "--heavy"]
     if heavy:

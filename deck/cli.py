@@ -17,7 +17,7 @@ import click
 
 from deck import __version__, files, lint, lock, pipeline, schema
 from deck.interop import export
-from deck.problems import Problem
+from deck.problems import Problem, shown
 from deck.views import preview
 
 _FILE = click.Path(exists=True, dir_okay=False, readable=True)
@@ -40,21 +40,48 @@ def _file_name(context: click.Context, parameter: click.Parameter, value: str | 
     return Path(value)
 
 
-def _report(path: str, problems: list[Problem]) -> None:
+def _say(text: str, err: bool = False) -> None:
+    """One line of output: what it quotes from a deck, or a file's name, `shown` as one line."""
+    click.echo(shown(text), err=err)
+
+
+# As compilers do: past this many errors, more are counted but not printed (0: print every one).
+_max_errors = click.option("--max-errors", type=click.IntRange(min=0), default=1000, show_default=True, metavar="N",
+                           help="Print at most N errors, then how many more there are (0: print all).")
+
+
+def _report(path: str, problems: list[Problem], max_errors: int) -> None:
+    """Each problem on its line, in order, but errors after the first `max_errors`; then how many
+    errors were left out, and the counts."""
+    errors = 0
     for problem in problems:
+        if problem.severity == "error":
+            errors += 1
+            if errors > max_errors > 0:
+                continue
         click.echo(problem.format(), err=True)
-    counts = [(sum(problem.severity == severity for problem in problems), severity) for severity in ("error", "warning")]
+    if errors > max_errors > 0:
+        _say(f"{path}: {pipeline.count(errors - max_errors, 'more error')} not reported "
+             f"(--max-errors {max_errors}; 0 reports all)", err=True)
+    counts = [(errors, "error"), (len(problems) - errors, "warning")]
     summary = ", ".join(pipeline.count(number, severity) for number, severity in counts if number)
-    click.echo(f"{path}: {summary}", err=True)
+    _say(f"{path}: {summary}", err=True)
 
 
-def _fail(path: str, problems: list[Problem]) -> NoReturn:
+def _fail(path: str, problems: list[Problem], max_errors: int) -> NoReturn:
     """Report the problems that stopped a command, and exit with status 1."""
-    _report(path, problems)
+    _report(path, problems, max_errors)
     raise SystemExit(1)
 
 
 _NO_CARDS_YAML = "no FILE given and there is no cards.yaml here; give a deck file or folder, or start one with 'deck init'"
+
+
+def _first(names: list[str], shown_at_most: int = 10) -> str:
+    """'a, b, c', or the first `shown_at_most` of a long list and how many more: a build that changes
+    every card says so in a line, not in 27,000 names."""
+    more = len(names) - shown_at_most
+    return ", ".join(names[:shown_at_most]) + (f", ... and {more} more" if more > 0 else "")
 
 
 def _files(files: tuple[str, ...]) -> tuple[str, ...]:
@@ -75,7 +102,7 @@ def _progress(items: Sequence, label: str) -> Iterable:
     if not sys.stderr.isatty():
         yield from items
         return
-    with click.progressbar(items, label=label, file=sys.stderr) as bar:
+    with click.progressbar(items, label=shown(label), file=sys.stderr) as bar:
         yield from bar
 
 
@@ -87,11 +114,11 @@ def _failures(path: str | Path) -> Iterator[None]:
     try:
         yield
     except (pipeline.BuildError, preview.PreviewError) as error:
-        raise click.ClickException(str(error)) from error
+        raise click.ClickException(shown(str(error))) from error
     except files.Refused as error:  # an output the deck is made from: wrong usage
-        raise click.UsageError(str(error)) from error
+        raise click.UsageError(shown(str(error))) from error
     except OSError as error:
-        raise click.FileError(str(path), error.strerror) from error
+        raise click.FileError(shown(str(path)), error.strerror) from error
 
 
 def _check(path: str) -> pipeline.Checked:
@@ -149,10 +176,13 @@ def main() -> None:
 
 @main.command()
 @click.argument("files", nargs=-1, type=_DECK)
-def validate(files: tuple[str, ...]) -> None:
+@_max_errors
+def validate(files: tuple[str, ...], max_errors: int) -> None:
     """Check each FILE (default: cards.yaml) and report every problem at once.
 
-    Each problem is one line, FILE:LINE:COL: error: message, sorted by position.
+    Each problem is one line, FILE:LINE:COL: error: message, sorted by position; what a
+    message quotes from the deck shows control characters escaped (\\x1b, \\n, \\u2028).
+    After --max-errors errors (1000), the rest are counted, not printed.
     Exit status is 0 when every deck is valid and 1 when any has problems.
 
     \b
@@ -164,9 +194,9 @@ def validate(files: tuple[str, ...]) -> None:
     for file in _files(files):
         checked = _check(file)
         if checked.ok:
-            click.echo(f"{file}: {checked.counts()}, no problems")
+            _say(f"{file}: {checked.counts()}, no problems")
         else:
-            _report(file, checked.problems)
+            _report(file, checked.problems, max_errors)
             failed = True
     if failed:
         raise SystemExit(1)
@@ -175,7 +205,8 @@ def validate(files: tuple[str, ...]) -> None:
 @main.command("lint")
 @click.argument("files", nargs=-1, type=_DECK)
 @click.option("--strict", is_flag=True, help="Exit with status 1 when there is any warning.")
-def lint_command(files: tuple[str, ...], strict: bool) -> None:
+@_max_errors
+def lint_command(files: tuple[str, ...], strict: bool, max_errors: int) -> None:
     """Check the quality of the cards in each FILE (default: cards.yaml), not just their validity.
 
     Warnings follow the rules for formulating knowledge: short answers, one fact per card, no
@@ -194,9 +225,9 @@ def lint_command(files: tuple[str, ...], strict: bool) -> None:
         checked = _check(file)
         problems = checked.problems if not checked.ok else lint.run(checked, _progress)
         if problems:
-            _report(file, problems)
+            _report(file, problems, max_errors)
         else:
-            click.echo(f"{file}: {checked.counts()}, no warnings")
+            _say(f"{file}: {checked.counts()}, no warnings")
         failed = failed or not checked.ok or (strict and bool(problems))
     if failed:
         raise SystemExit(1)
@@ -206,7 +237,8 @@ def lint_command(files: tuple[str, ...], strict: bool) -> None:
 @click.argument("file", required=False, type=_DECK, callback=_deck_or_default)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=str),
               help="Where to write the package (default: <deck id>.apkg here).", callback=_file_name)
-def build(file: str, output: Path | None) -> None:
+@_max_errors
+def build(file: str, output: Path | None, max_errors: int) -> None:
     """Check FILE (default: cards.yaml) and write an Anki package (.apkg).
 
     Nothing is written while the deck has a problem, and a previous package is replaced only
@@ -221,8 +253,8 @@ def build(file: str, output: Path | None) -> None:
     with _failures(file):
         checked, built = pipeline.build(file, output, _progress)
     if built is None:
-        _fail(file, checked.problems)
-    click.echo(f"wrote {built.out}: {checked.counts()}")
+        _fail(file, checked.problems, max_errors)
+    _say(f"wrote {built.out}: {checked.counts()}")
     _summarise(built, checked)
 
 
@@ -230,7 +262,7 @@ def _summarise(built: pipeline.Built, checked: pipeline.Checked) -> None:
     """What changed since the previous build, as recorded in the lock file."""
     changes = built.changes
     if changes.first_build:
-        click.echo(f"first build: recorded every card in {built.lock_path.name}; commit it with the deck")
+        _say(f"first build: recorded every card in {built.lock_path.name}; commit it with the deck")
         return
     if not (changes.added or changes.changed or changes.removed or changes.note_types):
         click.echo("no card changed since the last build")
@@ -238,7 +270,7 @@ def _summarise(built: pipeline.Built, checked: pipeline.Checked) -> None:
     for label, names in (("added", changes.added), ("changed", changes.changed), ("removed", list(changes.removed)),
                          ("note types restyled", changes.note_types)):
         if names:
-            click.echo(f"{label} ({len(names)}): {', '.join(names)}")
+            _say(f"{label} ({len(names)}): {_first(names)}")
     # A removed card the search would not tell from a kept one is left out of it: students delete
     # whatever it finds.
     alike = lock.search_twins(changes.removed, [(note.card_id, note.kind, note.fields[0]) for note in checked.notes])
@@ -247,21 +279,23 @@ def _summarise(built: pipeline.Built, checked: pipeline.Checked) -> None:
         assert checked.deck is not None
         search = lock.removed_search(checked.deck.deck.name, findable)
         click.echo("removed cards stay in students' collections until they delete them; "
-                   f"this search in Anki's browser finds them:\n  {search}")
+                   "this search in Anki's browser finds them:")
+        _say(f"  {search}")
     for card_id, twin in alike.items():
         if twin in changes.added:  # a card given a new id: a new note to Anki
-            click.echo(f"card '{twin}' is new but begins like removed card '{card_id}': if it is that card renamed, "
+            _say(f"card '{twin}' is new but begins like removed card '{card_id}': if it is that card renamed, "
                        f"students will keep the old note and get a second one. To keep theirs, restore "
                        f"{built.lock_path.name} from version control, give the card back the id '{card_id}', and "
                        "build again")
         else:
-            click.echo(f"removed card '{card_id}' is not in a search: card '{twin}', which stays, begins the same "
+            _say(f"removed card '{card_id}' is not in a search: card '{twin}', which stays, begins the same "
                        "way; tell students how to find it by its back")
 
 
 @main.command("ids")
 @click.argument("file", required=False, type=_DECK, callback=_deck_or_default)
-def assign_ids(file: str) -> None:
+@_max_errors
+def assign_ids(file: str, max_errors: int) -> None:
     """Give every card in FILE (default: cards.yaml) that has no id a readable one. A deck in
     several files (a folder, or a file with include:) gets ids in each of its files.
 
@@ -280,11 +314,11 @@ def assign_ids(file: str) -> None:
     with _failures(file):
         added, problems = ids.assign(Path(file))
     if problems:
-        _fail(file, problems)
+        _fail(file, problems, max_errors)
     if added:
-        click.echo(f"{file}: added {pipeline.count(len(added), 'id')}: {', '.join(added)}")
+        _say(f"{file}: added {pipeline.count(len(added), 'id')}: {_first(added)}")
     else:
-        click.echo(f"{file}: every card already has an id")
+        _say(f"{file}: every card already has an id")
 
 
 @main.command("init")
@@ -310,12 +344,12 @@ def init_command(folder: Path, deck_id: str | None, name: str | None) -> None:
     try:
         written = starter.start(folder, deck_id, name)
     except starter.StartError as error:
-        raise click.UsageError(str(error)) from error
+        raise click.UsageError(shown(str(error))) from error
     except OSError as error:
         raise click.FileError(str(folder), error.strerror) from error
-    click.echo(f"wrote {written[0]}, {', '.join(path.name for path in written[1:])}")
+    _say(f"wrote {written[0]}, {', '.join(path.name for path in written[1:])}")
     into = "" if folder == Path(".") else f"cd {folder}, then "
-    click.echo(f"next: {into}replace the example cards in cards.yaml with yours, and run 'deck build'")
+    _say(f"next: {into}replace the example cards in cards.yaml with yours, and run 'deck build'")
 
 
 @main.command("schema")
@@ -342,7 +376,8 @@ def schema_command() -> None:
 @click.option("--serve", "live", is_flag=True,
               help="Write no file: serve the page on 127.0.0.1 and reload it on every save of the deck.")
 @click.option("--port", type=click.IntRange(0, 65535), help="The port to serve on (default: a free one).")
-def preview_command(file: str, output: Path, live: bool, port: int | None) -> None:
+@_max_errors
+def preview_command(file: str, output: Path, live: bool, port: int | None, max_errors: int) -> None:
     """Check FILE (default: cards.yaml) and write one HTML page showing every card as Anki does.
 
     The page works offline: pictures, sound and styles are inside it. Type in it to filter cards
@@ -375,8 +410,8 @@ def preview_command(file: str, output: Path, live: bool, port: int | None) -> No
     with _failures(file):
         checked = preview.write_preview(file, output)
     if not checked.ok:
-        _fail(file, checked.problems)
-    click.echo(f"wrote {output}: {checked.counts()}")
+        _fail(file, checked.problems, max_errors)
+    _say(f"wrote {output}: {checked.counts()}")
 
 
 @main.command("export")
@@ -384,7 +419,8 @@ def preview_command(file: str, output: Path, live: bool, port: int | None) -> No
 @click.option("--csv", "csv_out", required=True, type=click.Path(dir_okay=False, path_type=str),
               help="Where to write the Anki text file.", callback=_file_name)
 @click.option("--separator", type=click.Choice(["tab", "comma"]), default="tab", show_default=True)
-def export_command(file: str, csv_out: Path, separator: str) -> None:
+@_max_errors
+def export_command(file: str, csv_out: Path, separator: str, max_errors: int) -> None:
     """Check FILE (default: cards.yaml) and write its notes as an Anki text file (CSV).
 
     Header lines give each note's type, deck, tags and GUID, so importing the file into Anki
@@ -400,8 +436,8 @@ def export_command(file: str, csv_out: Path, separator: str) -> None:
     with _failures(csv_out):
         checked, exported = export.export_csv(file, csv_out, separator)
     if exported is None:
-        _fail(file, checked.problems)
-    click.echo(f"wrote {exported.out}: {pipeline.count(exported.notes, 'note')}")
+        _fail(file, checked.problems, max_errors)
+    _say(f"wrote {exported.out}: {pipeline.count(exported.notes, 'note')}")
     if exported.media:
         click.echo(f"note: {len(exported.media)} media file(s) are not in a text file; import the .apkg to get them",
                    err=True)
@@ -412,7 +448,8 @@ def export_command(file: str, csv_out: Path, separator: str) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), default=Path("cards.yaml"),
               show_default=True, help="The deck file to write.", callback=_file_name)
 @click.option("--force", is_flag=True, help="Replace OUTPUT and files of the same name in media/.")
-def import_command(source: Path, output: Path, force: bool) -> None:
+@_max_errors
+def import_command(source: Path, output: Path, force: bool, max_errors: int) -> None:
     """Convert an Anki deck (.apkg, or a .csv/.txt file with Anki's headers) into a deck file.
 
     Basic, reversed, type-in and cloze notes become cards, each keeping its GUID, so a rebuilt
@@ -431,17 +468,17 @@ def import_command(source: Path, output: Path, force: bool) -> None:
     try:
         imported = importer.import_deck(source, output, force)
     except importer.ImportFailed as error:
-        raise click.ClickException(str(error)) from error
+        raise click.ClickException(shown(str(error))) from error
     except files.Refused as error:
-        raise click.UsageError(str(error)) from error
+        raise click.UsageError(shown(str(error))) from error
     except OSError as error:  # reading the source or writing the output: name both
-        raise click.ClickException(f"cannot import {source} into {output}: {error.strerror or error}") from error
+        raise click.ClickException(shown(f"cannot import {source} into {output}: {error.strerror or error}")) from error
     for message in imported.messages:
-        click.echo(message, err=True)
+        _say(message, err=True)
     if imported.problems:
-        _fail(str(output), imported.problems)
+        _fail(str(output), imported.problems, max_errors)
     media = f", {len(imported.media)} media files in media/" if imported.media else ""
-    click.echo(f"wrote {imported.out}: {pipeline.count(imported.cards, 'card')}{media}")
+    _say(f"wrote {imported.out}: {pipeline.count(imported.cards, 'card')}{media}")
 
 
 @main.command("handout")
@@ -451,7 +488,8 @@ def import_command(source: Path, output: Path, force: bool) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=str), callback=_file_name,
               help="Where to write it: a .pdf, or an .html page (default: <deck id>-handout.pdf here).")
 @click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True, help="The page size.")
-def handout_command(file: str, tags: tuple[str, ...], output: Path | None, paper: str) -> None:
+@_max_errors
+def handout_command(file: str, tags: tuple[str, ...], output: Path | None, paper: str, max_errors: int) -> None:
     """Check FILE (default: cards.yaml) and write a document to read and print, not to study.
 
     The deck's title and description, then each selected note once, by subdeck in the order of
@@ -479,7 +517,7 @@ def handout_command(file: str, tags: tuple[str, ...], output: Path | None, paper
     except handout.HandoutError as error:
         raise click.ClickException(str(error)) from error
     if written is None:
-        _fail(file, checked.problems)
+        _fail(file, checked.problems, max_errors)
     sections = pipeline.count(written.sections, "section")
-    click.echo(f"wrote {written.out}: {pipeline.count(written.notes, 'note')} in {sections}, "
+    _say(f"wrote {written.out}: {pipeline.count(written.notes, 'note')} in {sections}, "
                f"{pipeline.count(written.sources, 'source')}")

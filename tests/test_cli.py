@@ -313,3 +313,107 @@ def test_a_file_named_dash_can_still_be_asked_for_with_a_path(run, tmp_path: Pat
     deck_file(tmp_path, VALID)
     assert run("build", "-o", "./-").exit_code == 0
     assert (tmp_path / "-").stat().st_size > 0
+
+
+# A card id (double-quoted YAML, whose escapes make any character) carrying what could forge a
+# problem line of its own, or drive the terminal: issue 16, item 5.
+FORGING_IDS = {  # name: (as written in YAML, as it must be shown)
+    "escape and bell": (r"a\e]0;pwned\a", r"a\x1b]0;pwned\x07"),
+    "line feed": (r"a\nfake.yaml:1:1: error: x", r"a\nfake.yaml:1:1: error: x"),
+    "carriage return": (r"a\rfake.yaml:1:1: error: x", r"a\rfake.yaml:1:1: error: x"),
+    "next line (U+0085)": (r"a\Nfake.yaml:1:1: error: x", r"a\x85fake.yaml:1:1: error: x"),
+    "line separator (U+2028)": (r"a\Lfake.yaml:1:1: error: x", r"a\u2028fake.yaml:1:1: error: x"),
+    "paragraph separator (U+2029)": (r"a\Pfake.yaml:1:1: error: x", r"a\u2029fake.yaml:1:1: error: x"),
+    "right-to-left override": (r"a\u202Eyaml.ekaf", r"a\u202eyaml.ekaf"),
+    "first strong isolate": (r"a\u2068x\u2069", r"a\u2068x\u2069"),
+    "tab, delete, a C1 control": (r"a\t\x7f\x9b", r"a\t\x7f\x9b"),
+}
+# What no line of output may hold: a control character, a line break of any kind, a bidi control.
+_RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _problem_lines(stderr: str, path: str, file: str | None = None) -> list[str]:
+    """The problems printed about the deck at `path`, after checking that each is one line at a real
+    place in its `file` (`path` itself, unless it is a folder), and that the last line counts them."""
+    assert not _RAW.search(stderr)
+    lines = stderr.split("\n")
+    assert lines.pop() == "" and stderr.splitlines() == lines
+    *problems, summary = lines
+    assert summary == f"{path}: {len(problems)} error{'s' if len(problems) > 1 else ''}"
+    for line in problems:
+        assert re.match(rf"{re.escape(file or path)}:\d+:\d+: error: ", line), line
+    return problems
+
+
+@pytest.mark.parametrize(("card_id", "shown"), FORGING_IDS.values(), ids=FORGING_IDS.keys())
+def test_a_deck_text_cannot_forge_a_problem_or_drive_the_terminal(tmp_path: Path, card_id: str, shown: str) -> None:
+    deck_file(tmp_path, f'deck: {{id: d, name: D}}\ncards:\n  - {{id: "{card_id}", question: Q, answer: A}}\n')
+    result = subprocess.run([sys.executable, "-m", "deck", "validate"], cwd=tmp_path, capture_output=True,
+                            text=True)
+    assert (result.returncode, result.stdout) == (1, "")
+    problems = _problem_lines(result.stderr, "cards.yaml")
+    assert problems[0].startswith(f"cards.yaml:3:10: error: card '{shown}': 'id' value '{shown}' is not valid; ")
+
+
+def test_a_file_name_cannot_forge_a_problem(tmp_path: Path) -> None:
+    """A deck kept in a folder names its files in its problems: a line break in a name is shown escaped."""
+    folder = tmp_path / "scars"  # (a folder named deck would be the package `python -m deck` runs)
+    folder.mkdir()
+    deck_file(folder, "deck: {id: d, name: D}\ncards:\n  - {id: a, question: Q}\n",
+              "a\nfake.yaml:1:1: error: x\u2028.yaml")
+    result = subprocess.run([sys.executable, "-m", "deck", "validate", "scars"], cwd=tmp_path, capture_output=True,
+                            text=True)
+    assert result.returncode == 1
+    assert _problem_lines(result.stderr, "scars", "scars/a\\nfake.yaml:1:1: error: x\\u2028.yaml") == [
+        "scars/a\\nfake.yaml:1:1: error: x\\u2028.yaml:3:5: error: card 'a': 'answer' is required"]
+
+
+def _without_answers(count: int) -> str:
+    return "deck: {id: d, name: D}\ncards:\n" + "".join(f"  - {{id: c{n}, question: Q}}\n" for n in range(count))
+
+
+@pytest.mark.parametrize("command", [["validate"], ["lint"], ["build"], ["export", "--csv", "out.csv"]])
+def test_errors_past_max_errors_are_counted_not_printed(run, tmp_path: Path, command: list[str]) -> None:
+    deck_file(tmp_path, _without_answers(5))
+    result = run(*command, "--max-errors", "2")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "cards.yaml:3:5: error: card 'c0': 'answer' is required",
+        "cards.yaml:4:5: error: card 'c1': 'answer' is required",
+        "cards.yaml: 3 more errors not reported (--max-errors 2; 0 reports all)",
+        "cards.yaml: 5 errors",
+    ]
+    assert len(run(*command, "--max-errors", "0").stderr.splitlines()) == 6
+    assert run(*command, "--max-errors", "-1").exit_code == 2
+
+
+def test_a_thousand_errors_are_printed_by_default(run, tmp_path: Path) -> None:
+    deck_file(tmp_path, _without_answers(1001))
+    lines = run("validate").stderr.splitlines()
+    assert len(lines) == 1002
+    assert lines[-3:] == ["cards.yaml:1002:5: error: card 'c999': 'answer' is required",
+                          "cards.yaml: 1 more error not reported (--max-errors 1000; 0 reports all)",
+                          "cards.yaml: 1001 errors"]
+
+
+def test_a_build_changing_many_cards_names_the_first_few(run, tmp_path: Path, monkeypatch) -> None:
+    cards = "".join(f"  - {{id: c{n}, question: Q{n}, answer: A}}\n" for n in range(12))
+    deck_file(tmp_path, "deck: {id: d, name: D}\ncards:\n" + cards)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert run("build").exit_code == 0
+    deck_file(tmp_path, "deck: {id: d, name: D}\ncards:\n" + cards.replace("answer: A", "answer: B"))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700086400")
+    result = run("build")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[1] == "changed (12): c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, ... and 2 more"
+
+
+WORDS = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima".split()
+
+
+def test_ids_for_many_cards_names_the_first_few(run, tmp_path: Path) -> None:
+    deck_file(tmp_path, "deck: {id: d, name: D}\ncards:\n" + "".join(
+        f"  - {{question: {word}, answer: A}}\n" for word in WORDS))
+    result = run("ids")
+    assert result.exit_code == 0
+    assert result.stdout == f"cards.yaml: added 12 ids: {', '.join(WORDS[:10])}, ... and 2 more\n"
