@@ -16,6 +16,7 @@ import sqlite3
 import string
 import time
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,7 +40,7 @@ class Stamps:
 
     package: int  # the collection, ids and zip entries: the newest time below
     notes: dict[str, int]  # by card id
-    note_types: dict[str, int]  # by key of NOTE_TYPES
+    note_types: dict[str, int]  # by key of the note types (a built-in `type`, or a deck's own type's name)
 
 
 @dataclass(frozen=True)
@@ -86,13 +87,13 @@ def anki_deck_id(deck_slug: str, subdeck: str | None) -> int:
 
 
 def write(tree: DeckTree, notes: list[Note], guids: list[str], media: dict[str, bytes], out: Path,
-          stamps: Stamps) -> None:
+          stamps: Stamps, note_types: Mapping[str, NoteType] = NOTE_TYPES) -> None:
     """Write the package to `out` atomically: a failure leaves any previous file untouched.
 
     `guids` are the notes' GUIDs (see `guid_of`); `media` maps each media file's name in Anki to
-    its bytes: each is packed once, in name order.
+    its bytes: each is packed once, in name order. `note_types`: by each note's `kind`.
     """
-    pack(database(tree, notes, guids, stamps), media, out, stamps.package)
+    pack(database(tree, notes, guids, stamps, note_types), media, out, stamps.package)
 
 
 def pack(database: bytes, media: dict[str, bytes], out: Path, stamp: int) -> None:
@@ -114,7 +115,8 @@ def pack(database: bytes, media: dict[str, bytes], out: Path, stamp: int) -> Non
     write_atomically(out, buffer.getvalue())
 
 
-def database(tree: DeckTree, notes: list[Note], guids: list[str], stamps: Stamps) -> bytes:
+def database(tree: DeckTree, notes: list[Note], guids: list[str], stamps: Stamps,
+             note_types: Mapping[str, NoteType] = NOTE_TYPES) -> bytes:
     """genanki writes the collection, its decks and note types; the notes and cards are inserted
     here, with the rows genanki's `Note.write_to_db` would write, but each note with its own time
     and all of them in two statements (genanki's objects and row-by-row inserts were most of the
@@ -124,7 +126,7 @@ def database(tree: DeckTree, notes: list[Note], guids: list[str], stamps: Stamps
     of every command, checks included."""
     import genanki
 
-    models = {kind: _model(note_type) for kind, note_type in NOTE_TYPES.items()}
+    models = {kind: _model(note_type) for kind, note_type in note_types.items()}
     decks: dict[str | None, genanki.Deck] = {
         None: genanki.Deck(anki_deck_id(tree.slug, None), tree.name, tree.description),
     }
@@ -162,7 +164,7 @@ def database(tree: DeckTree, notes: list[Note], guids: list[str], stamps: Stamps
             cursor.execute(sql)
         (models_json,) = cursor.execute("SELECT models FROM col").fetchone()
         written = json.loads(models_json)
-        for kind, note_type in NOTE_TYPES.items():
+        for kind, note_type in note_types.items():
             if str(note_type.id) in written:
                 written[str(note_type.id)]["mod"] = stamps.note_types[kind]
         cursor.execute("UPDATE col SET models = ?", (json.dumps(written),))
@@ -182,6 +184,9 @@ def _model(note_type: NoteType) -> genanki.Model:
         templates=[{"name": name, "qfmt": front, "afmt": back} for name, front, back in note_type.templates],
         css=note_type.css,
         model_type=genanki.Model.CLOZE if note_type.cloze else genanki.Model.FRONT_BACK,
+        latex_pre=note_type.latex_pre,
+        latex_post=note_type.latex_post,
+        sort_field_index=note_type.sort_field,
     )
 
 
