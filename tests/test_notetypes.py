@@ -154,3 +154,23 @@ def test_changing_a_declared_template_restyles_it_for_students(tmp_path: Path, c
 
 def test_the_built_in_types_are_declarations_of_the_same_model() -> None:
     assert declared({}) == NOTE_TYPES
+
+
+def test_export_and_preview_know_a_declared_note_type(tmp_path: Path, collection: Collection) -> None:
+    from anki.import_export_pb2 import ImportCsvRequest
+
+    from deck.interop.export import export_csv
+    from deck.views.preview import render_cards
+
+    package = build(tmp_path, VOCABULARY)
+    import_package(collection, package)
+    checked, exported = export_csv(str(tmp_path / "cards.yaml"), tmp_path / "deck.csv")
+    assert exported is not None
+    metadata = collection.get_csv_metadata(path=str(tmp_path / "deck.csv"), delimiter=None)
+    log = collection.import_csv(ImportCsvRequest(path=str(tmp_path / "deck.csv"), metadata=metadata)).log
+    assert (len(log.new), len(log.duplicate), len(log.missing_notetype)) == (0, 3, 0)
+    _, cards = render_cards(checked)
+    assert [(card.card_id, shown(card.front)) for card in cards] == [
+        ("haus", "Haus"), ("katze", "Katze"), ("katze", "cat"),
+        ("capital", shown(cards[3].front)), ("capital", shown(cards[4].front))]
+    assert cards[0].css == ".card { color: navy; }" and "[...]" in cards[3].front
