@@ -126,7 +126,8 @@ class NoteCard(_Note):
     gives its fields by name (a field left out is empty)."""
 
     type: Text
-    fields: dict[str, Text]
+    fields: dict[str, str]
+    media: list[Text] = Field(default_factory=list)  # files Anki makes from its fields (LaTeX pictures), packed
 
 
 BuiltInCard = BasicCard | ReversedCard | ClozeCard | TypeInCard
@@ -172,13 +173,14 @@ class Template(_Strict):
 
     name: Text
     front: Text
-    back: Text
+    back: str
 
 
 class NoteTypeSpec(_Strict):
     """A note type a deck declares: Anki's own shape of one, with the id students' notes have."""
 
     id: AnkiId
+    name: Text | None = None  # its name in Anki, when not the key that cards give as their `type`
     kind: Literal["standard", "cloze"] = "standard"
     fields: list[FieldName | NoteField] = Field(min_length=1)
     templates: list[Template] = Field(min_length=1)

@@ -15,7 +15,7 @@ from typing import NamedTuple
 from deck import cloze, htmlfields, render
 from deck.cards import CARD_TYPES, BuiltInCard, Card, ClozeCard, NoteCard, Source
 from deck.media import Media, MediaError
-from deck.nodes import Document, Mapping, Node, Scalar
+from deck.nodes import Document, Mapping, Node, Scalar, Sequence
 from deck.notetypes import NOTE_TYPES, NoteType, card_ords
 from deck.problems import Problem
 
@@ -101,6 +101,13 @@ class Fields:
             texts.append(htmlfields.pack_images(text, self.media.image, findings))
             for finding in findings:
                 self._report(where, name, finding.code, f"{label}: {finding.message}", finding.snippet)
+        listed = node.pairs["media"][1] if card.media else node
+        for number, path in enumerate(card.media):
+            try:
+                self.media.image(path)
+            except MediaError as error:
+                line, column = self.document.locate(listed.items[number] if isinstance(listed, Sequence) else listed)
+                self.problems.append(self.document.problem(line, column, "media", f"{label}: {error}"))
         return Note(card.id, card.type, tuple(texts), tuple(card.tags), card.deck, ords(card, self.note_types))
 
     def _fields(self, card: BuiltInCard, node: Mapping, html: bool) -> tuple[list[str], str]:

@@ -120,7 +120,7 @@ TYPE_IN = NoteType(TYPE_IN_ID, "deck-type-in", FRONT_BACK_FIELDS, ((
 # The built-in types, by the `type` a card gives; a deck's own types join them by name.
 NOTE_TYPES = {"basic": BASIC, "reversed": REVERSED, "cloze": CLOZE, "type-in": TYPE_IN}
 
-BUILT_IN_NAMES = frozenset(NOTE_TYPES) | {note_type.name for note_type in NOTE_TYPES.values()}
+BUILT_IN_NAMES = frozenset(NOTE_TYPES) | {note_type.name for note_type in NOTE_TYPES.values()}  # keys, Anki names
 BUILT_IN_IDS = frozenset(note_type.id for note_type in NOTE_TYPES.values())
 
 
@@ -144,7 +144,7 @@ def all_valid(deck: Deck) -> bool:
 def from_spec(name: str, spec: NoteTypeSpec) -> NoteType:
     fields = spec.field_names()
     return NoteType(
-        int(spec.id), name, tuple(fields),
+        int(spec.id), spec.name or name, tuple(fields),
         tuple((template.name, template.front, template.back) for template in spec.templates),
         css=spec.css, cloze=spec.kind == "cloze",
         sort_field=fields.index(spec.sort_field) if spec.sort_field in fields else 0,
@@ -164,8 +164,12 @@ def problems(name: str, spec: NoteTypeSpec) -> list[tuple[Where, str]]:
     on its front; two fields of one name; the name or id of a built-in type.
     """
     found: list[tuple[Where, str]] = []
-    if name in BUILT_IN_NAMES:
-        found.append(((), f"'{name}' is the name of one of deck's built-in note types; choose another"))
+    if name in NOTE_TYPES:
+        found.append(((), f"'{name}' is a built-in card type; give the note type another key (its name in Anki "
+                          "can stay, under 'name')"))
+    if (spec.name or name) in BUILT_IN_NAMES - set(NOTE_TYPES):
+        found.append((("name",) if spec.name else (), f"'{spec.name or name}' is the name of one of deck's built-in "
+                                                      "note types; choose another"))
     if int(spec.id) in BUILT_IN_IDS:
         found.append((("id",), f"id {spec.id} is a built-in note type's; choose another (Anki matches note types by id)"))
     fields = spec.field_names()
