@@ -302,10 +302,30 @@ def test_import_refuses_to_overwrite_unless_forced(tmp_path: Path) -> None:
     assert import_deck(tmp_path / "words.csv", tmp_path / "cards.yaml", force=True).cards == 1
 
 
-def test_a_text_file_must_name_its_note_type(tmp_path: Path) -> None:
-    (tmp_path / "words.csv").write_text("q;a\n", encoding="utf-8")
-    with pytest.raises(ImportFailed, match="#notetype"):
+def test_a_text_file_without_a_note_type_is_read_as_anki_reads_it(tmp_path: Path) -> None:
+    """Anki's own plain-text export has no '#notetype' line: Anki imports it as Basic, skipping a row
+    whose first field is empty. Both importers give the same notes."""
+    (tmp_path / "words.txt").write_text("#separator:tab\n#html:true\nHund\tdog\n\tno front\nKatze\tcat\n",
+                                        encoding="utf-8")
+    imported = import_deck(tmp_path / "words.txt", tmp_path / "cards.yaml")
+    assert (imported.cards, imported.problems) == (2, [])
+    assert imported.messages[0] == "skipped 1 row whose first field is empty, as Anki's text import does"
+    col = open_collection(tmp_path / "anki")
+    try:
+        log = import_csv(col, tmp_path / "words.txt")
+        assert (len(log.new), len(log.empty_first_field)) == (2, 1)
+        anki = sorted(tuple(col.get_note(note_id).fields) for note_id in col.find_notes("note:Basic"))
+    finally:
+        col.close()
+    checked = pipeline.check(str(imported.out))
+    assert sorted(note.fields[:2] for note in checked.notes) == anki == [("Hund", "dog"), ("Katze", "cat")]
+
+
+def test_a_text_file_with_nothing_to_convert_writes_nothing(tmp_path: Path) -> None:
+    (tmp_path / "words.csv").write_text("#notetype:Vocabulary\nq;a\n", encoding="utf-8")
+    with pytest.raises(ImportFailed, match="no note could be converted; wrote nothing") as failure:
         import_deck(tmp_path / "words.csv", tmp_path / "cards.yaml")
+    assert "skipped 1 note of note type 'Vocabulary'" in str(failure.value)
     assert not (tmp_path / "cards.yaml").exists()
 
 

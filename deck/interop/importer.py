@@ -93,6 +93,8 @@ def import_deck(source: Path, out: Path, force: bool = False) -> Imported:
             raise ImportFailed(f"{source}: deck imports .apkg packages and .csv/.txt text files from Anki")
         converter = _Converter(package.media, source.name, package.note_types)
         text = converter.deck_file(package.notes, package.descriptions, source.stem)
+        if not converter.cards:
+            raise ImportFailed("\n".join([*converter.messages, f"{source}: no note could be converted; wrote nothing"]))
         media_out = out.parent / "media"
         clashes = [name for name, path in converter.media.files.items()
                    if (media_out / name).exists() and (media_out / name).read_bytes() != path.read_bytes()]
@@ -121,8 +123,8 @@ def _read_text(path: Path) -> list[AnkiNote]:
     delimiter = delimiter or next((char for char in "\t|;:, " if char in body), "\t")  # as Anki guesses
     columns = {name: int(headers[f"{name} column"]) for name in ("guid", "notetype", "deck", "tags")
                if headers.get(f"{name} column", "").strip().isdigit()}
-    if "notetype" not in columns and "notetype" not in headers:
-        raise ImportFailed(f"{path}: no '#notetype:' or '#notetype column:' header says which note type it holds")
+    if "notetype" not in columns:  # without a header, Anki imports into its default note type, Basic
+        headers.setdefault("notetype", "Basic")
     html = headers.get("html", "true").strip().lower() != "false"
     global_tags = headers.get("tags", "").split()
     notes = []
@@ -158,6 +160,12 @@ class _Converter:
 
     def deck_file(self, notes: list[AnkiNote], descriptions: dict[str, str], fallback_name: str) -> str:
         """The deck file's text: the notes' common deck is the deck, the rest of each is `deck:`."""
+        # Anki's text import skips a row whose first field is empty (its log's "empty first field").
+        empty = [note for note in notes if not note.note_type_id and not (note.fields and note.fields[0][1])]
+        if empty:
+            self.messages.append(f"skipped {len(empty)} row{'s' * (len(empty) > 1)} whose first field is empty, "
+                                 "as Anki's text import does")
+            notes = [note for note in notes if note not in empty]
         skipped = Counter(note.note_type for note in notes if not self.converted(note))
         for name, count in sorted(skipped.items()):
             self.messages.append(f"skipped {count} note{'s' * (count > 1)} of note type '{name}': a text file's notes "
