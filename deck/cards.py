@@ -188,6 +188,8 @@ class NoteTypeSpec(_Strict):
     sort_field: FieldName | None = Field(None, alias="sort-field")  # the first field when absent
     latex_pre: Text | None = Field(None, alias="latex-pre")  # LaTeX around a field's [latex] (Anki's default
     latex_post: Text | None = Field(None, alias="latex-post")  # when absent)
+    # Whether its templates may run scripts in Anki (shared decks' often do): said explicitly, or refused.
+    scripts: Literal["yes", "no"] = "no"
 
     def field_names(self) -> list[str]:
         return [item if isinstance(item, str) else item.name for item in self.fields]

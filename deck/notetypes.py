@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from deck import templates
+from deck import htmlfields, templates
 from deck.cards import Deck, NoteCard, NoteTypeSpec
 
 # Fixed ids, chosen once at random: Anki matches note types by id, on every machine and build.
@@ -161,7 +161,8 @@ def problems(name: str, spec: NoteTypeSpec) -> list[tuple[Where, str]]:
     """What Anki would refuse or misread in a declared note type, each with the place in it.
 
     Bad: a template naming a field the type does not have; a cloze type without ``{{cloze:...}}``
-    on its front; two fields of one name; the name or id of a built-in type.
+    on its front; two fields of one name; the name or id of a built-in type; a script in a template
+    of a type that does not say ``scripts: yes``.
     """
     found: list[tuple[Where, str]] = []
     if name in NOTE_TYPES:
@@ -188,9 +189,13 @@ def problems(name: str, spec: NoteTypeSpec) -> list[tuple[Where, str]]:
             found.append((("templates", number, "name"), f"template '{template.name}' is named twice"))
         names.add(template.name)
         for side in ("front", "back"):
+            text = getattr(template, side)
             found += [(("templates", number, side), message)
-                      for message in _template_problems(template.name, side, getattr(template, side), fields,
+                      for message in _template_problems(template.name, side, text, fields,
                                                         spec.kind == "cloze" and side == "front")]
+            found += [(("templates", number, side), f"template '{template.name}', {side}: {finding.message}, or "
+                                                    "say 'scripts: yes' on the note type if it must run")
+                      for finding in htmlfields.findings(text) if spec.scripts == "no" and finding.code == "html-script"]
     return found
 
 

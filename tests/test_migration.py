@@ -159,7 +159,7 @@ def authored_package(tmp_path: Path) -> Path:
         for name in ("Word", "Meaning", "Reading", "Region", "Picture"):
             col.models.add_field(vocabulary, col.models.new_field(name))
         for name, front, back in (
-            ("Recognise", "{{Word}}<br>{{Reading}}", "{{FrontSide}}<hr id=answer>{{Meaning}}<br>{{Picture}}"),
+            ("Recognise", "{{Word}}<br>{{Reading}}<script>/* furigana */</script>", "{{FrontSide}}<hr id=answer>{{Meaning}}<br>{{Picture}}"),
             ("Recall", "{{#Region}}{{Meaning}} ({{Region}}){{/Region}}", "{{FrontSide}}<hr id=answer>{{Word}}")):
             template = col.models.new_template(name)
             template["qfmt"], template["afmt"] = front, back
@@ -205,6 +205,7 @@ def test_a_deck_authored_in_anki_migrates_unchanged(tmp_path: Path, monkeypatch:
     package = authored_package(tmp_path)
     round_trip(package, tmp_path / "trip", monkeypatch)
     text = (tmp_path / "trip" / "deck" / "cards.yaml").read_text(encoding="utf-8")
+    assert text.count("scripts: yes") == 1 and re.search(r'  Wortschatz \(日本語\):\n    id: "\d+"\n    scripts: yes\n', text)
     assert "  Basic-b122e:\n" in text and "  Wortschatz (日本語):\n" in text and "    kind: cloze\n" in text
     assert sorted(path.name for path in (tmp_path / "trip" / "deck" / "media").iterdir()) == sorted(
         ["list.png", "map.png", "say.mp3", "табл.png",

@@ -128,6 +128,10 @@ def _with(text: str, old: str, new: str) -> str:
     (lambda text: _with(text, "sort-field: Meaning", "sort-field: Sense"),
      8, 17, "bad-note-type", "note type 'Vocabulary (5 fields)': sort field 'Sense' is not one of the fields: Word, "
                              "Meaning, Example, Region, Add reverse"),
+    (lambda text: _with(text, 'front: "{{Word}}"', 'front: "{{Word}}<script>go()</script>"'),
+     12, 16, "bad-note-type", "note type 'Vocabulary (5 fields)': template 'Recognise', front: <script> would run code "
+                              "or load another document in Anki; remove it, or say 'scripts: yes' on the note type if "
+                              "it must run"),
     (lambda text: _with(text, '<span class="x">', '<span onclick="steal()">'),
      29, 52, "html-script", "card 'haus': event handler 'onclick' would run code in Anki; remove it"),
 ])
@@ -174,3 +178,11 @@ def test_export_and_preview_know_a_declared_note_type(tmp_path: Path, collection
         ("haus", "Haus"), ("katze", "Katze"), ("katze", "cat"),
         ("capital", shown(cards[3].front)), ("capital", shown(cards[4].front))]
     assert cards[0].css == ".card { color: navy; }" and "[...]" in cards[3].front
+
+
+def test_a_note_type_that_says_so_may_carry_scripts(tmp_path: Path, collection: Collection) -> None:
+    text = VOCABULARY.replace('front: "{{Word}}"', 'front: "{{Word}}<script>document.title = 1</script>"')
+    text = text.replace('    sort-field: Meaning\n', '    sort-field: Meaning\n    scripts: yes\n')
+    import_package(collection, build(tmp_path, text))
+    vocabulary = collection.models.get(1600000000123)  # type: ignore[arg-type]
+    assert vocabulary is not None and "<script>document.title = 1</script>" in vocabulary["tmpls"][0]["qfmt"]

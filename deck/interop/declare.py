@@ -8,7 +8,7 @@ import json
 import re
 from collections.abc import Callable
 
-from deck import render
+from deck import htmlfields, render
 from deck.interop.apkg import AnkiNote, AnkiNoteType
 from deck.interop.interchange import to_markdown
 from deck.notetypes import LATEX_POST, LATEX_PRE, NOTE_TYPES
@@ -54,19 +54,26 @@ def note_type_lines(key: str, note_type: AnkiNoteType, html: set[str], scalar: C
     lines = [f"  {yaml_key(key)}:", f'    id: "{note_type.id}"']
     lines += [f"    name: {scalar(note_type.name, False, 0)}"] if key != note_type.name else []
     lines += ["    kind: cloze"] if note_type.cloze else []
+    lines += ["    scripts: yes"] if has_scripts(note_type) else []
     lines.append("    fields:")
     lines += [f"      - {{name: {json.dumps(name, ensure_ascii=False)}, format: html}}" if name in html
-              else f"      - {scalar(name, False, 0)}" for name in note_type.fields]
+              else f"      - {yaml_key(name)}" for name in note_type.fields]
     if note_type.sort_field:
-        lines.append(f"    sort-field: {scalar(note_type.fields[note_type.sort_field], False, 0)}")
+        lines.append(f"    sort-field: {yaml_key(note_type.fields[note_type.sort_field])}")
     lines += [f"    css: {scalar(note_type.css, False, 6)}"] if note_type.css else []
     lines += [f"    latex-pre: {scalar(note_type.latex_pre, False, 6)}"] if note_type.latex_pre != LATEX_PRE else []
     lines += [f"    latex-post: {scalar(note_type.latex_post, False, 6)}"] if note_type.latex_post != LATEX_POST else []
     lines.append("    templates:")
     for name, front, back in note_type.templates:
-        lines += [f"      - name: {scalar(name, False, 0)}", f"        front: {scalar(front, False, 10)}",
+        lines += [f"      - name: {yaml_key(name)}", f"        front: {scalar(front, False, 10)}",
                   f"        back: {scalar(back, False, 10)}"]
     return lines
+
+
+def has_scripts(note_type: AnkiNoteType) -> bool:
+    """Whether a template of the note type runs code in Anki (a script, an event handler)."""
+    return any(finding.code == "html-script" for _, front, back in note_type.templates
+               for finding in htmlfields.findings(front + back))
 
 
 def yaml_key(name: str) -> str:

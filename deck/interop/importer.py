@@ -196,6 +196,9 @@ class _Converter:
         self.messages += [f"descriptions of subdecks are not kept: {', '.join(lost)}"] if lost else []
         slug = ids.slug(name.replace("::", " ")) if re.search("[a-z0-9]", name.lower()) else "imported-deck"
         info = {"id": slug, "name": name, "description": self.field("deck description", descriptions.get(name, ""))}
+        self.messages += [f"note type '{note_type.name}': its templates run scripts in Anki; the deck file says "
+                          "'scripts: yes' for it: review them" for note_type in self.note_types.values()
+                          if declare.has_scripts(note_type)]
         declared = [line for key, note_type in self.note_types.items()
                     for line in declare.note_type_lines(self.keys[key], note_type, self.html[key], _scalar)]
         return _yaml(self.origin, info, list(self.sources.values()), declared, cards)
