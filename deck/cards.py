@@ -87,16 +87,23 @@ class Source(_Strict):
     url: Link | None = None
 
 
-class _Card(_Strict):
+class _Note(_Strict):
+    """What every card has, whatever its note type."""
+
     id: Slug
-    extra: Text | None = None
     tags: list[TagName] = Field(default_factory=list)
-    source: Slug | None = None
     deck: DeckPath | None = None
-    audio: Text | None = None  # a sound file beside the deck file, played on the back
     guid: Guid | None = None  # kept from an imported deck; otherwise derived from deck id + card id
     # None for none (not a LintSettings made for each card: a third of validating a big deck).
     lint: LintSettings | None = None
+
+
+class _Card(_Note):
+    """A card of one of deck's built-in note types."""
+
+    extra: Text | None = None
+    source: Slug | None = None
+    audio: Text | None = None  # a sound file beside the deck file, played on the back
 
 
 class BasicCard(_Card):
@@ -126,33 +133,86 @@ class TypeInCard(_Card):
     answer: Text
 
 
-CARD_TYPES: dict[str, type[BasicCard | ReversedCard | ClozeCard | TypeInCard]] = {
+class NoteCard(_Note):
+    """A card of a note type the deck declares under `note-types`: `type` names it, and `fields`
+    gives its fields by name (a field left out is empty)."""
+
+    type: Text
+    fields: dict[str, str]
+    media: list[Text] = Field(default_factory=list)  # files Anki makes from its fields (LaTeX pictures), packed
+
+
+BuiltInCard = BasicCard | ReversedCard | ClozeCard | TypeInCard
+CARD_TYPES: dict[str, type[BuiltInCard]] = {
     "basic": BasicCard, "reversed": ReversedCard, "cloze": ClozeCard, "type-in": TypeInCard,
 }
 
 
 def card_type(data: object) -> str | None:
-    """The card kind a raw card mapping asks for: `type`, or basic when it is absent."""
+    """The card model a raw card mapping asks for: a built-in `type` (basic when it is absent), or
+    "note" for any other name, which must be one of the deck's note types (see `Deck`)."""
     if isinstance(data, dict):
         kind = data.get("type", "basic")
-        return kind if isinstance(kind, str) and kind in CARD_TYPES else None
-    return getattr(data, "type", None)
+        return (kind if kind in CARD_TYPES else "note") if isinstance(kind, str) else None
+    return "note" if isinstance(data, NoteCard) else getattr(data, "type", None)
 
 
 Card = Annotated[
     Annotated[BasicCard, Tag("basic")]
     | Annotated[ReversedCard, Tag("reversed")]
     | Annotated[ClozeCard, Tag("cloze")]
-    | Annotated[TypeInCard, Tag("type-in")],
+    | Annotated[TypeInCard, Tag("type-in")]
+    | Annotated[NoteCard, Tag("note")],
     Discriminator(card_type),
 ]
 
+# An Anki id, as digits (every value in a deck file is text): a positive 64-bit number.
+AnkiId = Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]{0,17}$")]
+# A field name Anki accepts in templates: no ':', '{', '}' or '"', not starting with '#', '/' or '^'.
+FieldName = Annotated[str, StringConstraints(pattern=r'^[^#/^:{}"\s](?:[^:{}"]*[^:{}"\s])?$')]
+
+
+class NoteField(_Strict):
+    """A field with more than a name: `format: html` keeps its text as HTML, where Markdown could not
+    say it exactly (imported decks); sanitised like any field."""
+
+    name: FieldName
+    format: Literal["markdown", "html"] = "markdown"
+
+
+class Template(_Strict):
+    """One card of each note: its name, and its two sides in Anki's template language."""
+
+    name: Text
+    front: Text
+    back: str
+
+
+class NoteTypeSpec(_Strict):
+    """A note type a deck declares: Anki's own shape of one, with the id students' notes have."""
+
+    id: AnkiId
+    name: Text | None = None  # its name in Anki, when not the key that cards give as their `type`
+    kind: Literal["standard", "cloze"] = "standard"
+    fields: list[FieldName | NoteField] = Field(min_length=1)
+    templates: list[Template] = Field(min_length=1)
+    css: str = ""
+    sort_field: FieldName | None = Field(None, alias="sort-field")  # the first field when absent
+    latex_pre: Text | None = Field(None, alias="latex-pre")  # LaTeX around a field's [latex] (Anki's default
+    latex_post: Text | None = Field(None, alias="latex-post")  # when absent)
+    # Whether its templates may run scripts in Anki (shared decks' often do): said explicitly, or refused.
+    scripts: Literal["yes", "no"] = "no"
+
+    def field_names(self) -> list[str]:
+        return [item if isinstance(item, str) else item.name for item in self.fields]
+
 
 class Deck(_Strict):
-    """A whole deck file: the deck, its bibliography and its cards."""
+    """A whole deck file: the deck, its bibliography, its own note types and its cards."""
 
     deck: DeckInfo
     sources: dict[Slug, Source] = {}
+    note_types: dict[Text, NoteTypeSpec] = Field(default_factory=dict, alias="note-types")
     cards: list[Card]
     # More deck files whose sources and cards join this file's, in order (paths relative to it).
     include: list[Text] = Field(default_factory=list)

@@ -277,7 +277,7 @@ def _summarise(built: pipeline.Built, checked: pipeline.Checked) -> None:
     findable = [(entry.kind, entry.prompt) for card_id, entry in changes.removed.items() if card_id not in alike]
     if findable:
         assert checked.deck is not None
-        search = lock.removed_search(checked.deck.deck.name, findable)
+        search = lock.removed_search(checked.deck.deck.name, findable, checked.note_types)
         click.echo("removed cards stay in students' collections until they delete them; "
                    "this search in Anki's browser finds them:")
         _say(f"  {search}")

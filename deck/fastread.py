@@ -23,7 +23,8 @@ os.environ.setdefault("MIMALLOC_PURGE_DELAY", "0")
 import yaml_rs  # noqa: E402
 from pydantic import TypeAdapter, ValidationError
 
-from deck.cards import Card, Deck
+from deck import notetypes
+from deck.cards import Card, Deck, NoteCard
 from deck.nodes import UNPLACED, Document, Mapping, Node, Scalar, Sequence, Unlocated
 from deck.reading import FORBIDDEN_CHARACTER, MAX_BYTES, MAX_DEPTH, decode
 
@@ -145,8 +146,10 @@ def deck(document: Document) -> Deck:
     guids = [card.guid for card in checked.cards if card.guid]
     subdecks = {card.deck for card in checked.cards if card.deck}
     if (not checked.cards or len(set(ids)) < len(ids) or len(set(guids)) < len(guids)
-            or any(card.source and card.source not in checked.sources for card in checked.cards)
-            or len({subdeck.casefold() for subdeck in subdecks}) < len(subdecks)):
+            or any(not isinstance(card, NoteCard) and card.source and card.source not in checked.sources
+                   for card in checked.cards)
+            or len({subdeck.casefold() for subdeck in subdecks}) < len(subdecks)
+            or not notetypes.all_valid(checked)):
         raise Unlocated("a check across cards failed")
     return checked
 

@@ -1,20 +1,26 @@
 """Validated cards -> Anki notes: every field rendered to HTML, every problem in it located.
 
-The note types' field lists (`deck.notetypes`) decide the order: Front, Back (or Text), Extra,
-Source, Audio. Media the fields reference are collected in `media` for the package.
+The note types' field lists (`deck.notetypes`) decide the order: for the built-in types Front, Back
+(or Text), Extra, Source, Audio; for a deck's own, its declared fields. Media the fields reference
+are collected in `media` for the package.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping as Map
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from deck import cloze, render
-from deck.cards import CARD_TYPES, Card, ClozeCard, Source
+from deck import cloze, htmlfields, render
+from deck.cards import CARD_TYPES, BuiltInCard, Card, ClozeCard, NoteCard, Source
 from deck.media import Media, MediaError
-from deck.nodes import Document, Mapping, Scalar
-from deck.notetypes import NOTE_TYPES
+from deck.nodes import Document, Mapping, Node, Scalar, Sequence
+from deck.notetypes import NOTE_TYPES, NoteType, card_ords
 from deck.problems import Problem
+
+# A sound in a field of a deck's own note type, as Anki writes it: [sound:path beside the deck].
+_SOUND = re.compile(r"\[sound:([^\]]+)\]")
 
 
 class Note(NamedTuple):
@@ -22,15 +28,20 @@ class Note(NamedTuple):
     tuple: 0.02 s less than a frozen dataclass for 30,000 notes.)"""
 
     card_id: str
-    kind: str  # a key of notetypes.NOTE_TYPES
+    kind: str  # its note type: a built-in `type` (a key of notetypes.NOTE_TYPES) or a deck's own type's name
     fields: tuple[str, ...]
     tags: tuple[str, ...]
     subdeck: str | None  # below the deck's own name, levels joined by '::'
     ords: tuple[int, ...]  # of its cards: template numbers, or cloze numbers - 1 (from 0, as Anki counts)
 
 
-def ords(card: Card) -> tuple[int, ...]:
-    """The cards Anki makes of a card's note (see `Note.ords`)."""
+def ords(card: Card, note_types: Map[str, NoteType] = NOTE_TYPES) -> tuple[int, ...]:
+    """The cards Anki makes of a card's note (see `Note.ords`); `note_types` by card `type`."""
+    if isinstance(card, NoteCard):
+        note_type = note_types[card.type]
+        numbers = set().union(*map(cloze.cloze_numbers, card.fields.values())) if note_type.cloze else set()
+        return card_ords(note_type, tuple(card.fields.get(name, "") for name in note_type.fields), tuple(card.tags),
+                         numbers)
     if isinstance(card, ClozeCard):
         return tuple(sorted(number - 1 for number in cloze.cloze_numbers(card.text)))
     return _TEMPLATE_ORDS[card.type]
@@ -53,19 +64,53 @@ class Fields:
     document: Document
     sources: dict[str, Source]
     media: Media
+    note_types: Map[str, NoteType] = field(default_factory=lambda: NOTE_TYPES)  # by card `type`
     problems: list[Problem] = field(default_factory=list)
     _citations: dict[str | None, str] = field(default_factory=dict)
 
     def note(self, card: Card, node: Mapping) -> Note:
+        if isinstance(card, NoteCard):
+            return self._declared(card, node, html=True)
         texts, sound = self._fields(card, node, html=True)
         return Note(card.id, card.type, (*texts, self._citation(card.source), sound), tuple(card.tags), card.deck,
                     ords(card))
 
     def check(self, card: Card, node: Mapping) -> None:
         """What `note` reports, without making the HTML: for checking alone."""
-        self._fields(card, node, html=False)
+        if isinstance(card, NoteCard):
+            self._declared(card, node, html=False)
+        else:
+            self._fields(card, node, html=False)
 
-    def _fields(self, card: Card, node: Mapping, html: bool) -> tuple[list[str], str]:
+    def _declared(self, card: NoteCard, node: Mapping, html: bool) -> Note:
+        """A card of a deck's own note type: each field rendered in its format (Markdown, or HTML
+        kept as written: `deck.htmlfields`), its sounds and pictures packed."""
+        note_type = self.note_types[card.type]
+        label = f"card '{card.id}'"
+        where = node.pairs["fields"][1]
+        assert isinstance(where, Mapping)
+        texts = []
+        for name in note_type.fields:
+            text = card.fields.get(name, "")
+            text = _SOUND.sub(lambda match: f"[sound:{self._sound(label, where, name, match.group(1), match.group(0))}]",
+                              text)
+            if name not in note_type.html_fields:
+                texts.append(self.render(label, where, name, text, html, note_type.cloze))
+                continue
+            findings = htmlfields.findings(text)
+            texts.append(htmlfields.pack_images(text, self.media.image, findings))
+            for finding in findings:
+                self._report(where, name, finding.code, f"{label}: {finding.message}", finding.snippet)
+        listed = node.pairs["media"][1] if card.media else node
+        for number, path in enumerate(card.media):
+            try:
+                self.media.image(path)
+            except MediaError as error:
+                line, column = self.document.locate(listed.items[number] if isinstance(listed, Sequence) else listed)
+                self.problems.append(self.document.problem(line, column, "media", f"{label}: {error}"))
+        return Note(card.id, card.type, tuple(texts), tuple(card.tags), card.deck, ords(card, self.note_types))
+
+    def _fields(self, card: BuiltInCard, node: Mapping, html: bool) -> tuple[list[str], str]:
         """The card's Markdown fields in their note type's order ('' where absent, see `_TEXT_FIELDS`),
         and its Audio field, each checked where it is."""
         label = f"card '{card.id}'"
@@ -75,7 +120,7 @@ class Fields:
             # Most fields are plain text with no cloze deletion to report: their own HTML.
             plain = not text or (name != "text" and "{{" not in text and render.PLAIN.fullmatch(text))
             texts.append(text if plain else self.render(label, node, name, text, html))
-        return texts, self._sound(label, node, card.audio)
+        return texts, "" if card.audio is None else f"[sound:{self._sound(label, node, 'audio', card.audio)}]"
 
     def _citation(self, key: str | None) -> str:
         """The Source field for a card citing `key`: rendered once per source, as most cards cite one."""
@@ -94,27 +139,34 @@ class Fields:
             if isinstance(value, Scalar) and value.value.strip() and (name != "text" or cloze):
                 self.render(label, node, name, value.value, html=False)
 
-    def render(self, label: str, node: Mapping, name: str, text: str, html: bool = True) -> str:
+    def render(self, label: str, node: Mapping, name: str, text: str, html: bool = True,
+               deletions: bool | None = None) -> str:
         """One field as HTML (without `html`, '' unless it is its own HTML); what it holds that Anki
-        must not see is reported where it is."""
+        must not see is reported where it is. `deletions`: whether the field is a cloze field (by
+        default, one named 'text'); the deletions of a deck's own cloze type may be in any field."""
         if html:
             rendered, findings = render.to_html(text, self.media.image)
         else:
             rendered, findings = "", render.findings(text, self.media.image)
-        findings += cloze.check_cloze(text) if name == "text" else cloze.check_not_cloze(text, name)
+        if deletions is None:
+            findings += cloze.check_cloze(text) if name == "text" else cloze.check_not_cloze(text, name)
+        elif deletions:
+            findings += cloze.check_cloze(text) if cloze.CLOZE.search(text) else []
+        else:
+            findings += cloze.check_not_cloze(text, name)
         for finding in findings:
             self._report(node, name, finding.code, f"{label}: {finding.message}", finding.snippet)
         return rendered
 
-    def _sound(self, label: str, node: Mapping, reference: str | None) -> str:
-        if reference is None:
-            return ""
+    def _sound(self, label: str, node: Mapping, name: str, reference: str, snippet: str | None = None) -> str:
+        """The name in Anki of a sound file, reported at the field `name` of `node` when it cannot be packed."""
         try:
-            return f"[sound:{self.media.sound(reference)}]"
+            return self.media.sound(reference)
         except MediaError as error:
-            self._report(node, "audio", "media", f"{label}: {error}", None)
+            self._report(node, name, "media", f"{label}: {error}", snippet)
             return ""
 
     def _report(self, node: Mapping, name: str, code: str, message: str, snippet: str | None) -> None:
-        line, column = self.document.locate(node.pairs[name][1], snippet)
+        place: Node = node.pairs[name][1] if name in node.pairs else node
+        line, column = self.document.locate(place, snippet)
         self.problems.append(self.document.problem(line, column, code, message))

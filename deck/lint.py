@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from functools import lru_cache
 
 from deck import cloze, pipeline, render
-from deck.cards import LINT_RULES, Card, ClozeCard
+from deck.cards import LINT_RULES, BuiltInCard, ClozeCard, NoteCard
 from deck.nodes import Mapping, Node, Unlocated
 from deck.pipeline import Checked
 from deck.problems import Problem
@@ -31,7 +31,7 @@ _YES_NO = re.compile(r"^(is|are|was|were|do|does|did|can|could|will|would|should
 _STOPWORDS = frozenset("a an and are as at be by for from in is it its of on or the to with".split())
 
 Finding = tuple[Node, str | None, str]
-CardRule = Callable[[Card, Mapping, Checked], Iterator[Finding]]
+CardRule = Callable[[BuiltInCard, Mapping, Checked], Iterator[Finding]]
 
 
 # A Markdown link or image: what it shows is its text, not its address or file name. (Neither part
@@ -57,7 +57,7 @@ def _field(node: Mapping, name: str) -> Node:
     return node.pairs[name][1]
 
 
-def answer_too_long(card: Card, node: Mapping, checked: Checked) -> Iterator[Finding]:
+def answer_too_long(card: BuiltInCard, node: Mapping, checked: Checked) -> Iterator[Finding]:
     """Answers are a few words; context goes in `extra`.
 
     Good: ``answer: Less than 2 mm``.
@@ -68,7 +68,7 @@ def answer_too_long(card: Card, node: Mapping, checked: Checked) -> Iterator[Fin
                f"answer has {len(words)} words; keep it to a few and move context to 'extra', or split the card")
 
 
-def enumeration(card: Card, node: Mapping, checked: Checked) -> Iterator[Finding]:
+def enumeration(card: BuiltInCard, node: Mapping, checked: Checked) -> Iterator[Finding]:
     """One fact per card: a list of several items is hard to recall as one answer.
 
     Good: one card per treatment, or ``text: "Treatments include {{c1::punch excision}} and {{c2::...}}"``.
@@ -87,7 +87,7 @@ def enumeration(card: Card, node: Mapping, checked: Checked) -> Iterator[Finding
                f"answer lists {count} items; make one card per item or a cloze card with one deletion each")
 
 
-def question_gives_answer(card: Card, node: Mapping, checked: Checked) -> Iterator[Finding]:
+def question_gives_answer(card: BuiltInCard, node: Mapping, checked: Checked) -> Iterator[Finding]:
     """The question must not contain its answer.
 
     Good: ``question: How wide is an ice pick scar?`` / ``answer: Less than 2 mm``.
@@ -100,7 +100,7 @@ def question_gives_answer(card: Card, node: Mapping, checked: Checked) -> Iterat
         yield _field(node, "question"), None, "the question contains most of its answer; rephrase it"
 
 
-def yes_no_question(card: Card, node: Mapping, checked: Checked) -> Iterator[Finding]:
+def yes_no_question(card: BuiltInCard, node: Mapping, checked: Checked) -> Iterator[Finding]:
     """Yes/no questions are guessed, not recalled: ask for the fact itself.
 
     Good: ``question: Which treatment suits deeper ice pick scars?``.
@@ -110,7 +110,7 @@ def yes_no_question(card: Card, node: Mapping, checked: Checked) -> Iterator[Fin
         yield _field(node, "question"), None, "yes/no question; ask for the fact itself (what, which, how ...)"
 
 
-def cloze_too_long(card: Card, node: Mapping, checked: Checked) -> Iterator[Finding]:
+def cloze_too_long(card: BuiltInCard, node: Mapping, checked: Checked) -> Iterator[Finding]:
     """A deletion hides a few words: a long one is a recitation, not a recall.
 
     Good: ``about {{c1::25%}}``. Bad: ``{{c1::stretches the skin and applies a small amount of acid}}``.
@@ -123,7 +123,7 @@ def cloze_too_long(card: Card, node: Mapping, checked: Checked) -> Iterator[Find
                        f"hide at most {MAX_CLOZE_WORDS} or split it")
 
 
-def cloze_gap(card: Card, node: Mapping, checked: Checked) -> Iterator[Finding]:
+def cloze_gap(card: BuiltInCard, node: Mapping, checked: Checked) -> Iterator[Finding]:
     """Deletions are numbered c1, c2, c3 ... without gaps (a gap is usually a typo).
 
     Good: ``{{c1::a}} {{c2::b}}``. Bad: ``{{c1::a}} {{c3::b}}``.
@@ -136,7 +136,7 @@ def cloze_gap(card: Card, node: Mapping, checked: Checked) -> Iterator[Finding]:
                    f"cloze numbers skip {', '.join(f'c{n}' for n in missing)}; renumber them without gaps")
 
 
-def missing_source(card: Card, node: Mapping, checked: Checked) -> Iterator[Finding]:
+def missing_source(card: BuiltInCard, node: Mapping, checked: Checked) -> Iterator[Finding]:
     """In a deck with a bibliography, every card says where its fact comes from.
 
     Good: ``source: huizen-2019``. Bad: no `source` while `sources:` lists works.
@@ -145,7 +145,7 @@ def missing_source(card: Card, node: Mapping, checked: Checked) -> Iterator[Find
         yield node, None, "card has no 'source' though the deck has a bibliography; cite one of 'sources'"
 
 
-def dangling_markdown(card: Card, node: Mapping, checked: Checked) -> Iterator[Finding]:
+def dangling_markdown(card: BuiltInCard, node: Mapping, checked: Checked) -> Iterator[Finding]:
     """Emphasis and code must be closed, or the '*', '_' or '`' shows on the card.
 
     Good: ``a *deep* scar``. Bad: ``a *deep scar``.
@@ -169,7 +169,7 @@ CARD_RULES: dict[str, CardRule] = {
 assert set(CARD_RULES) | {"near-duplicate"} == set(LINT_RULES), "deck.cards.LINT_RULES and the rules differ"
 
 
-def near_duplicates(cards: list[tuple[Card, Mapping]]) -> Iterator[tuple[Mapping, Card, Card]]:
+def near_duplicates(cards: list[tuple[BuiltInCard, Mapping]]) -> Iterator[tuple[Mapping, BuiltInCard, BuiltInCard]]:
     """Cards that ask nearly the same thing (normalised word sets overlap >= NEAR_DUPLICATE).
 
     Good: one card per fact. Bad: ``How wide is an ice pick scar?`` and ``How wide are ice pick scars?``.
@@ -194,7 +194,7 @@ def near_duplicates(cards: list[tuple[Card, Mapping]]) -> Iterator[tuple[Mapping
             yield cards[second][1], cards[first][0], cards[second][0]
 
 
-def _card_text(card: Card) -> str:
+def _card_text(card: BuiltInCard) -> str:
     if isinstance(card, ClozeCard):
         return cloze.CLOZE.sub(r"\2", card.text)
     return f"{card.question} {card.answer}"
@@ -215,19 +215,21 @@ def _warnings(checked: Checked, progress: pipeline.Progress, label: str) -> list
     document = checked.document
     warnings = []
 
-    def warn(node: Node, snippet: str | None, rule: str, message: str, card: Card) -> None:
+    def warn(node: Node, snippet: str | None, rule: str, message: str, card: BuiltInCard) -> None:
         line, column = document.locate(node, snippet)
         warnings.append(document.problem(line, column, rule, f"card '{card.id}': {message}", "warning"))
 
-    def off(card: Card) -> set[str]:
+    def off(card: BuiltInCard) -> set[str]:
         return deck_off | set(card.lint.disable) if card.lint else deck_off
 
-    for card, node in pipeline.each_card(checked.cards, progress, label):
+    # The rules are about questions and answers: a deck's own note types' fields are not known to be either.
+    cards = [(card, node) for card, node in checked.cards if not isinstance(card, NoteCard)]
+    for card, node in pipeline.each_card(cards, progress, label):
         for rule, check in CARD_RULES.items():
             if rule not in off(card):
                 for target, snippet, message in check(card, node, checked):
                     warn(target, snippet, rule, message, card)
-    for node, first, second in near_duplicates(checked.cards):
+    for node, first, second in near_duplicates(cards):
         if "near-duplicate" not in off(first) | off(second):
             warn(node, None, "near-duplicate", f"asks nearly the same as card '{first.id}'; merge them or make "
                  "each ask something different", second)

@@ -21,10 +21,10 @@ from json.encoder import encode_basestring as _json_text
 from pathlib import Path
 from typing import Annotated, Literal, NamedTuple, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, with_config
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, with_config
 from typing_extensions import TypedDict  # (pydantic needs this one before Python 3.12)
 
-from deck.notetypes import NOTE_TYPES, NoteType
+from deck.notetypes import LATEX_POST, LATEX_PRE, NOTE_TYPES, NoteType
 from deck.problems import Problem
 
 FORMAT: Literal[1] = 1
@@ -32,7 +32,8 @@ FORMAT: Literal[1] = 1
 # Anki keeps times in 64-bit integers, ids as milliseconds: the end of year 9999 fits with room.
 LATEST_TIME = 253_402_300_799
 Time = Annotated[int, Field(ge=0, le=LATEST_TIME)]
-Kind = Literal["basic", "reversed", "cloze", "type-in"]  # the keys of notetypes.NOTE_TYPES
+# A card's note type: a built-in `type` (a key of notetypes.NOTE_TYPES) or the name of a deck's own.
+Kind = Annotated[str, StringConstraints(pattern=r"\S")]
 
 
 class _Strict(BaseModel):
@@ -136,7 +137,13 @@ def _json_texts(texts: Iterable[str]) -> str:
 
 
 def note_type_hash(note_type: NoteType) -> str:
-    return content_hash(note_type.name, note_type.fields, note_type.templates, note_type.css, note_type.cloze)
+    """What a note type looks like in Anki: when it changes, students' copies must be updated (and its
+    time is newer). What the built-in types leave at its default is left out, so their hash stays."""
+    more = [(key, value) for key, value, default in (
+        ("sort_field", note_type.sort_field, 0), ("html_fields", sorted(note_type.html_fields), []),
+        ("latex", [note_type.latex_pre, note_type.latex_post], [LATEX_PRE, LATEX_POST]),
+    ) if value != default]
+    return content_hash(note_type.name, note_type.fields, note_type.templates, note_type.css, note_type.cloze, *more)
 
 
 def read(path: Path) -> tuple[Lock | None, list[Problem]]:
@@ -190,8 +197,8 @@ def update(previous: Lock | None, deck_id: str, cards: list[Content], note_types
             changes.added.append(card.card_id)
         else:
             changes.changed.append(card.card_id)
-        locked_cards[card.card_id] = {"hash": card.hash, "mod": stamp, "kind": card.kind,  # type: ignore[typeddict-item]
-                                      "guid": card.guid, "prompt": card.prompt}  # (Content.kind is a key of NOTE_TYPES)
+        locked_cards[card.card_id] = {"hash": card.hash, "mod": stamp, "kind": card.kind, "guid": card.guid,
+                                      "prompt": card.prompt}
     removed = dict(previous.removed)
     guids = {card.guid for card in cards}
     for card_id, old in previous.cards.items():
@@ -242,14 +249,18 @@ def _card_stamp(entry: CardStamp) -> str:
             f'"kind": {_json_text(entry["kind"])}, "mod": {entry["mod"]}, "prompt": {_json_text(entry["prompt"])}}}')
 
 
-def removed_search(deck_name: str, removed: Iterable[tuple[str, str]]) -> str:
+def removed_search(deck_name: str, removed: Iterable[tuple[str, str]],
+                   note_types: Mapping[str, NoteType] = NOTE_TYPES) -> str:
     """An Anki browser search that finds exactly the notes of these removed cards, given as
-    (kind, first field HTML): each must have that note type and that whole first field."""
+    (kind, first field HTML): each must have that note type and that whole first field. A deck's own
+    note type that is gone from `note_types` (by kind) is searched by its name, in any field."""
     notes = []
     for kind, first_field in removed:
         # A line break cannot be typed in Anki's one-line search bar: '_', any one character, stands for it.
         text = _search_escape(first_field, ":").replace("\n", "_")
-        notes.append(f'("note:{NOTE_TYPES[kind].name}" "{NOTE_TYPES[kind].fields[0]}:{text}")')
+        note_type = note_types.get(kind)
+        field = f"{_search_escape(note_type.fields[0], ':')}:" if note_type else ""
+        notes.append(f'("note:{_search_escape(note_type.name if note_type else kind)}" "{field}{text}")')
     return f'"deck:{_search_escape(deck_name)}" ({" OR ".join(notes)})'
 
 

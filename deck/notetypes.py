@@ -1,13 +1,17 @@
-"""The note types every deck uses: fields (frozen forever), templates, CSS and stable ids.
+"""Note types as data: one model (`NoteType`), of which deck's four built-in types are four
+declarations and a deck file's own `note-types:` are more (`from_spec`).
 
 Anki cannot change a note type's fields on re-import without stranding the notes that students
-already have, so the field lists below must never change: a later feature that needs a new field
-adds a new note type instead. Templates and CSS may change; a re-import updates them.
+already have, so the built-in field lists below must never change: a later feature that needs a new
+field adds a new note type instead. Templates and CSS may change; a re-import updates them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from deck import htmlfields, templates
+from deck.cards import Deck, NoteCard, NoteTypeSpec
 
 # Fixed ids, chosen once at random: Anki matches note types by id, on every machine and build.
 BASIC_ID = 1_794_201_560
@@ -73,14 +77,28 @@ code, pre { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 0.
 """
 
 
+# The LaTeX around a field's [latex]...[/latex] when a note type gives none (genanki's default).
+LATEX_PRE = ("\\documentclass[12pt]{article}\n\\special{papersize=3in,5in}\n\\usepackage[utf8]{inputenc}\n"
+             "\\usepackage{amssymb,amsmath}\n\\pagestyle{empty}\n\\setlength{\\parindent}{0in}\n"
+             "\\begin{document}\n")
+LATEX_POST = "\\end{document}"
+
+
 @dataclass(frozen=True)
 class NoteType:
+    """What Anki needs of a note type, and what it matches on re-import: the id, then the field and
+    template names (rslib's `equal_schema`); a changed name of either makes students' notes conflict."""
+
     id: int
     name: str
     fields: tuple[str, ...]
     templates: tuple[tuple[str, str, str], ...]  # (name, question format, answer format)
     css: str = CSS
     cloze: bool = False
+    sort_field: int = 0  # the field Anki's browser sorts and searches first, by position
+    html_fields: frozenset[str] = frozenset()  # fields written as HTML in the deck file, not Markdown
+    latex_pre: str = LATEX_PRE
+    latex_post: str = LATEX_POST
 
 
 BASIC = NoteType(BASIC_ID, "deck-basic", FRONT_BACK_FIELDS, (("Card 1", _front("Front"), _back("Back")),))
@@ -100,4 +118,112 @@ TYPE_IN = NoteType(TYPE_IN_ID, "deck-type-in", FRONT_BACK_FIELDS, ((
     f'{_front("Front")}\n<hr id="answer">\n<div class="type-in">{{{{type:Back}}}}</div>\n{_BACK_MATTER}',
 ),))
 
+# The built-in types, by the `type` a card gives; a deck's own types join them by name.
 NOTE_TYPES = {"basic": BASIC, "reversed": REVERSED, "cloze": CLOZE, "type-in": TYPE_IN}
+
+BUILT_IN_NAMES = frozenset(NOTE_TYPES) | {note_type.name for note_type in NOTE_TYPES.values()}  # keys, Anki names
+BUILT_IN_IDS = frozenset(note_type.id for note_type in NOTE_TYPES.values())
+
+
+def declared(specs: dict[str, NoteTypeSpec]) -> dict[str, NoteType]:
+    """Every note type a deck's cards may use, by the `type` they give: the built-in ones and the
+    deck's own (valid ones: see `problems`)."""
+    return NOTE_TYPES | {name: from_spec(name, spec) for name, spec in specs.items()}
+
+
+def all_valid(deck: Deck) -> bool:
+    """Whether `deck.validate` would find nothing wrong with the deck's own note types and the cards
+    of them: each type as Anki takes it, no two with one id, each card's `type` one of them and its
+    fields theirs (the fast check asks; the located one explains)."""
+    specs = deck.note_types
+    return (all(not problems(name, spec) for name, spec in specs.items())
+            and len({spec.id for spec in specs.values()}) == len(specs)
+            and all(card.type in specs and set(card.fields) <= set(specs[card.type].field_names())
+                    for card in deck.cards if isinstance(card, NoteCard)))
+
+
+def from_spec(name: str, spec: NoteTypeSpec) -> NoteType:
+    fields = spec.field_names()
+    return NoteType(
+        int(spec.id), spec.name or name, tuple(fields),
+        tuple((template.name, template.front, template.back) for template in spec.templates),
+        css=spec.css, cloze=spec.kind == "cloze",
+        sort_field=fields.index(spec.sort_field) if spec.sort_field in fields else 0,
+        html_fields=frozenset(item.name for item in spec.fields if not isinstance(item, str) and item.format == "html"),
+        latex_pre=spec.latex_pre or LATEX_PRE, latex_post=spec.latex_post or LATEX_POST,
+    )
+
+
+
+Where = tuple[str | int, ...]  # a path inside a note type's declaration, as pydantic gives one
+
+
+def problems(name: str, spec: NoteTypeSpec) -> list[tuple[Where, str]]:
+    """What Anki would refuse or misread in a declared note type, each with the place in it.
+
+    Bad: a template naming a field the type does not have; a cloze type without ``{{cloze:...}}``
+    on its front; two fields of one name; the name or id of a built-in type; a script in a template
+    of a type that does not say ``scripts: yes``.
+    """
+    found: list[tuple[Where, str]] = []
+    if name in NOTE_TYPES:
+        found.append(((), f"'{name}' is a built-in card type; give the note type another key (its name in Anki "
+                          "can stay, under 'name')"))
+    if (spec.name or name) in BUILT_IN_NAMES - set(NOTE_TYPES):
+        found.append((("name",) if spec.name else (), f"'{spec.name or name}' is the name of one of deck's built-in "
+                                                      "note types; choose another"))
+    if int(spec.id) in BUILT_IN_IDS:
+        found.append((("id",), f"id {spec.id} is a built-in note type's; choose another (Anki matches note types by id)"))
+    fields = spec.field_names()
+    seen: set[str] = set()
+    for number, field in enumerate(fields):
+        if field.casefold() in seen:
+            found.append((("fields", number), f"field '{field}' is named twice; Anki needs each name once"))
+        seen.add(field.casefold())
+    if spec.sort_field is not None and spec.sort_field not in fields:
+        found.append((("sort-field",), f"sort field '{spec.sort_field}' is not one of the fields: {', '.join(fields)}"))
+    if spec.kind == "cloze" and len(spec.templates) > 1:
+        found.append((("templates",), "a cloze note type has one template; Anki makes one card per deletion"))
+    names: set[str] = set()
+    for number, template in enumerate(spec.templates):
+        if template.name in names:
+            found.append((("templates", number, "name"), f"template '{template.name}' is named twice"))
+        names.add(template.name)
+        for side in ("front", "back"):
+            text = getattr(template, side)
+            found += [(("templates", number, side), message)
+                      for message in _template_problems(template.name, side, text, fields,
+                                                        spec.kind == "cloze" and side == "front")]
+            found += [(("templates", number, side), f"template '{template.name}', {side}: {finding.message}, or "
+                                                    "say 'scripts: yes' on the note type if it must run")
+                      for finding in htmlfields.findings(text) if spec.scripts == "no" and finding.code == "html-script"]
+    return found
+
+
+def _template_problems(template: str, side: str, text: str, fields: list[str], cloze: bool) -> list[str]:
+    label = f"template '{template}', {side}"
+    try:
+        nodes = templates.parse(text)
+    except templates.TemplateError as error:
+        return [f"{label}: {error}"]
+    found = [f"{label}: names field '{field}', which the note type does not have; its fields: {', '.join(fields)}"
+             for field in dict.fromkeys(templates.field_names(nodes)) if field not in fields]
+    if cloze and not templates.has_cloze(nodes):
+        found.append(f"{label}: a cloze note type shows its deletions with '{{{{cloze:Field}}}}'; add one")
+    return found
+
+
+def card_ords(note_type: NoteType, fields: tuple[str, ...], tags: tuple[str, ...],
+              cloze_numbers: set[int]) -> tuple[int, ...]:
+    """The cards Anki makes of a note of `note_type`, as template numbers from 0 (cardgen.rs): each
+    template whose front shows a filled field; for a cloze type, one per deletion number in any
+    field (`cloze_numbers`); and the first, when that makes none, so that every note has a card."""
+    if note_type.cloze:
+        made = tuple(sorted(min(number, 500) - 1 for number in cloze_numbers))
+    else:
+        filled = {name for name, text in zip(note_type.fields, fields) if templates.nonempty(text)}
+        filled |= {special for special in templates.SPECIAL_FIELDS - set(note_type.fields) - {"FrontSide"}
+                   if special != "Tags" or tags}
+        made = tuple(number for number, (_, front, _) in enumerate(note_type.templates)
+                     if templates.renders(templates.parse(front), filled))
+    return made or (0,)

@@ -17,7 +17,7 @@ import string
 import tempfile
 import time
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,7 +42,7 @@ class Stamps:
 
     package: int  # the collection, ids and zip entries: the newest time below
     notes: dict[str, int]  # by card id
-    note_types: dict[str, int]  # by key of NOTE_TYPES
+    note_types: dict[str, int]  # by key of the note types (a built-in `type`, or a deck's own type's name)
 
 
 @dataclass(frozen=True)
@@ -89,14 +89,14 @@ def anki_deck_id(deck_slug: str, subdeck: str | None) -> int:
 
 
 def write(tree: DeckTree, notes: list[Note], guids: list[str], media: dict[str, bytes], out: Path,
-          stamps: Stamps) -> None:
+          stamps: Stamps, note_types: Mapping[str, NoteType] = NOTE_TYPES) -> None:
     """Write the package to `out` atomically: a failure leaves any previous file untouched.
 
     `guids` are the notes' GUIDs (see `guid_of`); `media` maps each media file's name in Anki to
-    its bytes: each is packed once, in name order.
+    its bytes: each is packed once, in name order. `note_types`: by each note's `kind`.
     """
     with collection_file() as collection:
-        database(tree, notes, guids, stamps, collection)
+        database(tree, notes, guids, stamps, collection, note_types)
         pack(collection, media, out, stamps.package)
 
 
@@ -128,7 +128,8 @@ def pack(collection: Path, media: dict[str, bytes], out: Path, stamp: int) -> No
     write_atomically(out, buffer.getvalue())
 
 
-def database(tree: DeckTree, notes: list[Note], guids: list[str], stamps: Stamps, file: Path) -> None:
+def database(tree: DeckTree, notes: list[Note], guids: list[str], stamps: Stamps, file: Path,
+             note_types: Mapping[str, NoteType] = NOTE_TYPES) -> None:
     """Write the collection database to `file`, a new file (see `collection_file`).
 
     genanki writes the collection, its decks and note types; the notes and cards are inserted
@@ -140,7 +141,7 @@ def database(tree: DeckTree, notes: list[Note], guids: list[str], stamps: Stamps
     of every command, checks included."""
     import genanki
 
-    models = {kind: _model(note_type) for kind, note_type in NOTE_TYPES.items()}
+    models = {kind: _model(note_type) for kind, note_type in note_types.items()}
     decks: dict[str | None, genanki.Deck] = {
         None: genanki.Deck(anki_deck_id(tree.slug, None), tree.name, tree.description),
     }
@@ -180,7 +181,7 @@ def database(tree: DeckTree, notes: list[Note], guids: list[str], stamps: Stamps
             cursor.execute(sql)
         (models_json,) = cursor.execute("SELECT models FROM col").fetchone()
         written = json.loads(models_json)
-        for kind, note_type in NOTE_TYPES.items():
+        for kind, note_type in note_types.items():
             if str(note_type.id) in written:
                 written[str(note_type.id)]["mod"] = stamps.note_types[kind]
         cursor.execute("UPDATE col SET models = ?", (json.dumps(written),))
@@ -207,6 +208,9 @@ def _model(note_type: NoteType) -> genanki.Model:
         templates=[{"name": name, "qfmt": front, "afmt": back} for name, front, back in note_type.templates],
         css=note_type.css,
         model_type=genanki.Model.CLOZE if note_type.cloze else genanki.Model.FRONT_BACK,
+        latex_pre=note_type.latex_pre,
+        latex_post=note_type.latex_post,
+        sort_field_index=note_type.sort_field,
     )
 
 

@@ -22,7 +22,7 @@ from deck.cards import Card, Deck
 from deck.fields import Fields, Note, ords
 from deck.files import check_output, exclusive, remove_stale, write_atomically
 from deck.media import Media, references
-from deck.notetypes import NOTE_TYPES
+from deck.notetypes import NOTE_TYPES, NoteType, declared
 from deck.package import DeckTree, Stamps, guid_of
 from deck.problems import Problem, has_errors
 
@@ -41,6 +41,7 @@ class Checked:
     problems: list[Problem] = field(default_factory=list)
     lock: lock.Lock | None = None
     guids: list[str] = field(default_factory=list)  # each note's GUID in Anki, once the deck is valid
+    note_types: dict[str, NoteType] = field(default_factory=lambda: dict(NOTE_TYPES))  # by card `type`
 
     @property
     def ok(self) -> bool:
@@ -49,9 +50,10 @@ class Checked:
     def counts(self) -> str:
         """'3 notes (2 basic, 1 cloze), 4 cards'."""
         # (A build's notes know their cards, and outlive them; checking alone makes no notes.)
-        made = [(note.kind, note.ords) for note in self.notes] or [(card.type, ords(card)) for card, _ in self.cards]
+        made = ([(note.kind, note.ords) for note in self.notes]
+                or [(card.type, ords(card, self.note_types)) for card, _ in self.cards])
         kinds: Counter[str] = Counter(kind for kind, _ in made)
-        by_kind = ", ".join(f"{kinds[kind]} {kind}" for kind in NOTE_TYPES if kinds[kind])
+        by_kind = ", ".join(f"{kinds[kind]} {kind}" for kind in self.note_types if kinds[kind])
         cards = sum(len(note_ords) for _, note_ords in made)
         return f"{count(len(made), 'note')} ({by_kind}), {count(cards, 'card')}"
 
@@ -130,7 +132,8 @@ def _check(path: str, document: nodes.Document, progress: Progress, label: str, 
     document.data = None  # a fast read's plain data is in `validated` now; free it for a big build
     folder = Path(path) if Path(path).is_dir() else Path(path).parent
     checked = Checked(validated.deck, Media(folder), document, validated.cards, problems=validated.problems)
-    fields = Fields(document, validated.deck.sources if validated.deck else {}, checked.media)
+    checked.note_types = declared(validated.note_types)
+    fields = Fields(document, validated.deck.sources if validated.deck else {}, checked.media, checked.note_types)
     root = document.root
     if validated.deck is not None and validated.deck.deck.description and isinstance(root, nodes.Mapping):
         deck_node = root.pairs["deck"][1]
@@ -370,7 +373,7 @@ def _write(checked: Checked, out: Path | None, lock_path: Path, progress: Progre
 
     contents = [lock.Content(note.card_id, note.kind, guid, card_hash(note), note.fields[0])
                 for note, guid in zip(notes, checked.guids)]
-    note_types = {kind: lock.note_type_hash(note_type) for kind, note_type in NOTE_TYPES.items()}
+    note_types = {kind: lock.note_type_hash(note_type) for kind, note_type in checked.note_types.items()}
     new_lock, changes = lock.update(checked.lock, info.id, contents, note_types, build_time(),
                                     lambda index: card_hash(checked.notes[index], as_written=True))
     del contents  # (what the lock keeps of it is in new_lock: 0.1 GB at 800,000 cards)
@@ -387,7 +390,7 @@ def _write(checked: Checked, out: Path | None, lock_path: Path, progress: Progre
     # while the lock's text is made: 0.06 s less at 30,000 cards on two cores.
     with package.collection_file() as collection, ThreadPoolExecutor(max_workers=1) as thread:
         package.database(DeckTree(info.id, info.name, checked.description), checked.notes, checked.guids, stamps,
-                         collection)
+                         collection, checked.note_types)
         packed = thread.submit(package.pack, collection, media_files, out, stamps.package)
         lock_text = lock.dumps(new_lock)
         with _writing(out):

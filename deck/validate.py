@@ -16,12 +16,12 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from deck import fastread
-from deck.cards import CARD_TYPES, LINT_RULES, SLUG_PATTERN, Card, Deck, DeckInfo, Source
+from deck import fastread, notetypes
+from deck.cards import CARD_TYPES, LINT_RULES, SLUG_PATTERN, Card, Deck, DeckInfo, NoteCard, NoteTypeSpec, Source
 from deck.nodes import UNPLACED, Document, Mapping, Node, Scalar, Sequence
 from deck.problems import Problem
 
-TOP_LEVEL_KEYS = ("deck", "sources", "cards", "include")
+TOP_LEVEL_KEYS = ("deck", "sources", "note-types", "cards", "include")
 # Said of a file without 'deck', which may be one of a deck's several files.
 PART_OF_A_DECK = "a file holding part of a deck is checked with the rest: give its folder, or the file that includes it"
 
@@ -38,15 +38,16 @@ class Validated:
     cards: list[tuple[Card, Mapping]]
     problems: list[Problem]
     unchecked: list[tuple[str, Mapping]]  # (label, node) of each card that is not valid
+    note_types: dict[str, NoteTypeSpec]  # the deck's own that are valid, which valid cards may use
 
 
 def validate(document: Document) -> Validated:
     """Check a read document against the format; collect every problem rather than stop at one."""
     if document.fast:
         read_fast = fastread.deck(document)
-        return Validated(read_fast, [(card, UNPLACED) for card in read_fast.cards], [], [])
+        return Validated(read_fast, [(card, UNPLACED) for card in read_fast.cards], [], [], read_fast.note_types)
     checker = _Checker(document)
-    return Validated(checker.run(), checker.cards, checker.problems, checker.unchecked)
+    return Validated(checker.run(), checker.cards, checker.problems, checker.unchecked, checker.valid_note_types)
 
 
 def to_data(node: Node) -> object:
@@ -78,6 +79,8 @@ class _Checker:
         self.problems: list[Problem] = list(document.problems)
         self.cards: list[tuple[Card, Mapping]] = []
         self.unchecked: list[tuple[str, Mapping]] = []
+        self.note_types: dict[str, NoteTypeSpec] | None = {}  # None: not all of them valid
+        self.valid_note_types: dict[str, NoteTypeSpec] = {}
 
     def report(self, node: Node, code: str, message: str, snippet: str | None = None) -> None:
         line, column = self.document.locate(node, snippet)
@@ -103,10 +106,12 @@ class _Checker:
         # sources are in the file with the deck, so none is reported missing here.
         alone = not self.document.parts and "deck" not in root.pairs and "sources" not in root.pairs
         sources = None if alone else self._sources(root)
+        self.note_types = self._note_types(root)
         self._cards(root, sources)
-        if info is None or sources is None or self.problems:
+        if info is None or sources is None or self.note_types is None or self.problems:
             return None
-        return Deck(deck=info, sources=sources, cards=[card for card, _ in self.cards])
+        return Deck(deck=info, sources=sources, cards=[card for card, _ in self.cards],
+                    **{"note-types": self.note_types})
 
     def _required(self, root: Mapping, key: str, kind: type[Kind]) -> Kind | None:
         if key not in root.pairs:
@@ -151,6 +156,42 @@ class _Checker:
             else:
                 sources[key] = source
         return sources
+
+    def _note_types(self, root: Mapping) -> dict[str, NoteTypeSpec] | None:
+        """The deck's own note types, each checked as Anki would take it (`notetypes.problems`),
+        and no two with one id (Anki matches note types by id: the second would replace the first)."""
+        if "note-types" not in root.pairs:
+            return {}
+        node = root.pairs["note-types"][1]
+        if not isinstance(node, Mapping):
+            self.report(node, "wrong-type", f"'note-types' must be a mapping of names to note types, not {_kind_of(node)}")
+            return None
+        specs: dict[str, NoteTypeSpec] | None = {}
+        ids: dict[str, str] = {}
+        for name, (key_node, value) in node.pairs.items():
+            label = f"note type '{name}'"
+            spec = self._model(NoteTypeSpec, value, label) if isinstance(value, Mapping) else None
+            if not isinstance(value, Mapping):
+                self.report(value, "wrong-type", f"{label} must be a mapping with 'id', 'fields' and 'templates', "
+                                                 f"not {_kind_of(value)}")
+            if spec is None:
+                specs = None
+                continue
+            assert isinstance(value, Mapping)
+            found = notetypes.problems(name, spec)
+            for where, message in found:
+                self.report(_walk(value, where) if where else key_node, "bad-note-type", f"{label}: {message}")
+            if found:
+                specs = None
+                continue
+            self.valid_note_types[name] = spec
+            if ids.setdefault(spec.id, name) != name:
+                self.report(value.pairs["id"][1], "duplicate-note-type-id",
+                            f"{label}: id {spec.id} is also note type '{ids[spec.id]}''s; Anki matches note types by "
+                            "id, so give each its own")
+            if specs is not None:
+                specs[name] = spec
+        return specs
 
     def _cards(self, root: Mapping, sources: dict[str, Source] | None) -> None:
         node = self._required(root, "cards", Sequence)
@@ -223,13 +264,36 @@ class _Checker:
         type_node = node.pairs.get("type", (None, None))[1]
         if type_node is None or (isinstance(type_node, Scalar) and type_node.value in CARD_TYPES):
             return self._model(CARD_TYPES[type_node.value if type_node else "basic"], node, label)
+        declared = self.note_types or {}
+        if isinstance(type_node, Scalar) and (type_node.value in declared or self.note_types is None):
+            card = self._model(NoteCard, node, label)
+            return self._declared_fields(card, node, label, declared.get(type_node.value)) if card else None
         shown = type_node.value if isinstance(type_node, Scalar) else _kind_of(type_node)
-        suggestion = _suggestion(shown, tuple(CARD_TYPES))
+        suggestion = _suggestion(shown, (*CARD_TYPES, *declared))
         self.report(type_node, "unknown-type", f"{label}: unknown card type '{shown}'; {suggestion}")
         # Check the rest as the type it most likely means, so one run still shows every problem.
-        likely = next((kind for kind in CARD_TYPES if f"'{kind}'" in suggestion), "basic")
-        self._model(CARD_TYPES[likely], node, label, as_type=likely)
+        likely = next((kind for kind in (*CARD_TYPES, *declared) if f"'{kind}'" in suggestion), "basic")
+        if likely in declared:
+            self._model(NoteCard, node, label, as_type=likely)
+        else:
+            self._model(CARD_TYPES[likely], node, label, as_type=likely)
         return None
+
+    def _declared_fields(self, card: NoteCard, node: Mapping, label: str, spec: NoteTypeSpec | None) -> NoteCard | None:
+        """A card of a deck's own note type names only fields of that type.
+
+        Good: ``fields: {Front: ..., Back: ...}`` for a type with those fields. Bad: ``fields: {Frnt: ...}``.
+        """
+        if spec is None:  # its note type is not valid, and reported
+            return None
+        names = spec.field_names()
+        fields = node.pairs["fields"][1]
+        assert isinstance(fields, Mapping)  # (the card is valid)
+        unknown = [name for name in card.fields if name not in names]
+        for name in unknown:
+            self.report(fields.pairs[name][0], "unknown-field",
+                        f"{label}: note type '{card.type}' has no field '{name}'; {_suggestion(name, names)}")
+        return None if unknown else card
 
     def _model(self, model: type[Model], node: Mapping, label: str, as_type: str | None = None) -> Model | None:
         data = to_data(node)
@@ -251,7 +315,7 @@ class _Checker:
         if len(loc) > 1 and field == "lint" and kind != "literal_error":  # inside `lint: {disable: [...]}`
             self._explain_lint(_walk(node, loc[:1]), label, detail)
             return
-        if kind == "missing" and field == "id" and model in CARD_TYPES.values():
+        if kind == "missing" and field == "id" and model in (*CARD_TYPES.values(), NoteCard):
             self.report(node, "missing-id",
                         f"{label}: 'id' is required; run 'deck ids' to give every card without one a readable id")
         elif kind == "missing":
@@ -267,6 +331,13 @@ class _Checker:
         elif kind == "literal_error" and field == "lint":
             self.report(target, "unknown-rule",
                         f"{label}: unknown lint rule '{value}'; {_suggestion(str(value), LINT_RULES)}")
+        elif kind == "string_pattern_mismatch" and model is NoteTypeSpec and field == "id":
+            self.report(target, "bad-note-type-id",
+                        f"{label}: id '{value}' is not valid; use the whole number Anki has for the note type")
+        elif kind == "string_pattern_mismatch" and model is NoteTypeSpec:
+            self.report(target, "bad-field-name",
+                        f"{label}: '{value}' is not a field name Anki accepts; leave out ':', '{{', '}}' and '\"', "
+                        "and start with a letter or digit")
         elif kind == "string_pattern_mismatch" and field == "guid":
             self.report(target, "bad-guid",
                         f"{label}: guid '{value}' is not valid; use up to 64 printable characters without spaces")

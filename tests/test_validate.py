@@ -138,7 +138,7 @@ def test_a_valid_deck_has_every_kind_of_card() -> None:
         pytest.param(HEAD + "cards: []\n", [(4, 8, "empty-deck",
                       "'cards' is empty; add at least one card")], id="no cards in list"),
         pytest.param(HEAD + "extra: 1\ncards:\n  - {id: a, question: q, answer: a}\n", [(4, 1, "unknown-key",
-                      "unknown key 'extra'; expected one of: deck, sources, cards, include")],
+                      "unknown key 'extra'; expected one of: deck, sources, note-types, cards, include")],
                      id="unknown top-level key"),
     ],
 )

@@ -18,15 +18,13 @@ from pathlib import Path
 
 from deck import pipeline
 from deck.files import remove_stale, write_atomically
-from deck.notetypes import NOTE_TYPES
 
 # Header values Anki accepts for `#separator:`, by the character they stand for.
 SEPARATORS = {"tab": "\t", "comma": ",", "semicolon": ";", "pipe": "|", "colon": ":", "space": " "}
 
-# Columns before the fields, 1-based as in the header lines; tags come after the fields.
+# Columns before the fields, 1-based as in the header lines; tags come after the most fields a
+# note type of the deck has.
 GUID_COLUMN, NOTETYPE_COLUMN, DECK_COLUMN = 1, 2, 3
-FIELD_COLUMNS = max(len(note_type.fields) for note_type in NOTE_TYPES.values())
-TAGS_COLUMN = DECK_COLUMN + FIELD_COLUMNS + 1
 
 
 @dataclass(frozen=True)
@@ -52,10 +50,11 @@ def export_csv(path: str, out: Path, separator: str = "tab") -> tuple[pipeline.C
     remove_stale(out)
     assert checked.deck is not None
     info = checked.deck.deck
+    field_columns = max(len(note_type.fields) for note_type in checked.note_types.values())
     buffer = io.StringIO()
     buffer.write(f"#separator:{separator}\n#html:true\n")
     for name, column in (("guid", GUID_COLUMN), ("notetype", NOTETYPE_COLUMN), ("deck", DECK_COLUMN),
-                         ("tags", TAGS_COLUMN)):
+                         ("tags", DECK_COLUMN + field_columns + 1)):
         buffer.write(f"#{name} column:{column}\n")
     # Every field quoted: Anki reads a record that starts with '#' as a comment, and GUIDs can.
     writer = csv.writer(buffer, delimiter=SEPARATORS[separator], quoting=csv.QUOTE_ALL, lineterminator="\n")
@@ -64,7 +63,7 @@ def export_csv(path: str, out: Path, separator: str = "tab") -> tuple[pipeline.C
     rows = sorted(zip(checked.notes, checked.guids), key=lambda row: row[0].subdeck.count("::") + 1 if row[0].subdeck else 0)
     for note, guid in rows:
         deck_name = f"{info.name}::{note.subdeck}" if note.subdeck else info.name
-        fields = list(note.fields) + [""] * (FIELD_COLUMNS - len(note.fields))
-        writer.writerow([guid, NOTE_TYPES[note.kind].name, deck_name, *fields, " ".join(note.tags)])
+        fields = list(note.fields) + [""] * (field_columns - len(note.fields))
+        writer.writerow([guid, checked.note_types[note.kind].name, deck_name, *fields, " ".join(note.tags)])
     write_atomically(out, buffer.getvalue().encode("utf-8"))
     return checked, Exported(out, len(checked.notes), sorted(checked.media.files))

@@ -1,11 +1,13 @@
 """`deck import`: an Anki package (.apkg) or text file (.csv, .txt) -> a deck file (cards.yaml).
 
-Notes of the basic, reversed, type-in and cloze kinds become cards (Anki's stock note types and
-deck's own, recognised by name); each keeps its GUID, so a build of the new file updates the same
-notes in students' collections. Fields become Markdown (`deck.interchange`); what cannot be kept
-is reported, one message per note, and notes of other note types are skipped by name.
-Packages are read by importing them into a temporary collection with Anki's own library, which
-understands every package version; pictures and sounds are copied into `media/` beside the output.
+A package's note types are declared in the deck file exactly as the package has them (id, name,
+fields, templates, CSS, kind, sort field), and each note becomes a card of its own note type with
+its GUID, fields, tags and deck: so a build of the new file updates the same notes in students'
+collections, in place. Notes of deck's own note types (recognised by id) become deck's card types
+again. A field is Markdown where Markdown renders back to exactly its HTML (`deck.interchange`),
+else it is kept as HTML (`format: html`). Pictures, sounds and LaTeX pictures are copied into
+`media/` beside the output. Text files name their note type only; notes of Anki's stock types and
+deck's become deck's card types, and what cannot be kept is reported, one message per note.
 """
 
 from __future__ import annotations
@@ -24,9 +26,11 @@ from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
-from deck import ids, pipeline, render
+from deck import htmlfields, ids, pipeline, render
+from deck.interop import apkg, declare
 from deck.cards import SLUG_PATTERN, Guid, TagName
 from deck.files import check_output, write_atomically
+from deck.interop.apkg import AnkiNote, AnkiNoteType
 from deck.interop.export import SEPARATORS
 from deck.interop.interchange import citation_parts, to_markdown
 from deck.media import Media
@@ -46,26 +50,18 @@ CONVERTED = {
      for kind, note_type in NOTE_TYPES.items()}
 
 _SOUND = re.compile(r"\[sound:([^\]]+)\]")
-_KEYS = ("id", "type", "question", "answer", "text", "extra", "tags", "source", "deck", "audio", "guid")
+_KEYS = ("id", "type", "question", "answer", "text", "extra", "tags", "source", "deck", "audio", "guid", "fields",
+         "media")
+_DECK_TYPE_IDS = {note_type.id: note_type.name for note_type in NOTE_TYPES.values()}
 # Words other YAML readers take for booleans or null (deck's own reader keeps every value text).
 _YAML_WORDS = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null"})
 _TAG = TypeAdapter(TagName)
+Card = dict[str, str | list[str] | dict[str, str]]  # a card's keys, as the deck file will have them
 _GUID = TypeAdapter(Guid)
 
 
 class ImportFailed(Exception):
     """The input could not be read, or the output could not be written; nothing was written."""
-
-
-@dataclass(frozen=True)
-class AnkiNote:
-    """A note as Anki has it: fields are HTML, named when the file names them."""
-
-    guid: str
-    note_type: str
-    fields: list[tuple[str, str]]
-    tags: list[str]
-    deck: str
 
 
 @dataclass
@@ -89,13 +85,18 @@ def import_deck(source: Path, out: Path, force: bool = False) -> Imported:
         raise ImportFailed(f"{out} exists; choose another output file or allow overwriting it")
     with tempfile.TemporaryDirectory(prefix="deck-import-") as temporary:
         if source.suffix.lower() == ".apkg":
-            notes, descriptions, media_folder = _read_package(source, Path(temporary))
+            try:
+                package = apkg.read(source, Path(temporary))
+            except apkg.PackageError as error:
+                raise ImportFailed(str(error)) from error
         elif source.suffix.lower() in (".csv", ".tsv", ".txt"):
-            notes, descriptions, media_folder = _read_text(source), {}, source.parent
+            package = apkg.Package(_read_text(source), {}, {}, source.parent)
         else:
             raise ImportFailed(f"{source}: deck imports .apkg packages and .csv/.txt text files from Anki")
-        converter = _Converter(media_folder, source.name)
-        text = converter.deck_file(notes, descriptions, source.stem)
+        converter = _Converter(package.media, source.name, package.note_types)
+        text = converter.deck_file(package.notes, package.descriptions, source.stem)
+        if not converter.cards:
+            raise ImportFailed("\n".join([*converter.messages, f"{source}: no note could be converted; wrote nothing"]))
         media_out = out.parent / "media"
         clashes = [name for name, path in converter.media.files.items()
                    if (media_out / name).exists() and (media_out / name).read_bytes() != path.read_bytes()]
@@ -108,38 +109,6 @@ def import_deck(source: Path, out: Path, force: bool = False) -> Imported:
     write_atomically(out, text.encode("utf-8"))
     problems = pipeline.check(str(out), notes=False).problems
     return Imported(out, converter.cards, sorted(converter.media.files), converter.messages, problems)
-
-
-def _read_package(path: Path, folder: Path) -> tuple[list[AnkiNote], dict[str, str], Path]:
-    """Every note in the package, each deck's description by name, and the media folder."""
-    try:
-        from anki.collection import Collection
-        from anki.decks import DeckId
-        from anki.import_export_pb2 import ImportAnkiPackageOptions, ImportAnkiPackageRequest
-    except ImportError as error:
-        raise ImportFailed("reading .apkg files needs Anki's library; install it with: pip install 'anki>=25.2' (the import extra of deck)") from error
-    collection = Collection(str(folder / "collection.anki2"))
-    try:
-        request = ImportAnkiPackageRequest(package_path=str(path.resolve()), options=ImportAnkiPackageOptions())
-        try:
-            collection.import_anki_package(request)
-        except Exception as error:  # the backend raises its own types for corrupt or foreign files
-            raise ImportFailed(f"{path}: Anki cannot read it: {error}") from error
-        notes = []
-        for note_id in sorted(collection.find_notes("")):  # note ids keep the package's order
-            note = collection.get_note(note_id)
-            note_type = note.note_type()
-            assert note_type is not None
-            cards = sorted(note.cards(), key=lambda card: card.ord)
-            deck_id = (cards[0].odid or cards[0].did) if cards else DeckId(1)
-            notes.append(AnkiNote(note.guid, note_type["name"],
-                                  [(field["name"], value) for field, value in zip(note_type["flds"], note.fields)],
-                                  list(note.tags), collection.decks.name(deck_id)))
-        descriptions = {deck.name: (collection.decks.get(DeckId(deck.id)) or {}).get("desc", "")
-                        for deck in collection.decks.all_names_and_ids()}
-        return notes, descriptions, Path(collection.media.dir())
-    finally:
-        collection.close()
 
 
 def _read_text(path: Path) -> list[AnkiNote]:
@@ -158,8 +127,8 @@ def _read_text(path: Path) -> list[AnkiNote]:
     delimiter = delimiter or next((char for char in "\t|;:, " if char in body), "\t")  # as Anki guesses
     columns = {name: int(headers[f"{name} column"]) for name in ("guid", "notetype", "deck", "tags")
                if headers.get(f"{name} column", "").strip().isdigit()}
-    if "notetype" not in columns and "notetype" not in headers:
-        raise ImportFailed(f"{path}: no '#notetype:' or '#notetype column:' header says which note type it holds")
+    if "notetype" not in columns:  # without a header, Anki imports into its default note type, Basic
+        headers.setdefault("notetype", "Basic")
     html = headers.get("html", "true").strip().lower() != "false"
     global_tags = headers.get("tags", "").split()
     notes = []
@@ -181,9 +150,13 @@ def _read_text(path: Path) -> list[AnkiNote]:
 class _Converter:
     """Anki notes -> the text of a deck file, collecting media and messages on the way."""
 
-    def __init__(self, media_folder: Path, origin: str) -> None:
+    def __init__(self, media_folder: Path, origin: str, note_types: dict[int, AnkiNoteType]) -> None:
         self.media = Media(media_folder)  # checks each file as `deck build` will, and lists it
         self.origin = origin
+        # A package's own note types (not deck's), declared as they are; their keys; their HTML fields.
+        self.note_types = {key: value for key, value in note_types.items() if key not in _DECK_TYPE_IDS}
+        self.keys = declare.keys(list(self.note_types.values()))
+        self.html: dict[int, set[str]] = {}
         self.messages: list[str] = []
         self.sources: dict[str, tuple[str, dict[str, str | None]]] = {}  # citation HTML -> key, parts
         self.cards = 0
@@ -191,11 +164,20 @@ class _Converter:
 
     def deck_file(self, notes: list[AnkiNote], descriptions: dict[str, str], fallback_name: str) -> str:
         """The deck file's text: the notes' common deck is the deck, the rest of each is `deck:`."""
-        skipped = Counter(note.note_type for note in notes if not _converted(note))
+        # Anki's text import skips a row whose first field is empty (its log's "empty first field").
+        empty = [note for note in notes if not note.note_type_id and not (note.fields and note.fields[0][1])]
+        if empty:
+            self.messages.append(f"skipped {len(empty)} row{'s' * (len(empty) > 1)} whose first field is empty, "
+                                 "as Anki's text import does")
+            notes = [note for note in notes if note not in empty]
+        skipped = Counter(note.note_type for note in notes if not self.converted(note))
         for name, count in sorted(skipped.items()):
-            self.messages.append(f"skipped {count} note{'s' * (count > 1)} of note type '{name}': "
-                                 "only basic, reversed, type-in and cloze notes can be converted")
-        notes = [note for note in notes if _converted(note)]
+            self.messages.append(f"skipped {count} note{'s' * (count > 1)} of note type '{name}': a text file's notes "
+                                 "must be of Anki's stock note types or deck's")
+        notes = [note for note in notes if self.converted(note)]
+        for note_type in self.note_types.values():
+            self.html[note_type.id] = declare.html_fields(
+                note_type, [note for note in notes if note.note_type_id == note_type.id])
         levels = [[level.strip() for level in note.deck.split("::")] for note in notes]
         top = os.path.commonprefix(levels) if levels else []
         if not any(top):
@@ -203,11 +185,12 @@ class _Converter:
             if notes:
                 self.messages.append(f"the notes have no deck in common; their decks go below '{fallback_name}'")
         name = "::".join(top)
-        cards: list[dict[str, str | list[str]]] = []
+        cards: list[Card] = []
         taken: set[str] = set()
         for note, deck in zip(notes, levels):
             subdeck = "::".join(deck[len(top):] if deck[:len(top)] == top else deck)
-            card = self.card(note, subdeck or None, taken)
+            card = (self.declared_card(note, subdeck or None, taken) if note.note_type_id in self.note_types
+                    else self.card(note, subdeck or None, taken))
             cards += [card] if card is not None else []
         self.cards = len(cards)
         if self.without_guid:
@@ -217,11 +200,70 @@ class _Converter:
         self.messages += [f"descriptions of subdecks are not kept: {', '.join(lost)}"] if lost else []
         slug = ids.slug(name.replace("::", " ")) if re.search("[a-z0-9]", name.lower()) else "imported-deck"
         info = {"id": slug, "name": name, "description": self.field("deck description", descriptions.get(name, ""))}
-        return _yaml(self.origin, info, list(self.sources.values()), cards)
+        self.messages += [f"note type '{note_type.name}': its templates run scripts in Anki; the deck file says "
+                          "'scripts: yes' for it: review them" for note_type in self.note_types.values()
+                          if declare.has_scripts(note_type)]
+        declared = [line for key, note_type in self.note_types.items()
+                    for line in declare.note_type_lines(self.keys[key], note_type, self.html[key], _scalar)]
+        return _yaml(self.origin, info, list(self.sources.values()), declared, cards)
 
-    def card(self, note: AnkiNote, subdeck: str | None, taken: set[str]) -> dict[str, str | list[str]] | None:
-        """One note as a card's keys, or None (and a message) when it cannot be one."""
-        kind, roles = CONVERTED[note.note_type.rstrip("+")]
+    def converted(self, note: AnkiNote) -> bool:
+        """A package's notes all are; a text file's, of deck's and Anki's stock note types (by name)."""
+        return note.note_type_id in self.note_types or _DECK_TYPE_IDS.get(note.note_type_id, note.note_type) in CONVERTED
+
+    def declared_card(self, note: AnkiNote, subdeck: str | None, taken: set[str]) -> Card:
+        """A note of the package's own note type: every field as it is, in its field's format."""
+        note_type = self.note_types[note.note_type_id]
+        first = note.fields[note_type.sort_field][1] if note_type.sort_field < len(note.fields) else ""
+        card: Card = {"id": ids.unique(ids.slug(render.plain_text(first or note.fields[0][1])), taken),
+                      "type": self.keys[note_type.id]}
+        notes = self.tags_and_deck(note, subdeck, card)
+        fields: dict[str, str] = {}
+        for name, value in note.fields:
+            if not value:
+                continue
+            if name in self.html[note_type.id]:
+                found: list[render.Finding] = []
+                value = htmlfields.pack_images(value, self.image, found)
+                value = _SOUND.sub(lambda match: f"[sound:{self.kept(match.group(1), self.media.sound, notes)}]", value)
+                notes += [f"{name}: {finding.message}" for finding in found + htmlfields.findings(value)]
+                fields[name] = value
+            else:
+                fields[name] = self.field_text(name, value, notes)
+        card["fields"] = fields
+        made = [self.kept(name, self.media.image, notes) for name in note.made]
+        card |= {"media": made} if made else {}
+        self.messages += [f"card '{card['id']}': {message}" for message in notes]
+        return card
+
+    def tags_and_deck(self, note: AnkiNote, subdeck: str | None, card: Card) -> list[str]:
+        """The note's tags, deck and GUID on `card`; what cannot be kept, in words."""
+        tags = [tag for tag in note.tags if _valid(_TAG, tag)]
+        card |= {"tags": tags} if tags else {}
+        card |= {"deck": subdeck} if subdeck else {}
+        if note.guid and _valid(_GUID, note.guid):
+            card["guid"] = note.guid
+        else:
+            self.without_guid += 1
+        return [f"dropped tag '{tag}' (tags are words joined by '::')" for tag in note.tags if tag not in tags]
+
+    def kept(self, name: str, check: Callable[[str], str], notes: list[str]) -> str:
+        """A media file's path beside the output, or its name as it was (and why) when it cannot be copied."""
+        try:
+            return self.file(name, check)
+        except ValueError as error:
+            notes.append(f"'{name}' is not kept: {error}")
+            return name
+
+    def field_text(self, label: str, html: str, notes: list[str]) -> str:
+        converted = to_markdown(html, self.image)
+        notes += [f"{label}: {change}" for change in converted.changes]
+        return converted.markdown
+
+    def card(self, note: AnkiNote, subdeck: str | None, taken: set[str]) -> Card | None:
+        """One note of deck's note types or Anki's stock ones as a card's keys, or None (and a
+        message) when it cannot be one."""
+        kind, roles = CONVERTED[_DECK_TYPE_IDS.get(note.note_type_id, note.note_type)]
         values = dict(zip(roles, (value for _, value in note.fields)))
         notes = [f"dropped field '{name}'" for name, value in note.fields[len(roles):] if value.strip()]
         if values.pop("reverse", "").strip():
@@ -230,21 +272,17 @@ class _Converter:
         label = f"note {note.guid or prompt[:40]!r}"
         sounds = [sound for value in values.values() for sound in _SOUND.findall(value)]
         values = {role: _SOUND.sub("", value) for role, value in values.items()}
-        card: dict[str, str | list[str]] = {"type": kind} if kind != "basic" else {}
+        card: Card = {"type": kind} if kind != "basic" else {}
         for role in ("question", "answer", "text", "extra"):
-            converted = to_markdown(values.get(role, ""), self.image)
-            notes += [f"{role}: {change}" for change in converted.changes]
-            card |= {role: converted.markdown} if converted.markdown else {}
+            markdown = self.field_text(role, values.get(role, ""), notes)
+            card |= {role: markdown} if markdown else {}
         missing = [role for role in (("text",) if kind == "cloze" else ("question", "answer")) if role not in card]
         if missing:
             self.messages.append(f"{label}: skipped: its {' and '.join(missing)} is empty")
             return None
         card["id"] = ids.unique(ids.slug(prompt), taken)
-        tags = [tag for tag in note.tags if _valid(_TAG, tag)]
-        notes += [f"dropped tag '{tag}' (tags are words joined by '::')" for tag in note.tags if tag not in tags]
-        card |= {"tags": tags} if tags else {}
+        notes += self.tags_and_deck(note, subdeck, card)
         card |= self.citation(values["source"], notes) if values.get("source", "").strip() else {}
-        card |= {"deck": subdeck} if subdeck else {}
         notes += [f"dropped text beside the sound: {values['audio']!r}"] if values.get("audio", "").strip() else []
         for number, sound in enumerate(sounds):
             try:
@@ -253,17 +291,14 @@ class _Converter:
                 card["audio"] = self.file(sound, self.media.sound)
             except ValueError as error:
                 notes.append(f"dropped sound '{sound}': {error}")
-        if note.guid and _valid(_GUID, note.guid):
-            card["guid"] = note.guid
-        else:
-            self.without_guid += 1
         self.messages += [f"card '{card['id']}': {message}" for message in notes]
         return card
 
     def field(self, label: str, html: str) -> str:
-        converted = to_markdown(html, self.image)
-        self.messages += [f"{label}: {change}" for change in converted.changes]
-        return converted.markdown
+        notes: list[str] = []
+        markdown = self.field_text(label, html, notes)
+        self.messages += notes
+        return markdown
 
     def image(self, name: str) -> str:
         return self.file(name, self.media.image)
@@ -286,8 +321,8 @@ class _Converter:
         return {"source": self.sources[html][0]}
 
 
-def _yaml(origin: str, info: dict[str, str], sources: list[tuple[str, dict[str, str | None]]],
-          cards: list[dict[str, str | list[str]]]) -> str:
+def _yaml(origin: str, info: dict[str, str], sources: list[tuple[str, dict[str, str | None]]], note_types: list[str],
+          cards: list[Card]) -> str:
     """A deck file laid out as a person would write it: one block per card, keys in a fixed order."""
     origin = re.sub(r"\s", " ", origin)  # a comment ends at a line break
     lines = [f"# Converted from {origin} by `deck import`. Review it, then run `deck build`.", "deck:"]
@@ -295,10 +330,15 @@ def _yaml(origin: str, info: dict[str, str], sources: list[tuple[str, dict[str, 
     lines += ["sources:"] if sources else []
     for key, parts in sources:
         lines += [f"  {key}:"] + [f"    {part}: {_scalar(value)}" for part, value in parts.items() if value]
+    lines += ["note-types:", *note_types] if note_types else []
     lines.append("cards:" if cards else "cards: []")
     for card in cards:
         for number, key in enumerate(key for key in _KEYS if key in card):
             value = card[key]
+            if isinstance(value, dict):
+                lines.append(f"    {key}:")
+                lines += [f"      {declare.yaml_key(name)}: {_scalar(text, False, 8)}" for name, text in value.items()]
+                continue
             text = (f"[{', '.join(_scalar(tag, True) for tag in value)}]" if isinstance(value, list)
                     else _scalar(value, key in ("id", "type", "source"), 6))
             lines.append(f"{'  - ' if number == 0 else '    '}{key}: {text}")
@@ -311,10 +351,6 @@ def _valid(adapter: TypeAdapter, value: str) -> bool:
     except ValidationError:
         return False
     return True
-
-
-def _converted(note: AnkiNote) -> bool:
-    return note.note_type.rstrip("+") in CONVERTED  # Anki appends '+' to a name that is taken
 
 
 def _scalar(value: str, plain: bool = False, indent: int = 0) -> str:

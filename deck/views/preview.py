@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING
 from deck import pipeline, render
 from deck.files import remove_stale, write_atomically
 from deck.media import data_uri, inline_images
-from deck.notetypes import NOTE_TYPES
 from deck.package import DeckTree, Stamps, write
 
 if TYPE_CHECKING:
@@ -95,12 +94,12 @@ def render_cards(checked: pipeline.Checked) -> tuple[str, list[Shown]]:
                            "install it with: pip install 'anki>=25.2' (the preview extra of deck)") from error
     assert checked.deck is not None
     info = checked.deck.deck
-    stamps = Stamps(_STAMP, {note.card_id: _STAMP for note in checked.notes}, dict.fromkeys(NOTE_TYPES, _STAMP))
+    stamps = Stamps(_STAMP, {note.card_id: _STAMP for note in checked.notes}, dict.fromkeys(checked.note_types, _STAMP))
     card_ids = dict(zip(checked.guids, (note.card_id for note in checked.notes)))
     with tempfile.TemporaryDirectory(prefix="deck-preview-") as folder:
         package = Path(folder) / "preview.apkg"
         write(DeckTree(info.id, info.name, checked.description), checked.notes, checked.guids, checked.media.contents(),
-              package, stamps)
+              package, stamps, checked.note_types)
         col = Collection(str(Path(folder) / "collection.anki2"))
         try:
             col.import_anki_package(ImportAnkiPackageRequest(package_path=str(package),

@@ -1,0 +1,86 @@
+"""Time `deck import` of a big Anki package, made here with Anki's own library.
+
+    python benchmarks/import_run.py            # 30,000 notes
+    python benchmarks/import_run.py 1000 30000
+
+The package is what authors make in Anki: a note type of its own (4 fields, 2 templates) beside a
+renamed stock Basic, a third of the fields with Anki's editor HTML (<div> lines, a styled span) that
+stays HTML, tags and two subdecks. Each time is a whole `python -m deck import` process, start to
+exit, the median of REPEATS; the deck file it writes is then checked to be valid.
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPEATS = 3
+
+
+def make_package(notes: int, folder: Path) -> Path:
+    from anki.collection import AddNoteRequest, Collection, ExportAnkiPackageOptions
+
+    (folder / "author").mkdir()
+    col = Collection(str(folder / "author" / "collection.anki2"))
+    try:
+        basic = col.models.by_name("Basic")
+        assert basic is not None
+        basic["name"] = "Basic-b122e"
+        col.models.update_dict(basic)
+        words = col.models.new("Words")
+        for name in ("Word", "Meaning", "Example", "Notes"):
+            col.models.add_field(words, col.models.new_field(name))
+        for name, front, back in (("Recognise", "{{Word}}", "{{FrontSide}}<hr id=answer>{{Meaning}}<br>{{Example}}"),
+                                  ("Recall", "{{Meaning}}", "{{FrontSide}}<hr id=answer>{{Word}}")):
+            template = col.models.new_template(name)
+            template["qfmt"], template["afmt"] = front, back
+            col.models.add_template(words, template)
+        col.models.add(words)
+        words = col.models.by_name("Words")
+        assert words is not None
+        decks = [col.decks.id("Big::Nouns"), col.decks.id("Big::Verbs")]
+        requests = []
+        for number in range(notes):
+            model = words if number % 2 else basic
+            note = col.new_note(model)
+            if number % 2:
+                note.fields[:] = [f"word {number}", f"meaning of word {number}",
+                                  f'<div>An example</div><div><span style="color: grey">for {number}</span></div>'
+                                  if number % 3 == 0 else f"example {number}", ""]
+            else:
+                note.fields[:] = [f"What is fact number {number}?", f"It is <b>{number}</b>."]
+            note.tags = ["big", f"group-{number % 10}"]
+            requests.append(AddNoteRequest(note=note, deck_id=decks[number % 2]))  # type: ignore[arg-type]
+        col.add_notes(requests)
+        out = folder / "big.apkg"
+        col.export_anki_package(out_path=str(out), options=ExportAnkiPackageOptions(with_media=True), limit=None)
+        return out
+    finally:
+        col.close()
+
+
+def main(sizes: list[int]) -> None:
+    print("| notes | package MB | deck import s |")
+    print("|---:|---:|---:|")
+    for size in sizes:
+        with tempfile.TemporaryDirectory(prefix="deck-import-benchmark-") as temporary:
+            folder = Path(temporary)
+            package = make_package(size, folder)
+            times = []
+            for repeat in range(REPEATS):
+                out = folder / f"cards-{repeat}.yaml"
+                start = time.perf_counter()
+                subprocess.run([sys.executable, "-m", "deck", "import", str(package), "-o", str(out)], check=True,
+                               capture_output=True, cwd=folder)
+                times.append(time.perf_counter() - start)
+            check = subprocess.run([sys.executable, "-m", "deck", "validate", str(out)], capture_output=True, text=True)
+            assert check.returncode == 0, check.stderr
+            print(f"| {size:,} | {package.stat().st_size / 1e6:.1f} | {statistics.median(times):.2f} |")
+
+
+if __name__ == "__main__":
+    main([int(size) for size in sys.argv[1:]] or [30000])

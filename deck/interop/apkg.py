@@ -1,0 +1,114 @@
+"""Reading an Anki package (.apkg) as it is: its note types with their own ids and names, its notes,
+decks and media, for `deck import`.
+
+The package is imported, with Anki's own library (which reads every package version), into a
+temporary collection that holds no note type of Anki's: a new collection's stock types would make
+Anki rename a package's own `Basic` to `Basic-1a2b3` (a different suffix each run). Anki keeps at
+least one note type in a collection, so the last stock one stays there, renamed out of the way and
+left out of what is read.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# The name of the stock note type a collection must keep: no package's note type has it.
+_PLACEHOLDER = "\u2060deck import: not in the package"
+# Anki's LaTeX in a field (rslib/src/latex.rs): its pictures are made by Anki, not named in the field.
+_LATEX = re.compile(r"\[latex\].+?\[/latex\]|\[\$\].+?\[/\$\]|\[\$\$\].+?\[/\$\$\]", re.DOTALL | re.IGNORECASE)
+_LATEX_IMAGE = re.compile(r'<img class=latex [^>]*src="([^"]+)"')
+
+
+class PackageError(Exception):
+    """The package cannot be read (or Anki's library is not installed)."""
+
+
+@dataclass(frozen=True)
+class AnkiNoteType:
+    """A note type exactly as the package has it (Anki's legacy JSON names in comments)."""
+
+    id: int
+    name: str
+    cloze: bool  # type == 1
+    fields: list[str]  # flds, in order
+    templates: list[tuple[str, str, str]]  # tmpls: (name, qfmt, afmt)
+    css: str
+    sort_field: int  # sortf
+    latex_pre: str
+    latex_post: str
+
+
+@dataclass(frozen=True)
+class AnkiNote:
+    """A note as Anki has it: fields are HTML, named when the file names them."""
+
+    guid: str
+    note_type: str
+    fields: list[tuple[str, str]]
+    tags: list[str]
+    deck: str
+    note_type_id: int = 0  # in a package; a text file names its note type only
+    made: list[str] = field(default_factory=list)  # media Anki makes for it from its fields (LaTeX pictures)
+
+
+@dataclass
+class Package:
+    notes: list[AnkiNote]
+    note_types: dict[int, AnkiNoteType]  # those the notes use, by id
+    descriptions: dict[str, str]  # each deck's description, by its name
+    media: Path  # the folder of the package's media files
+
+
+def read(path: Path, folder: Path) -> Package:
+    """Every note of the package at `path`, in the package's order, read in `folder` (temporary)."""
+    try:
+        from anki.collection import Collection
+        from anki.decks import DeckId
+        from anki.import_export_pb2 import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+        from anki.models import NotetypeId
+    except ImportError as error:
+        raise PackageError("reading .apkg files needs Anki's library; install it with: pip install 'anki>=25.2' "
+                           "(the import extra of deck)") from error
+    collection = Collection(str(folder / "collection.anki2"))
+    try:
+        first, *others = collection.models.all_names_and_ids()
+        for stock in others:
+            collection.models.remove(NotetypeId(stock.id))
+        placeholder = collection.models.get(NotetypeId(first.id))
+        assert placeholder is not None
+        placeholder["name"] = _PLACEHOLDER
+        collection.models.update_dict(placeholder)
+        request = ImportAnkiPackageRequest(package_path=str(path.resolve()), options=ImportAnkiPackageOptions())
+        try:
+            collection.import_anki_package(request)
+        except Exception as error:  # the backend raises its own types for corrupt or foreign files
+            raise PackageError(f"{path}: Anki cannot read it: {error}") from error
+        collection.models._clear_cache()  # (the backend's import changed them behind the Python side)
+        note_types: dict[int, AnkiNoteType] = {}
+        notes = []
+        media = Path(collection.media.dir())
+        for note_id in sorted(collection.find_notes("")):  # note ids keep the package's order
+            note = collection.get_note(note_id)
+            model = note.note_type()
+            assert model is not None
+            if model["id"] not in note_types:
+                note_types[model["id"]] = AnkiNoteType(
+                    model["id"], model["name"], model["type"] == 1, [item["name"] for item in model["flds"]],
+                    [(item["name"], item["qfmt"], item["afmt"]) for item in model["tmpls"]], model["css"],
+                    model["sortf"], model["latexPre"], model["latexPost"])
+            cards = sorted(note.cards(), key=lambda card: card.ord)
+            deck_id = (cards[0].odid or cards[0].did) if cards else DeckId(1)
+            made: list[str] = []
+            if any(_LATEX.search(value) for value in note.fields):
+                shown = "".join(card.question() + card.answer() for card in cards)
+                made = [name for name in dict.fromkeys(_LATEX_IMAGE.findall(shown)) if (media / name).is_file()]
+            notes.append(AnkiNote(note.guid, model["name"],
+                                  [(item["name"], value) for item, value in zip(model["flds"], note.fields)],
+                                  list(note.tags), collection.decks.name(deck_id), model["id"], made))
+        descriptions = {deck.name: (collection.decks.get(DeckId(deck.id)) or {}).get("desc", "")
+                        for deck in collection.decks.all_names_and_ids()}
+        return Package(notes, note_types, descriptions, media)
+    finally:
+        collection.close()

@@ -1,0 +1,99 @@
+"""Anki's card template language, as far as a build needs it: which fields a template names, whether
+it is well formed, and which of a note's templates make a card.
+
+A port of Anki's own rules (rslib/src/template.rs: `classify_handle`, `parse_inner`,
+`template_is_empty`; rslib/src/notetype/cardgen.rs for the special fields), not a call into its
+backend: the `anki` package is an optional extra (import and preview), and a build must not need it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# What Anki fills in itself; a template may name these without a field of that name.
+SPECIAL_FIELDS = frozenset({"FrontSide", "Card", "CardFlag", "Deck", "Subdeck", "Tags", "Type", "CardID"})
+# Handlebars and comments, in Anki's standard syntax ('{{=<% %>=}}' switches to the legacy one).
+_TOKEN = re.compile(r"\{\{(.*?)\}\}|<!--.*?-->", re.DOTALL)
+_ALTERNATIVE = "{{=<% %>=}}"
+_ALTERNATIVE_TOKEN = re.compile(r"<%(.*?)%>|<!--.*?-->", re.DOTALL)
+# A field that holds nothing Anki shows: white space, <br> and <div> tags (template.rs: field_is_empty).
+_EMPTY_FIELD = re.compile(r"(?:\s|</?(?:br|div) ?/?>)*", re.IGNORECASE)
+
+
+class TemplateError(ValueError):
+    """A template Anki would refuse to render, in Anki's words."""
+
+
+@dataclass
+class Node:
+    """A replacement (`{{filter:Field}}`, no children) or a section (`{{#Field}}`/`{{^Field}}`)."""
+
+    key: str
+    filters: tuple[str, ...] = ()
+    negated: bool | None = None  # None: a replacement; False: {{#key}}; True: {{^key}}
+    children: list[Node] = field(default_factory=list)
+
+
+def parse(template: str) -> list[Node]:
+    """The template's replacements and sections (text and comments are left out)."""
+    pattern = _TOKEN
+    if template.lstrip().startswith(_ALTERNATIVE):
+        template, pattern = template.lstrip()[len(_ALTERNATIVE):], _ALTERNATIVE_TOKEN
+    root: list[Node] = []
+    stack: list[Node] = []
+    for match in pattern.finditer(template):
+        if match.group(1) is None:  # a comment
+            continue
+        handle = match.group(1).lstrip("{").strip()
+        children = stack[-1].children if stack else root
+        if len(handle) >= 2 and handle[0] in "#^":
+            section = Node(handle[1:].lstrip(), negated=handle[0] == "^")
+            children.append(section)
+            stack.append(section)
+        elif len(handle) >= 2 and handle[0] == "/":
+            closed = handle[1:].lstrip()
+            if not stack:
+                raise TemplateError(f"'{{{{/{closed}}}}}' closes a section that is not open; "
+                                    f"open it with '{{{{#{closed}}}}}' or '{{{{^{closed}}}}}'")
+            if stack[-1].key != closed:
+                raise TemplateError(f"'{{{{/{closed}}}}}' closes a section, but '{{{{/{stack[-1].key}}}}}' was expected")
+            stack.pop()
+        else:
+            *filters, key = handle.split(":")
+            children.append(Node(key, tuple(reversed(filters))))
+    if stack:
+        raise TemplateError(f"the section '{stack[-1].key}' is not closed; add '{{{{/{stack[-1].key}}}}}'")
+    return root
+
+
+def walk(nodes: list[Node]) -> list[Node]:
+    """Every node, sections before what they hold."""
+    return [every for node in nodes for every in (node, *walk(node.children))]
+
+
+def field_names(nodes: list[Node]) -> list[str]:
+    """The fields a template names (replacements and sections), special fields left out."""
+    return [node.key for node in walk(nodes) if node.key and node.key not in SPECIAL_FIELDS]
+
+
+def has_cloze(nodes: list[Node]) -> bool:
+    return any("cloze" in node.filters for node in walk(nodes))
+
+
+def nonempty(text: str) -> bool:
+    """Whether Anki counts a field as filled (cards are made of filled fields)."""
+    return not _EMPTY_FIELD.fullmatch(text)
+
+
+def renders(front: list[Node], filled: set[str]) -> bool:
+    """Whether a front side shows a field of `filled` (names of filled fields, special fields
+    included), so that Anki makes its card: template.rs `renders_with_fields`."""
+    for node in front:
+        if node.negated is None and node.key in filled:
+            return True
+        if node.negated is False and node.key in filled and renders(node.children, filled):
+            return True
+        if node.negated is True and node.key not in filled and renders(node.children, filled):
+            return True
+    return False

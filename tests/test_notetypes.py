@@ -1,0 +1,188 @@
+"""A deck's own note types (`note-types:`): declared, validated with located errors, built into
+packages that real Anki reads as declared, and restyled through the lock."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from anki.collection import Collection
+from anki.notes import Note
+
+from deck import pipeline
+from deck.notetypes import NOTE_TYPES, card_ords, declared
+from tests.conftest import build, deck_file, import_package, shown
+
+VOCABULARY = """\
+deck:
+  id: words
+  name: Words
+note-types:
+  Vocabulary (5 fields):
+    id: "1600000000123"
+    fields: [Word, Meaning, {name: Example, format: html}, Region, Add reverse]
+    sort-field: Meaning
+    css: ".card { color: navy; }"
+    templates:
+      - name: Recognise
+        front: "{{Word}}"
+        back: "{{FrontSide}}<hr id=answer>{{Meaning}}{{#Example}}<div class=ex>{{Example}}</div>{{/Example}}"
+      - name: Recall
+        front: "{{#Add reverse}}{{Meaning}}{{/Add reverse}}"
+        back: "{{FrontSide}}<hr id=answer>{{Word}} ({{Region}})"
+  Gaps:
+    id: "1600000000456"
+    kind: cloze
+    fields: [Text, Notes]
+    templates:
+      - {name: Cloze, front: "{{cloze:Text}}", back: "{{cloze:Text}}<br>{{Notes}}"}
+cards:
+  - id: haus
+    type: Vocabulary (5 fields)
+    fields:
+      Word: Haus
+      Meaning: "*house*"
+      Example: '<div style="color: grey">Das <span class="x">Haus</span> ist alt.</div>'
+      Region: Deutschland
+  - id: katze
+    type: Vocabulary (5 fields)
+    tags: [animals]
+    fields: {Word: Katze, Meaning: cat, Add reverse: y}
+  - id: capital
+    type: Gaps
+    fields: {Text: "{{c1::Berlin}} is the capital of {{c2::Germany}}.", Notes: since 1990}
+"""
+
+
+def test_a_declared_note_type_reaches_anki_as_declared(tmp_path: Path, collection: Collection) -> None:
+    package = build(tmp_path, VOCABULARY)
+    import_package(collection, package)
+    vocabulary = collection.models.get(1600000000123)  # type: ignore[arg-type]
+    assert vocabulary is not None and vocabulary["name"] == "Vocabulary (5 fields)"
+    assert [field["name"] for field in vocabulary["flds"]] == ["Word", "Meaning", "Example", "Region", "Add reverse"]
+    assert [template["name"] for template in vocabulary["tmpls"]] == ["Recognise", "Recall"]
+    assert vocabulary["sortf"] == 1 and vocabulary["css"] == ".card { color: navy; }"
+    gaps = collection.models.get(1600000000456)  # type: ignore[arg-type]
+    assert gaps is not None and gaps["type"] == 1 and [field["name"] for field in gaps["flds"]] == ["Text", "Notes"]
+
+    def cards(word: str) -> list[tuple[str, str]]:
+        [note_id] = collection.find_notes(f'"{word}"')
+        found = sorted(collection.get_note(note_id).cards(), key=lambda card: card.ord)
+        return [(shown(card.question()), shown(card.answer())) for card in found]
+
+    # The HTML field exactly as written; a Markdown one rendered; the second template only when filled.
+    assert cards("Word:Haus") == [("Haus", 'Haus<hr id=answer><em>house</em><div class=ex><div style="color: grey">'
+                                           'Das <span class="x">Haus</span> ist alt.</div></div>')]
+    assert cards("Word:Katze") == [("Katze", "Katze<hr id=answer>cat"), ("cat", "cat<hr id=answer>Katze ()")]
+    [first, second] = cards("Text:*Berlin*")
+    assert "[...]" in first[0] and "Germany" in first[0] and "since 1990" in first[1]
+    assert "Berlin" in second[0] and "[...]" in second[0]
+
+
+def test_the_cards_made_are_the_ones_anki_makes(tmp_path: Path, collection: Collection) -> None:
+    """`card_ords` against Anki's own card generation, for notes filled in every way."""
+    import_package(collection, build(tmp_path, VOCABULARY))
+    vocabulary = collection.models.get(1600000000123)  # type: ignore[arg-type]
+    assert vocabulary is not None
+    note_type = pipeline.check(str(tmp_path / "cards.yaml")).note_types["Vocabulary (5 fields)"]
+    for fields in (["a", "", "", "", ""], ["", "b", "", "", "y"], ["a", "b", "", "", " <br> "], ["", "", "x", "", ""],
+                   ["a", "b", "", "", "y"], ["<div></div>", "b", "", "", "y"]):
+        note = Note(collection, vocabulary)
+        note.fields = fields
+        try:
+            collection.add_note(note, collection.decks.id("Default"))  # type: ignore[arg-type]
+            made = tuple(sorted(card.ord for card in note.cards()))
+        except Exception:  # noqa: BLE001 - Anki refuses a note that makes no card
+            made = ()
+        assert card_ords(note_type, tuple(fields), (), set()) == made, fields
+
+
+def _with(text: str, old: str, new: str) -> str:
+    assert old in text
+    return text.replace(old, new, 1)
+
+
+@pytest.mark.parametrize(("edit", "line", "column", "code", "message"), [
+    (lambda text: _with(text, "fields: {Word: Katze, Meaning: cat,", "fields: {Word: Katze, Meanig: cat,"),
+     34, 27, "unknown-field", "card 'katze': note type 'Vocabulary (5 fields)' has no field 'Meanig'; did you mean 'Meaning'?"),
+    (lambda text: _with(text, 'front: "{{Word}}"', 'front: "{{Wort}}"'),
+     12, 16, "bad-note-type", "note type 'Vocabulary (5 fields)': template 'Recognise', front: names field 'Wort', which "
+                              "the note type does not have; its fields: Word, Meaning, Example, Region, Add reverse"),
+    (lambda text: _with(text, 'front: "{{cloze:Text}}"', 'front: "{{Text}}"'),
+     22, 30, "bad-note-type", "note type 'Gaps': template 'Cloze', front: a cloze note type shows its deletions with "
+                              "'{{cloze:Field}}'; add one"),
+    (lambda text: _with(text, '"1600000000456"', '"1600000000123"'),
+     18, 9, "duplicate-note-type-id", "note type 'Gaps': id 1600000000123 is also note type 'Vocabulary (5 fields)''s; "
+                                      "Anki matches note types by id, so give each its own"),
+    (lambda text: _with(text, '"1600000000456"', f'"{NOTE_TYPES["basic"].id}"'),
+     18, 9, "bad-note-type", f"note type 'Gaps': id {NOTE_TYPES['basic'].id} is a built-in note type's; choose another "
+                             "(Anki matches note types by id)"),
+    (lambda text: _with(text, "  Gaps:", "  deck-cloze:").replace("type: Gaps", "type: deck-cloze"),
+     17, 3, "bad-note-type", "note type 'deck-cloze': 'deck-cloze' is the name of one of deck's built-in note types; "
+                             "choose another"),
+    (lambda text: _with(text, "{{/Add reverse}}", "{{/Add"),
+     15, 16, "bad-note-type", "note type 'Vocabulary (5 fields)': template 'Recall', front: the section 'Add reverse' "
+                              "is not closed; add '{{/Add reverse}}'"),
+    (lambda text: _with(text, "type: Gaps", "type: Gap"),
+     36, 11, "unknown-type", "card 'capital': unknown card type 'Gap'; did you mean 'Gaps'?"),
+    (lambda text: _with(text, "sort-field: Meaning", "sort-field: Sense"),
+     8, 17, "bad-note-type", "note type 'Vocabulary (5 fields)': sort field 'Sense' is not one of the fields: Word, "
+                             "Meaning, Example, Region, Add reverse"),
+    (lambda text: _with(text, 'front: "{{Word}}"', 'front: "{{Word}}<script>go()</script>"'),
+     12, 16, "bad-note-type", "note type 'Vocabulary (5 fields)': template 'Recognise', front: <script> would run code "
+                              "or load another document in Anki; remove it, or say 'scripts: yes' on the note type if "
+                              "it must run"),
+    (lambda text: _with(text, '<span class="x">', '<span onclick="steal()">'),
+     29, 52, "html-script", "card 'haus': event handler 'onclick' would run code in Anki; remove it"),
+])
+def test_note_type_problems_are_located(tmp_path: Path, edit, line: int, column: int, code: str, message: str) -> None:
+    path = deck_file(tmp_path, edit(VOCABULARY))
+    problems = pipeline.check(str(path)).problems
+    assert [(problem.line, problem.column, problem.code, problem.message) for problem in problems] == [
+        (line, column, code, message)]
+
+
+def test_changing_a_declared_template_restyles_it_for_students(tmp_path: Path, collection: Collection,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    import_package(collection, build(tmp_path, VOCABULARY))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000100")
+    path = deck_file(tmp_path, VOCABULARY.replace('<div class=ex>', '<div class=example>'))
+    checked, built = pipeline.build(str(path), tmp_path / "out.apkg")
+    assert built is not None and built.changes.note_types == ["Vocabulary (5 fields)"] and not built.changes.changed
+    log = import_package(collection, built.out)
+    assert (len(log.new), len(log.conflicting), len(log.updated)) == (0, 0, 0)
+    vocabulary = collection.models.get(1600000000123)  # type: ignore[arg-type]
+    assert vocabulary is not None and "<div class=example>" in vocabulary["tmpls"][0]["afmt"]
+
+
+def test_the_built_in_types_are_declarations_of_the_same_model() -> None:
+    assert declared({}) == NOTE_TYPES
+
+
+def test_export_and_preview_know_a_declared_note_type(tmp_path: Path, collection: Collection) -> None:
+    from anki.import_export_pb2 import ImportCsvRequest
+
+    from deck.interop.export import export_csv
+    from deck.views.preview import render_cards
+
+    package = build(tmp_path, VOCABULARY)
+    import_package(collection, package)
+    checked, exported = export_csv(str(tmp_path / "cards.yaml"), tmp_path / "deck.csv")
+    assert exported is not None
+    metadata = collection.get_csv_metadata(path=str(tmp_path / "deck.csv"), delimiter=None)
+    log = collection.import_csv(ImportCsvRequest(path=str(tmp_path / "deck.csv"), metadata=metadata)).log
+    assert (len(log.new), len(log.duplicate), len(log.missing_notetype)) == (0, 3, 0)
+    _, cards = render_cards(checked)
+    assert [(card.card_id, shown(card.front)) for card in cards] == [
+        ("haus", "Haus"), ("katze", "Katze"), ("katze", "cat"),
+        ("capital", shown(cards[3].front)), ("capital", shown(cards[4].front))]
+    assert cards[0].css == ".card { color: navy; }" and "[...]" in cards[3].front
+
+
+def test_a_note_type_that_says_so_may_carry_scripts(tmp_path: Path, collection: Collection) -> None:
+    text = VOCABULARY.replace('front: "{{Word}}"', 'front: "{{Word}}<script>document.title = 1</script>"')
+    text = text.replace('    sort-field: Meaning\n', '    sort-field: Meaning\n    scripts: yes\n')
+    import_package(collection, build(tmp_path, text))
+    vocabulary = collection.models.get(1600000000123)  # type: ignore[arg-type]
+    assert vocabulary is not None and "<script>document.title = 1</script>" in vocabulary["tmpls"][0]["qfmt"]
