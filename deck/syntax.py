@@ -53,7 +53,8 @@ def explain(text: str, problem: str, context: str | None, at: int, opened: int |
         if found == ",":
             return at, "an empty item: remove the extra ','"
         return at, f"an item in brackets cannot begin with '{found}'; put the item in quotes"
-    if problem in ("did not find expected ',' or ']'", "did not find expected ',' or '}'") and opened is not None:
+    if problem in ("did not find expected ',' or ']'", "did not find expected ',' or '}'") \
+            and opened is not None and text[opened:opened + 1] in _BRACKETS:  # (a mark past a BOM may miss it)
         close, kind = _BRACKETS[text[opened]]
         return at, (f"expected ',' or '{close}' here, in the {kind} opened with '{text[opened]}' on line "
                     f"{_line(text, opened)}; put any value holding ',' or ': ' in quotes, or close the {kind} with '{close}'")

@@ -59,6 +59,7 @@ def round_trip(original: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     try:
         import_package(a, original)
         expected = view(a)
+        (tmp_path / "deck").mkdir()
         imported = import_deck(original, tmp_path / "deck" / "cards.yaml")
         assert imported.problems == [], [problem.format() for problem in imported.problems]
         deck_file = str(imported.out)
