@@ -85,6 +85,7 @@ class Source(_Strict):
     publisher: Text | None = None
     date: Text | None = None
     url: Link | None = None
+    note: Text | None = None  # printed under the citation on every card citing it, e.g. a disclaimer
 
 
 class _Note(_Strict):

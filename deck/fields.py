@@ -126,7 +126,7 @@ class Fields:
         """The Source field for a card citing `key`: rendered once per source, as most cards cite one."""
         if key not in self._citations:
             cited = self.sources.get(key) if key else None
-            self._citations[key] = (render.citation(cited.title, cited.author, cited.publisher, cited.date, cited.url)
+            self._citations[key] = (render.citation(cited.title, cited.author, cited.publisher, cited.date, cited.url, cited.note)
                                     if cited else "")
         return self._citations[key]
 

@@ -279,8 +279,10 @@ class _Audit(HTMLParser):
             self.findings.append(Finding("image", message, src))
 
 
-def citation(title: str, author: str | None, publisher: str | None, date: str | None, url: str | None) -> str:
-    """A source as one line of HTML for a card's back: author, title, publisher, date, link.
+def citation(title: str, author: str | None, publisher: str | None, date: str | None, url: str | None,
+             note: str | None = None) -> str:
+    """A source as one line of HTML for a card's back: author, title, publisher, date, link; and
+    its `note` (a disclaimer, say) on the next line.
 
     The parts are plain text, escaped here; only the link is markup. `url` has passed
     `deck.urls.refusal` (it is a `cards.Link`).
@@ -289,6 +291,8 @@ def citation(title: str, author: str | None, publisher: str | None, date: str | 
     text = ". ".join(parts).replace("”.", ".”") + "."
     if url:
         text += f' <a href="{escape(url)}">{escape(url)}</a>'
+    if note:
+        text += f"<br>{escape(note)}"
     return inert(text)
 
 

@@ -396,12 +396,15 @@ def test_anki_html_is_simplified_and_every_change_reported(html: str, markdown: 
     ("T", "A. B. Smith", "Pub. Co", "2020", 'https://x.example/?a=1&b="2"'),
     ("Only a date", None, None, "2019", None),
     ("Only a publisher", None, "Springer", None, None),
+    ("T", "A", "P", "2019", "https://x.example/", "Educational material, not medical advice."),
+    ("No link, a note", None, None, None, None, "Not <advice> & more"),
 ])
 def test_citations_are_read_back_into_their_parts(parts: tuple) -> None:
     html = render.citation(*parts)
     found = citation_parts(html)
     assert found is not None and render.citation(**found) == html
     assert found["title"] == parts[0] and found["url"] == parts[4]
+    assert found["note"] == (parts[5] if len(parts) > 5 else None)
 
 
 def test_an_edited_citation_is_not_guessed() -> None:

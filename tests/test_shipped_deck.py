@@ -118,6 +118,9 @@ def test_the_built_deck_imports_with_the_expected_counts(raw: dict, built: pipel
     report = collection.media.check()
     assert (list(report.missing), list(report.unused)) == ([], [])
     assert collection.find_notes('"Extra:*<img src=*"')
+    # Every card's back says the deck is educational, not medical advice (its sources' note).
+    for card_id in collection.find_cards(""):
+        assert "not medical advice" in collection.get_card(card_id).answer()
 
 
 def test_it_passes_lint_strictly() -> None:

@@ -228,14 +228,14 @@ class _Writer:
 
 
 def citation_parts(html: str) -> dict[str, str | None] | None:
-    """The title, author, publisher, date and url that `render.citation` made `html` from, or None.
+    """The title, author, publisher, date, url and note that `render.citation` made `html` from, or None.
 
     The result renders back to exactly `html`; a citation edited in Anki usually does not, and
     gives None. (A lone part after the title is taken as the date when it starts with a digit.)
     """
-    match = re.fullmatch(r'(.*?)(?: <a href="([^"]*)">([^<]*)</a>)?', html, re.DOTALL)
+    match = re.fullmatch(r'(.*?)(?: <a href="([^"]*)">([^<]*)</a>)?(?:<br>([^<]*))?', html, re.DOTALL)
     assert match is not None
-    text, href, label = match.groups()
+    text, href, label, note = match.groups()
     start, end = text.find("“"), text.rfind("”")
     if start < 0 or end < start or (href is not None and href != label):
         return None
@@ -250,7 +250,7 @@ def citation_parts(html: str) -> dict[str, str | None] | None:
     if not publisher and date and not date[0].isdigit():
         publisher, date = date, ""
     parts = {"title": title, "author": before.removesuffix(". "), "publisher": publisher, "date": date,
-             "url": href}
+             "url": href, "note": note}
     parts = {key: unescape(value) if value and value.strip() else None for key, value in parts.items()}
     if parts["title"] is None or render.citation(**parts) != html:  # type: ignore[arg-type]
         return None
