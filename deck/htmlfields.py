@@ -14,15 +14,16 @@ from collections.abc import Callable
 from html import escape, unescape
 from html.parser import HTMLParser
 
-from deck.render import Finding
+from deck import urls
+from deck.render import Finding, is_remote
 
 # Elements that run code, or show other documents or plugins.
 ACTIVE_TAGS = frozenset({"script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "meta",
                          "link", "form"})
 # An attribute whose address is followed, and an address that would run code rather than show a file.
 _ADDRESSES = frozenset({"href", "src", "action", "formaction", "xlink:href", "data", "poster", "background"})
-_ACTIVE_SCHEME = re.compile(r"^\s*(?:javascript|vbscript|data\s*:\s*text/html)", re.IGNORECASE)
-_REMOTE = re.compile(r"^\s*(?:[a-zA-Z][a-zA-Z0-9+.-]+:|//)")
+# (Read as a browser reads an address, by deck.urls: 'java<TAB>script:' is javascript: too.)
+_ACTIVE_SCHEME = re.compile(r"^(?:javascript|vbscript|data:text/html)", re.IGNORECASE)
 _IMAGE_SOURCE = re.compile(r"""(<img\b[^>]*?\bsrc\s*=\s*)("[^"]*"|'[^']*'|[^\s>]+)""", re.IGNORECASE)
 
 
@@ -41,7 +42,7 @@ def pack_images(html: str, image: Callable[[str], str], found: list[Finding]) ->
     def packed(match: re.Match[str]) -> str:
         quoted = match.group(2)
         src = unescape(quoted.strip("\"'"))
-        if _REMOTE.match(src):
+        if is_remote(src.strip()):
             found.append(Finding("remote-image", f"remote image '{src}' would be fetched over the network when the "
                                                  "card is shown; save the file beside the deck and use its path", src))
             return match.group(0)
@@ -72,6 +73,6 @@ class _Audit(HTMLParser):
             if name.startswith("on"):
                 self.findings.append(Finding("html-script", f"event handler '{name}' would run code in Anki; "
                                                             "remove it", name))
-            elif name in _ADDRESSES and _ACTIVE_SCHEME.match(value or ""):
+            elif name in _ADDRESSES and _ACTIVE_SCHEME.match(urls.read(value or "").replace(" ", "")):
                 self.findings.append(Finding("html-link", f"the address '{value}' would run code in Anki; remove it",
                                              value or name))

@@ -179,7 +179,7 @@ def inert(html: str) -> str:
     return _ANKI_MARKUP.sub("&#91;", html) if "[" in html else html
 
 
-def _is_remote(src: str) -> bool:
+def is_remote(src: str) -> bool:
     """An address with a scheme (two letters at least, so 'C:/x.png' is a path) or a host."""
     return re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]+:", src) is not None or src.startswith("//")
 
@@ -187,7 +187,7 @@ def _is_remote(src: str) -> bool:
 def _safe_addresses(element: str, attribute: str, value: str) -> str | None:
     """Local images only, and links `deck.urls` allows (the audit has reported any other)."""
     if attribute == "src" and element == "img":
-        return None if _is_remote(value) else value
+        return None if is_remote(value) else value
     return None if attribute == "href" and refusal(value) is not None else value
 
 
@@ -208,7 +208,7 @@ def _pack_images(tokens: list[Token], image: Callable[[str], str] | None, findin
         for child in token.children or []:
             if child.type == "image":
                 src = child.attrs["src"] = unquote(str(child.attrs["src"]))
-                if _is_remote(src):
+                if is_remote(src):
                     message = f"remote image '{src}' would be fetched over the network when the card is shown; " \
                               "save the file beside the deck and use its path"
                     findings.append(Finding("remote-image", message, src))
@@ -271,7 +271,7 @@ class _Audit(HTMLParser):
     def _image(self, src: str) -> None:
         if src in self.images:
             return
-        if _is_remote(src):
+        if is_remote(src):
             message = f"remote image '{src}' would be fetched over the network when the card is shown; remove it"
             self.findings.append(Finding("remote-image", message, src))
         else:  # a raw <img> tag, which would bypass the media checks

@@ -38,10 +38,16 @@ def refusal(url: str) -> str | None:
     `` java\\tscript:x``, ``&#106;avascript:x``, ``data:text/html,x``, ``//host/x``, ``page.html``.
     """
     for address in dict.fromkeys((unescape(url), url)):
-        why = _why_not(_TAB_OR_LINE_BREAK.sub("", address.strip(_C0_OR_SPACE)))
+        why = _why_not(read(address))
         if why is not None:
             return f"{why}; {FIX}"
     return None
+
+
+def read(address: str) -> str:
+    """`address` as a browser reads it: C0 controls and spaces stripped from its ends, tabs and line
+    breaks removed anywhere."""
+    return _TAB_OR_LINE_BREAK.sub("", address.strip(_C0_OR_SPACE))
 
 
 def _why_not(address: str) -> str | None:
