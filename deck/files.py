@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 # What an output must not be, by the kind of file already there.
 _NOT_REGULAR = ((stat.S_ISDIR, "a folder"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"),
@@ -81,12 +82,19 @@ def _same(status: os.stat_result, file: Path) -> bool:
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    """Write `data` to a temporary file beside `path`, then rename it over `path` (over the file it
-    links to, for a symbolic link).
+    """Write `data` to a temporary file beside `path`, then rename it over `path` (see `atomic`)."""
+    with atomic(path) as stream:
+        stream.write(data)
 
-    A failure at any point leaves `path` byte-for-byte as it was and removes the temporary file.
-    An existing file keeps its permissions; a new one gets the usual ones (0666 less the umask).
-    Raises Refused for what `check_output` refuses: no folder is made.
+
+@contextmanager
+def atomic(path: Path) -> Iterator[BinaryIO]:
+    """A stream to a temporary file beside `path`, renamed over `path` (over the file it links to,
+    for a symbolic link) when the block ends: the text of a big file can be written piece by piece.
+
+    A failure at any point, in the block too, leaves `path` byte-for-byte as it was and removes the
+    temporary file. An existing file keeps its permissions; a new one gets the usual ones (0666 less
+    the umask). Raises Refused for what `check_output` refuses: no folder is made.
     """
     check_output(path)
     target = _target(path)
@@ -94,7 +102,7 @@ def write_atomically(path: Path, data: bytes) -> None:
     handle, temporary = _temporary(target)
     try:
         with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
+            yield stream
             stream.flush()
             os.fsync(stream.fileno())
             os.chmod(temporary, mode)
