@@ -50,27 +50,28 @@ _max_errors = click.option("--max-errors", type=click.IntRange(min=0), default=1
                            help="Print at most N errors, then how many more there are (0: print all).")
 
 
-def _report(path: str, problems: list[Problem], max_errors: int) -> None:
+def _report(path: str, problems: list[Problem], max_errors: int, unreported: int = 0) -> None:
     """Each problem on its line, in order, but errors after the first `max_errors`; then how many
-    errors were left out, and the counts."""
-    errors = 0
+    errors were left out (with `unreported`, those counted but never made into problems), and the
+    counts."""
+    errors = unreported
     for problem in problems:
         if problem.severity == "error":
             errors += 1
-            if errors > max_errors > 0:
+            if errors - unreported > max_errors > 0:
                 continue
         click.echo(problem.format(), err=True)
     if errors > max_errors > 0:
         _say(f"{path}: {pipeline.count(errors - max_errors, 'more error')} not reported "
              f"(--max-errors {max_errors}; 0 reports all)", err=True)
-    counts = [(errors, "error"), (len(problems) - errors, "warning")]
+    counts = [(errors, "error"), (len(problems) + unreported - errors, "warning")]
     summary = ", ".join(pipeline.count(number, severity) for number, severity in counts if number)
     _say(f"{path}: {summary}", err=True)
 
 
-def _fail(path: str, problems: list[Problem], max_errors: int) -> NoReturn:
+def _fail(path: str, problems: list[Problem], max_errors: int, unreported: int = 0) -> NoReturn:
     """Report the problems that stopped a command, and exit with status 1."""
-    _report(path, problems, max_errors)
+    _report(path, problems, max_errors, unreported)
     raise SystemExit(1)
 
 
@@ -121,10 +122,10 @@ def _failures(path: str | Path) -> Iterator[None]:
         raise click.FileError(shown(str(path)), error.strerror) from error
 
 
-def _check(path: str) -> pipeline.Checked:
+def _check(path: str, max_errors: int = 0) -> pipeline.Checked:
     """The deck checked alone, for reporting: its notes are not made."""
     with _failures(path):
-        return pipeline.check(path, _progress, notes=False)
+        return pipeline.check(path, _progress, notes=False, max_errors=max_errors)
 
 
 def run(args: list[str] | None = None) -> NoReturn:
@@ -192,11 +193,11 @@ def validate(files: tuple[str, ...], max_errors: int) -> None:
     """
     failed = False
     for file in _files(files):
-        checked = _check(file)
+        checked = _check(file, max_errors)
         if checked.ok:
             _say(f"{file}: {checked.counts()}, no problems")
         else:
-            _report(file, checked.problems, max_errors)
+            _report(file, checked.problems, max_errors, checked.unreported)
             failed = True
     if failed:
         raise SystemExit(1)
@@ -251,9 +252,9 @@ def build(file: str, output: Path | None, max_errors: int) -> None:
       $ deck build cards.yaml -o dist/ice-pick-scars.apkg
     """
     with _failures(file):
-        checked, built = pipeline.build(file, output, _progress)
+        checked, built = pipeline.build(file, output, _progress, max_errors)
     if built is None:
-        _fail(file, checked.problems, max_errors)
+        _fail(file, checked.problems, max_errors, checked.unreported)
     _say(f"wrote {built.out}: {checked.counts()}")
     _summarise(built, checked)
 

@@ -39,6 +39,7 @@ class Checked:
     notes: list[Note] = field(default_factory=list)  # one per card, unless checked without notes
     description: str = ""
     problems: list[Problem] = field(default_factory=list)
+    unreported: int = 0  # errors past the `max_errors` that `check` was given: counted, not in `problems`
     lock: lock.Lock | None = None
     guids: list[str] = field(default_factory=list)  # each note's GUID in Anki, once the deck is valid
     note_types: dict[str, NoteType] = field(default_factory=lambda: dict(NOTE_TYPES))  # by card `type`
@@ -95,19 +96,21 @@ def each_card(cards: Sequence[Any], progress: Progress, label: str) -> Iterable[
     return progress(cards, label) if len(cards) >= PROGRESS_MIN_CARDS else cards
 
 
-def check(path: str, progress: Progress = quiet, notes: bool = True) -> Checked:
+def check(path: str, progress: Progress = quiet, notes: bool = True, max_errors: int = 0) -> Checked:
     """Read, validate and render the deck file at `path`, collecting every problem. Without `notes`,
     every card is checked alike but no note is made, so fields that cannot hold a problem are not
     rendered at all (checking alone, as `deck validate` does: 0.2 s less at 30,000 cards).
 
     The deck is read fast first, without positions; only a deck with a problem to report is read
     again with them (the slow part of checking a big deck is locating what is never reported).
+    Past `max_errors` errors of the format (0: no limit), the rest are only counted (`unreported`).
     """
     try:
         document = read(path, fast=True, progress=progress)
-        return _check(path, document, progress, "rendering cards" if notes else "checking cards", notes)
+        return _check(path, document, progress, "rendering cards" if notes else "checking cards", notes, max_errors)
     except nodes.Unlocated:
-        return _check(path, read(path, progress=progress), progress, "checking again, with positions", notes)
+        return _check(path, read(path, progress=progress), progress, "checking again, with positions", notes,
+                      max_errors)
 
 
 def with_positions(checked: Checked, progress: Progress = quiet) -> Checked:
@@ -127,11 +130,13 @@ def with_positions(checked: Checked, progress: Progress = quiet) -> Checked:
     return replace(checked, document=document, cards=cards)
 
 
-def _check(path: str, document: nodes.Document, progress: Progress, label: str, notes: bool) -> Checked:
-    validated = validate.validate(document)
+def _check(path: str, document: nodes.Document, progress: Progress, label: str, notes: bool,
+           max_errors: int) -> Checked:
+    validated = validate.validate(document, max_errors)
     document.data = None  # a fast read's plain data is in `validated` now; free it for a big build
     folder = Path(path) if Path(path).is_dir() else Path(path).parent
-    checked = Checked(validated.deck, Media(folder), document, validated.cards, problems=validated.problems)
+    checked = Checked(validated.deck, Media(folder), document, validated.cards, problems=validated.problems,
+                      unreported=validated.unreported)
     checked.note_types = declared(validated.note_types)
     fields = Fields(document, validated.deck.sources if validated.deck else {}, checked.media, checked.note_types)
     root = document.root
@@ -343,7 +348,8 @@ def _check_against_lock(document: nodes.Document, problems: list[Problem], previ
                 "give this card a new id, or delete the id's entry under 'removed' in the lock file to restore it"))
 
 
-def build(path: str, out: Path | None = None, progress: Progress = quiet) -> tuple[Checked, Built | None]:
+def build(path: str, out: Path | None = None, progress: Progress = quiet,
+          max_errors: int = 0) -> tuple[Checked, Built | None]:
     """Check, then write the package and update the lock file beside `path`.
 
     Nothing is written while any error exists, or when `out` is a file the deck is made from
@@ -360,7 +366,7 @@ def build(path: str, out: Path | None = None, progress: Progress = quiet) -> tup
         except OSError as error:
             raise BuildError(f"cannot write beside {lock_path} (to hold {guard.name} while building): "
                              f"{error.strerror or error}") from error
-        checked = check(path, progress)
+        checked = check(path, progress, max_errors=max_errors)
         if not checked.ok:
             return checked, None
         return checked, _write(checked, out, lock_path, progress)

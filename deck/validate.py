@@ -39,15 +39,19 @@ class Validated:
     problems: list[Problem]
     unchecked: list[tuple[str, Mapping]]  # (label, node) of each card that is not valid
     note_types: dict[str, NoteTypeSpec]  # the deck's own that are valid, which valid cards may use
+    unreported: int = 0  # errors past `max_errors`, counted but not made into problems
 
 
-def validate(document: Document) -> Validated:
-    """Check a read document against the format; collect every problem rather than stop at one."""
+def validate(document: Document, max_errors: int = 0) -> Validated:
+    """Check a read document against the format; collect every problem rather than stop at one.
+    Past `max_errors` errors (0: no limit), the rest are only counted: explaining and locating
+    1.6 million of them, never printed, was three quarters of the time of checking 800,000 cards."""
     if document.fast:
         read_fast = fastread.deck(document)
         return Validated(read_fast, [(card, UNPLACED) for card in read_fast.cards], [], [], read_fast.note_types)
-    checker = _Checker(document)
-    return Validated(checker.run(), checker.cards, checker.problems, checker.unchecked, checker.valid_note_types)
+    checker = _Checker(document, max_errors)
+    return Validated(checker.run(), checker.cards, checker.problems, checker.unchecked, checker.valid_note_types,
+                     checker.unreported)
 
 
 def to_data(node: Node) -> object:
@@ -74,17 +78,28 @@ def _suggestion(word: str, choices: list[str] | tuple[str, ...]) -> str:
 
 
 class _Checker:
-    def __init__(self, document: Document) -> None:
+    def __init__(self, document: Document, max_errors: int = 0) -> None:
         self.document = document
         self.problems: list[Problem] = list(document.problems)
+        self.max_errors = max_errors
+        self.errors = sum(problem.severity == "error" for problem in self.problems)
+        self.unreported = 0
         self.cards: list[tuple[Card, Mapping]] = []
         self.unchecked: list[tuple[str, Mapping]] = []
         self.note_types: dict[str, NoteTypeSpec] | None = {}  # None: not all of them valid
         self.valid_note_types: dict[str, NoteTypeSpec] = {}
 
+    def full(self) -> bool:
+        """Whether `max_errors` errors are collected: any more are only counted."""
+        return 0 < self.max_errors <= self.errors
+
     def report(self, node: Node, code: str, message: str, snippet: str | None = None) -> None:
+        if self.full():
+            self.unreported += 1
+            return
         line, column = self.document.locate(node, snippet)
         self.problems.append(self.document.problem(line, column, code, message))
+        self.errors += 1
 
     def run(self) -> Deck | None:
         root = self.document.root
@@ -303,6 +318,9 @@ class _Checker:
         try:
             return model.model_validate(data)
         except ValidationError as error:
+            if self.full():  # (each of its errors is one problem: see `_explain`)
+                self.unreported += error.error_count()
+                return None
             for detail in error.errors():
                 self._explain(model, node, label, detail)
             return None

@@ -15,7 +15,7 @@ import yaml
 
 import pytest
 
-from deck import __version__
+from deck import __version__, pipeline
 from deck.pipeline import PROGRESS_MIN_BYTES, PROGRESS_MIN_CARDS, PROGRESS_MIN_FAST_BYTES
 from tests.conftest import deck_file
 
@@ -385,6 +385,17 @@ def test_errors_past_max_errors_are_counted_not_printed(run, tmp_path: Path, com
     ]
     assert len(run(*command, "--max-errors", "0").stderr.splitlines()) == 6
     assert run(*command, "--max-errors", "-1").exit_code == 2
+
+
+def test_checking_stops_explaining_errors_past_max_errors_and_still_counts_them(run, tmp_path: Path) -> None:
+    deck_file(tmp_path, "deck: {id: d, name: D}\ncards:\n" + "".join(f"  - {{id: c{n}, question: Q, answr: A}}\n"
+                                                                     for n in range(5)))
+    result = run("validate", "--max-errors", "3")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[3:] == ["cards.yaml: 7 more errors not reported (--max-errors 3; 0 reports all)",
+                                              "cards.yaml: 10 errors"]
+    checked = pipeline.check(str(tmp_path / "cards.yaml"), notes=False, max_errors=3)
+    assert (len(checked.problems), checked.unreported) == (3, 7)  # three explained, seven only counted
 
 
 def test_a_thousand_errors_are_printed_by_default(run, tmp_path: Path) -> None:
