@@ -96,7 +96,8 @@ def each_card(cards: Sequence[Any], progress: Progress, label: str) -> Iterable[
     return progress(cards, label) if len(cards) >= PROGRESS_MIN_CARDS else cards
 
 
-def check(path: str, progress: Progress = quiet, notes: bool = True, max_errors: int = 0) -> Checked:
+def check(path: str, progress: Progress = quiet, notes: bool = True, max_errors: int = 0,
+          keep_cards: bool = True) -> Checked:
     """Read, validate and render the deck file at `path`, collecting every problem. Without `notes`,
     every card is checked alike but no note is made, so fields that cannot hold a problem are not
     rendered at all (checking alone, as `deck validate` does: 0.2 s less at 30,000 cards).
@@ -104,13 +105,15 @@ def check(path: str, progress: Progress = quiet, notes: bool = True, max_errors:
     The deck is read fast first, without positions; only a deck with a problem to report is read
     again with them (the slow part of checking a big deck is locating what is never reported).
     Past `max_errors` errors of the format (0: no limit), the rest are only counted (`unreported`).
+    Without `keep_cards`, a deck checked with notes keeps only those, not its `cards` (as a build).
     """
     try:
         document = read(path, fast=True, progress=progress)
-        return _check(path, document, progress, "rendering cards" if notes else "checking cards", notes, max_errors)
+        label = "rendering cards" if notes else "checking cards"
+        return _check(path, document, progress, label, notes, max_errors, keep_cards)
     except nodes.Unlocated:
-        return _check(path, read(path, progress=progress), progress, "checking again, with positions", notes,
-                      max_errors)
+        label = "checking again, with positions"
+        return _check(path, read(path, progress=progress), progress, label, notes, max_errors, keep_cards)
 
 
 def with_positions(checked: Checked, progress: Progress = quiet) -> Checked:
@@ -131,7 +134,7 @@ def with_positions(checked: Checked, progress: Progress = quiet) -> Checked:
 
 
 def _check(path: str, document: nodes.Document, progress: Progress, label: str, notes: bool,
-           max_errors: int) -> Checked:
+           max_errors: int, keep_cards: bool) -> Checked:
     validated = validate.validate(document, max_errors)
     document.data = None  # a fast read's plain data is in `validated` now; free it for a big build
     folder = Path(path) if Path(path).is_dir() else Path(path).parent
@@ -155,7 +158,7 @@ def _check(path: str, document: nodes.Document, progress: Progress, label: str, 
         else:
             fields.check(card, node)
     identities: Iterable[tuple[str, str, nodes.Mapping]]  # each card's id and type, with its node
-    if notes:
+    if notes and not keep_cards:
         # What is needed of the cards from here on is in their notes: the cards themselves are given
         # up, all at once, before the lock is read (pydantic models, 0.65 GB of 800,000 tiny cards;
         # given up one by one as the notes were made, their memory went to the notes, in pieces the
@@ -366,7 +369,7 @@ def build(path: str, out: Path | None = None, progress: Progress = quiet,
         except OSError as error:
             raise BuildError(f"cannot write beside {lock_path} (to hold {guard.name} while building): "
                              f"{error.strerror or error}") from error
-        checked = check(path, progress, max_errors=max_errors)
+        checked = check(path, progress, max_errors=max_errors, keep_cards=False)
         if not checked.ok:
             return checked, None
         return checked, _write(checked, out, lock_path, progress)
