@@ -24,6 +24,10 @@ _NOT_REGULAR = ((stat.S_ISDIR, "a folder"), (stat.S_ISCHR, "a device"), (stat.S_
                 (stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"))
 
 
+# The name of a temporary file beside NAME: mkstemp's eight random characters between.
+_TEMPORARY = r"[a-z0-9_]{8}\.tmp"
+
+
 class Refused(Exception):
     """An output that must not be written, found before anything is written: wrong usage."""
 
@@ -32,7 +36,10 @@ def check_output(path: Path, inputs: Mapping[Path, str] | None = None) -> None:
     """Raise Refused unless `path` may be written: a regular file, or a new file in a folder that
     exists (no folder is made: a typo in a path should not make folders), and none of `inputs`
     (each with what it is, for the message), by its path or as the same file by another name (a
-    hard or symbolic link)."""
+    hard or symbolic link). Nor a name of this module's temporary files, which `remove_stale` removes."""
+    if re.fullmatch(r"\..+\." + _TEMPORARY, path.name):
+        raise Refused(f"{path} is named as deck's temporary files are (.NAME.XXXXXXXX.tmp), which a later write "
+                      "beside NAME removes; choose another output")
     try:
         status: os.stat_result | None = os.stat(path)
     except (FileNotFoundError, NotADirectoryError):
@@ -126,7 +133,7 @@ def remove_stale(path: Path) -> None:
     """Remove the temporary files `write_atomically` left beside `path` when its process was killed:
     the ones no process holds. Another process's write in progress is left alone."""
     target = _target(path)
-    pattern = re.compile(re.escape(f".{target.name}.") + r"[a-z0-9_]{8}\.tmp")  # mkstemp's names
+    pattern = re.compile(re.escape(f".{target.name}.") + _TEMPORARY)
     try:
         entries = [entry.path for entry in os.scandir(target.parent)
                    if pattern.fullmatch(entry.name) and entry.is_file(follow_symlinks=False)]

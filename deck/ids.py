@@ -12,7 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 from deck import cloze, pipeline
-from deck.files import write_atomically
+from deck.files import remove_stale, write_atomically
 from deck.nodes import LINE_BREAK, Document, Mapping, Scalar, Sequence
 from deck.problems import Problem
 from deck.reading import file_bytes
@@ -79,7 +79,9 @@ def _part(file: Path) -> tuple[bytes, Document]:
 
 
 def _add_ids(data: bytes, document: Document, cards: list[Mapping], taken: set[str]) -> list[str]:
-    """Add an id to each of the file's cards without one; the file is written only if it changed."""
+    """Add an id to each of the file's cards without one; the file is written only if it changed.
+    The temporary files a killed run left beside it are removed (see `deck.files.remove_stale`)."""
+    remove_stale(Path(document.path))
     new_ids: list[str] = []
     edits: list[tuple[int, str]] = []
     breaks = Counter(LINE_BREAK.findall(document.text))

@@ -15,7 +15,9 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import os
 import re
+import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring as _json_text
@@ -152,6 +154,8 @@ def read(path: Path) -> tuple[Lock | None, list[Problem]]:
         return None, []
     line = column = 1
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # (a named pipe would wait for a writer for ever)
+            raise OSError(0, "not a regular file (a folder, a device, a pipe or a socket)")
         data = path.read_bytes()
         return Lock.model_validate_json(data), []
     except OSError as error:

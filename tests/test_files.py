@@ -96,6 +96,8 @@ def tree(folder: Path) -> dict[str, tuple[int, bytes | str]]:
                                                       "another name (a link)"),
         (["handout", "main.yaml", "-o", "hard.html"], "hard.html is more/b.yaml, one of the deck's files, by "
                                                       "another name (a link)"),
+        (["build", "main.yaml", "-o", ".main.lock.build"], ".main.lock.build is the file a build of the deck holds "
+                                                           "while it runs"),
     ],
 )
 def test_no_output_replaces_a_file_the_deck_is_made_from(run, tmp_path: Path, command: list[str],
@@ -319,3 +321,38 @@ def test_builds_killed_at_random_moments_leave_a_package_and_a_lock_that_read(tm
     assert left_behind >= 1 and new_packages >= 1  # (the kills mid-write did leave something to clean up)
     import_package(collection, package)
     assert collection.note_count() == 20_006
+
+
+def test_deck_ids_removes_the_temporary_files_of_killed_runs(tmp_path: Path) -> None:
+    deck_file(tmp_path, "deck: {id: scars, name: Scars}\ncards:\n  - {question: How wide?, answer: Less than 2 mm}\n")
+    left, kept = tmp_path / ".cards.yaml.k1ll3d_a.tmp", tmp_path / ".other.yaml.k1ll3d_b.tmp"
+    for file in (left, kept):
+        file.write_bytes(b"deck: half a deck")
+    assert finish(deck_process(tmp_path, "ids"))[0] == 0
+    assert "id: wide," in (tmp_path / "cards.yaml").read_text()
+    assert not left.exists() and kept.exists()
+
+
+@pytest.mark.parametrize("command", [["validate"], ["build"]])
+def test_a_named_pipe_as_the_lock_is_refused_not_waited_on(tmp_path: Path, command: list[str]) -> None:
+    deck_file(tmp_path, SMALL_DECK)
+    os.mkfifo(tmp_path / "cards.lock")
+    status, output = finish(deck_process(tmp_path, *command), timeout=60)
+    assert status == 1
+    assert output.splitlines()[0] == ("cards.lock:1:1: error: cannot read cards.lock: not a regular file (a folder, a "
+                                      "device, a pipe or a socket); restore it from version control, or delete it "
+                                      "(every card then counts as changed once, and the ids of removed cards are "
+                                      "forgotten)")
+    assert stat.S_ISFIFO(os.stat(tmp_path / "cards.lock").st_mode)  # left as it was
+
+
+@pytest.mark.parametrize("command", [["build", "main.yaml", "-o"], ["export", "main.yaml", "--csv"]])
+def test_no_output_is_named_as_a_temporary_file_a_later_write_would_remove(run, tmp_path: Path,
+                                                                           command: list[str]) -> None:
+    before = tree(tmp_path)
+    result = run(*command, ".x.apkg.abcd_123.tmp")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1].endswith(
+        ".x.apkg.abcd_123.tmp is named as deck's temporary files are (.NAME.XXXXXXXX.tmp), which a later write beside "
+        "NAME removes; choose another output")
+    assert tree(tmp_path) == before

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
+import resource
+import signal
 import sqlite3
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -170,3 +175,21 @@ def test_a_failed_write_leaves_the_previous_package_and_no_temporary_file(tmp_pa
         pipeline.build(str(path), tmp_path / "out.apkg")
     assert (tmp_path / "out.apkg").read_bytes() == previous
     assert leftovers(tmp_path) == []
+
+
+def _small_files() -> None:
+    """In the child: no file written past 200 kB, a write beyond failing (EFBIG) as on a full disk."""
+    resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000))
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+
+def test_a_full_disk_while_the_database_is_written_is_one_error_and_writes_nothing(tmp_path: Path) -> None:
+    deck_file(tmp_path, "deck: {id: d, name: D}\ncards:\n" + "".join(
+        f"  - {{id: c{n}, question: Question {n}, answer: Answer {n}}}\n" for n in range(3000)))
+    result = subprocess.run([sys.executable, "-m", "deck", "build", "cards.yaml", "-o", "out.apkg"], cwd=tmp_path,
+                            capture_output=True, text=True, preexec_fn=_small_files)
+    assert result.returncode == 1
+    [line] = result.stderr.splitlines()
+    assert line.startswith("Error: cannot write the package's database in the temporary folder ")
+    assert "(TMPDIR chooses another): " in line  # then SQLite's words: 'disk I/O error' here
+    assert sorted(os.listdir(tmp_path)) == ["cards.yaml"]  # no package, no lock, no temporary file
