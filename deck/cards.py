@@ -17,8 +17,11 @@ SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 # Any text that is not blank.
 Text = Annotated[str, StringConstraints(pattern=r"\S")]
-# Anki splits tags on white space; '::' separates levels, so no level may be empty.
-TagName = Annotated[str, StringConstraints(pattern=r"^[^\s:]+(?:::[^\s:]+)*$")]
+# A tag as Anki keeps it (rslib/src/tags/register.rs): Anki splits tags on white space and drops '"' and
+# control characters; '::' separates levels, and no level may be empty. A single ':' is text ('anatomy:skin').
+_TAG_TEXT = r'[^\s":\x00-\x1f\x7f]+'
+_TAG_LEVEL = f":?{_TAG_TEXT}(?::{_TAG_TEXT})*"
+TagName = Annotated[str, StringConstraints(pattern=f"^{_TAG_LEVEL}(?:::{_TAG_LEVEL})*:?$")]
 
 
 def _deck_path(name: str) -> str:

@@ -109,6 +109,9 @@ def test_a_valid_deck_has_every_kind_of_card() -> None:
         pytest.param(HEAD + "cards:\n  - {id: a, question: q, answer: a, tags: ['a::']}\n",
                      [(5, 44, "bad-tag",
                       "card 'a': tag 'a::' has an empty level; join words with '-' and levels with '::'")], id="tag with an empty level"),
+        pytest.param(HEAD + "cards:\n  - {id: a, question: q, answer: a, tags: ['say\"so']}\n",
+                     [(5, 44, "bad-tag", "card 'a': tag 'say\"so' has a '\"' or a control character, which Anki drops; "
+                                         "join words with '-' and levels with '::'")], id="tag with a quote"),
         pytest.param(HEAD + "cards:\n  - {id: a, question: q, answer: a, source: nowhere}\n",
                      [(5, 45, "unknown-source",
                       "card 'a': source 'nowhere' is not in 'sources'; add it under 'sources'")], id="unknown source"),

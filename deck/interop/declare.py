@@ -30,9 +30,15 @@ def keys(note_types: list[AnkiNoteType]) -> dict[int, str]:
 def html_fields(note_type: AnkiNoteType, notes: list[AnkiNote]) -> set[str]:
     """The fields to keep as HTML: those where Markdown would not give back some note's exact HTML."""
     found = set()
+    exact: dict[str, bool] = {}  # by distinct value: shared decks repeat many (a deck's name, "Yes")
     for number, name in enumerate(note_type.fields):
-        if any(not exact_in_markdown(note.fields[number][1]) for note in notes):
-            found.add(name)
+        for note in notes:
+            value = note.fields[number][1]
+            if value not in exact:
+                exact[value] = exact_in_markdown(value)
+            if not exact[value]:
+                found.add(name)
+                break
     return found
 
 

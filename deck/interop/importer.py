@@ -32,7 +32,7 @@ from deck.cards import SLUG_PATTERN, Guid, TagName
 from deck.files import check_output, write_atomically
 from deck.interop.apkg import AnkiNote, AnkiNoteType
 from deck.interop.export import SEPARATORS
-from deck.interop.interchange import citation_parts, to_markdown
+from deck.interop.interchange import Converted, citation_parts, to_markdown
 from deck.media import Media
 from deck.notetypes import NOTE_TYPES
 from deck.problems import Problem
@@ -161,6 +161,7 @@ class _Converter:
         self.sources: dict[str, tuple[str, dict[str, str | None]]] = {}  # citation HTML -> key, parts
         self.cards = 0
         self.without_guid = 0
+        self.markdown: dict[str, Converted] = {}  # each distinct field's Markdown, made once
 
     def deck_file(self, notes: list[AnkiNote], descriptions: dict[str, str], fallback_name: str) -> str:
         """The deck file's text: the notes' common deck is the deck, the rest of each is `deck:`."""
@@ -245,7 +246,7 @@ class _Converter:
             card["guid"] = note.guid
         else:
             self.without_guid += 1
-        return [f"dropped tag '{tag}' (tags are words joined by '::')" for tag in note.tags if tag not in tags]
+        return [f"dropped tag '{tag}': Anki would not keep it as it is (a space, a '\"', an empty level)" for tag in note.tags if tag not in tags]
 
     def kept(self, name: str, check: Callable[[str], str], notes: list[str]) -> str:
         """A media file's path beside the output, or its name as it was (and why) when it cannot be copied."""
@@ -256,7 +257,7 @@ class _Converter:
             return name
 
     def field_text(self, label: str, html: str, notes: list[str]) -> str:
-        converted = to_markdown(html, self.image)
+        converted = self.markdown.get(html) or self.markdown.setdefault(html, to_markdown(html, self.image))
         notes += [f"{label}: {change}" for change in converted.changes]
         return converted.markdown
 
