@@ -73,8 +73,9 @@ class Imported:
     problems: list[Problem] = field(default_factory=list)  # `deck validate` of the written file
 
 
-def import_deck(source: Path, out: Path, force: bool = False) -> Imported:
-    """Convert the Anki deck in `source` (.apkg, or .csv/.txt with Anki's headers) into `out`.
+def import_deck(source: Path, out: Path, force: bool = False, progress: pipeline.Progress = pipeline.quiet) -> Imported:
+    """Convert the Anki deck in `source` (.apkg, or .csv/.txt with Anki's headers) into `out`;
+    `progress` shows the long steps of a big deck (reading, converting, checking the output).
 
     Refuses to replace `out`, or a different file of the same name in the media folder beside it,
     unless `force`; never replaces `source` (`deck.files.Refused`). Raises ImportFailed, with
@@ -86,14 +87,14 @@ def import_deck(source: Path, out: Path, force: bool = False) -> Imported:
     with tempfile.TemporaryDirectory(prefix="deck-import-") as temporary:
         if source.suffix.lower() == ".apkg":
             try:
-                package = apkg.read(source, Path(temporary))
+                package = apkg.read(source, Path(temporary), progress)
             except apkg.PackageError as error:
                 raise ImportFailed(str(error)) from error
         elif source.suffix.lower() in (".csv", ".tsv", ".txt"):
             package = apkg.Package(_read_text(source), {}, {}, source.parent)
         else:
             raise ImportFailed(f"{source}: deck imports .apkg packages and .csv/.txt text files from Anki")
-        converter = _Converter(package.media, source.name, package.note_types)
+        converter = _Converter(package.media, source.name, package.note_types, progress)
         text = converter.deck_file(package.notes, package.descriptions, source.stem)
         if not converter.cards:
             raise ImportFailed("\n".join([*converter.messages, f"{source}: no note could be converted; wrote nothing"]))
@@ -107,7 +108,7 @@ def import_deck(source: Path, out: Path, force: bool = False) -> Imported:
         for name, path in sorted(converter.media.files.items()):
             write_atomically(media_out / name, path.read_bytes())
     write_atomically(out, text.encode("utf-8"))
-    problems = pipeline.check(str(out), notes=False).problems
+    problems = pipeline.check(str(out), progress, notes=False).problems
     return Imported(out, converter.cards, sorted(converter.media.files), converter.messages, problems)
 
 
@@ -150,7 +151,8 @@ def _read_text(path: Path) -> list[AnkiNote]:
 class _Converter:
     """Anki notes -> the text of a deck file, collecting media and messages on the way."""
 
-    def __init__(self, media_folder: Path, origin: str, note_types: dict[int, AnkiNoteType]) -> None:
+    def __init__(self, media_folder: Path, origin: str, note_types: dict[int, AnkiNoteType],
+                 progress: pipeline.Progress = pipeline.quiet) -> None:
         self.media = Media(media_folder)  # checks each file as `deck build` will, and lists it
         self.origin = origin
         # A package's own note types (not deck's), declared as they are; their keys; their HTML fields.
@@ -161,6 +163,7 @@ class _Converter:
         self.sources: dict[str, tuple[str, dict[str, str | None]]] = {}  # citation HTML -> key, parts
         self.cards = 0
         self.without_guid = 0
+        self.progress = progress
         self.markdown: dict[str, Converted] = {}  # each distinct field's Markdown, made once
 
     def deck_file(self, notes: list[AnkiNote], descriptions: dict[str, str], fallback_name: str) -> str:
@@ -188,7 +191,7 @@ class _Converter:
         name = "::".join(top)
         cards: list[Card] = []
         taken: set[str] = set()
-        for note, deck in zip(notes, levels):
+        for note, deck in pipeline.each_card(list(zip(notes, levels)), self.progress, "converting notes"):
             subdeck = "::".join(deck[len(top):] if deck[:len(top)] == top else deck)
             card = (self.declared_card(note, subdeck or None, taken) if note.note_type_id in self.note_types
                     else self.card(note, subdeck or None, taken))
