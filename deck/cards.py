@@ -79,6 +79,9 @@ class DeckInfo(_Strict):
     id: Slug
     name: DeckPath
     description: Text | None = None
+    # Each subdeck's description, by its name below the deck ('Verbs', 'Verbs::Irregular'): Anki replaces a
+    # deck's description with the package's on every import, so a migrated deck keeps its subdecks' own.
+    subdecks: dict[DeckPath, Text] = Field(default_factory=dict)
     lint: LintSettings = Field(default_factory=LintSettings)
 
 

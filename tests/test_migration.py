@@ -39,6 +39,12 @@ def view(col: Collection) -> dict[str, tuple]:
     return notes
 
 
+def descriptions(col: Collection) -> dict[str, str]:
+    """Each deck's description, by its name (Anki replaces a student's with the package's on import)."""
+    return {deck.name: (col.decks.get(deck.id) or {}).get("desc", "") for deck in col.decks.all_names_and_ids()
+            if deck.name != "Default"}
+
+
 def media_bytes(col: Collection, notes: dict[str, tuple]) -> dict[str, bytes | None]:
     """The bytes of every media file a card shows (None where the collection lacks it)."""
     folder = Path(col.media.dir())
@@ -70,10 +76,12 @@ def round_trip(original: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
         import_package(b, built.out)
         assert view(b) == expected
         assert media_bytes(b, expected) == media_bytes(a, expected)
+        described = descriptions(a)
+        assert descriptions(b) == described
 
         log = import_package(a, built.out)
         assert (len(log.conflicting), len(log.new)) == (0, 0)
-        assert view(a) == expected and a.note_count() == len(expected)
+        assert view(a) == expected and a.note_count() == len(expected) and descriptions(a) == described
 
         # A student has reviewed a card; the maintainer edits one field of one note.
         guid = pipeline.check(deck_file).guids[0]  # of the first card, whose first field is edited below
@@ -174,6 +182,12 @@ def authored_package(tmp_path: Path) -> Path:
         col.models.add(cloze)
         decks = {name: col.decks.id(name) for name in ("Sprachen::Deutsch", "Sprachen::Deutsch::Tiere",
                                                         "Sprachen::Ελληνικά")}
+        for name, description in (("Sprachen", "Wörter <b>und</b> Sätze"), ("Sprachen::Deutsch::Tiere", "Haustiere"),
+                                  ("Sprachen::Ελληνικά", "Αρχαία")):
+            described = col.decks.get(col.decks.id(name))
+            assert described is not None
+            described["desc"] = description
+            col.decks.save(described)
         for note_type, fields, tags, deck in (
             ("Basic-b122e", ["Hund", "dog [sound:say.mp3]"], ["tiere"], "Sprachen::Deutsch::Tiere"),
             ("Basic-b122e", ["Liste", '<ul><li>eins <img src="list.png"></li><li>zwei</li></ul>'], [],
@@ -207,6 +221,7 @@ def test_a_deck_authored_in_anki_migrates_unchanged(tmp_path: Path, monkeypatch:
     round_trip(package, tmp_path / "trip", monkeypatch)
     text = (tmp_path / "trip" / "deck" / "cards.yaml").read_text(encoding="utf-8")
     assert text.count("scripts: yes") == 1 and re.search(r'  Wortschatz \(日本語\):\n    id: "\d+"\n    scripts: yes\n', text)
+    assert '  subdecks:\n    "Deutsch::Tiere": "Haustiere"\n    Ελληνικά: "Αρχαία"\n' in text
     assert "  Basic-b122e:\n" in text and "  Wortschatz (日本語):\n" in text and "    kind: cloze\n" in text
     assert sorted(path.name for path in (tmp_path / "trip" / "deck" / "media").iterdir()) == sorted(
         ["list.png", "map.png", "say.mp3", "табл.png",

@@ -200,10 +200,12 @@ class _Converter:
         if self.without_guid:
             self.messages.append(f"{self.without_guid} of {len(cards)} cards have no usable GUID in {self.origin}: "
                                  "Anki will add them as new notes, beside any copies it already has")
-        lost = sorted(deck for deck, text in descriptions.items() if text.strip() and deck.startswith(f"{name}::"))
-        self.messages += [f"descriptions of subdecks are not kept: {', '.join(lost)}"] if lost else []
         slug = ids.slug(name.replace("::", " ")) if re.search("[a-z0-9]", name.lower()) else "imported-deck"
-        info = {"id": slug, "name": name, "description": self.field("deck description", descriptions.get(name, ""))}
+        info: dict[str, str | dict[str, str]] = {
+            "id": slug, "name": name, "description": self.field("deck description", descriptions.get(name, "")),
+            "subdecks": {deck.removeprefix(f"{name}::"): self.field(f"description of subdeck '{deck}'", text)
+                         for deck, text in sorted(descriptions.items())
+                         if deck.startswith(f"{name}::") and text.strip()}}
         self.messages += [f"note type '{note_type.name}': its templates run scripts in Anki; the deck file says "
                           "'scripts: yes' for it: review them" for note_type in self.note_types.values()
                           if declare.has_scripts(note_type)]
@@ -325,12 +327,17 @@ class _Converter:
         return {"source": self.sources[html][0]}
 
 
-def _yaml(origin: str, info: dict[str, str], sources: list[tuple[str, dict[str, str | None]]], note_types: list[str],
+def _yaml(origin: str, info: dict[str, str | dict[str, str]], sources: list[tuple[str, dict[str, str | None]]], note_types: list[str],
           cards: list[Card]) -> str:
     """A deck file laid out as a person would write it: one block per card, keys in a fixed order."""
     origin = re.sub(r"\s", " ", origin)  # a comment ends at a line break
     lines = [f"# Converted from {origin} by `deck import`. Review it, then run `deck build`.", "deck:"]
-    lines += [f"  {key}: {_scalar(value, key == 'id', 4)}" for key, value in info.items() if value]
+    for key, value in info.items():
+        if isinstance(value, dict):
+            lines += [f"  {key}:"] * bool(value) + [f"    {declare.yaml_key(name)}: {_scalar(text, False, 6)}"
+                                                     for name, text in value.items()]
+        elif value:
+            lines.append(f"  {key}: {_scalar(value, key == 'id', 4)}")
     lines += ["sources:"] if sources else []
     for key, parts in sources:
         lines += [f"  {key}:"] + [f"    {part}: {_scalar(value)}" for part, value in parts.items() if value]
