@@ -209,6 +209,8 @@ class NoteTypeSpec(_Strict):
     latex_post: Text | None = Field(None, alias="latex-post")  # when absent)
     # Whether its templates may run scripts in Anki (shared decks' often do): said explicitly, or refused.
     scripts: Literal["yes", "no"] = "no"
+    # Files its templates or CSS use, packed with the deck: a font by @font-face, a background picture.
+    media: list[Text] = Field(default_factory=list)
 
     def field_names(self) -> list[str]:
         return [item if isinstance(item, str) else item.name for item in self.fields]

@@ -135,6 +135,7 @@ def _check(path: str, document: nodes.Document, progress: Progress, label: str, 
     checked = Checked(validated.deck, Media(folder), document, validated.cards, problems=validated.problems)
     checked.note_types = declared(validated.note_types)
     fields = Fields(document, validated.deck.sources if validated.deck else {}, checked.media, checked.note_types)
+    fields.template_media(validated.note_types)
     root = document.root
     if validated.deck is not None and validated.deck.deck.description and isinstance(root, nodes.Mapping):
         deck_node = root.pairs["deck"][1]

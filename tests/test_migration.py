@@ -78,6 +78,9 @@ def round_trip(original: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
         assert media_bytes(b, expected) == media_bytes(a, expected)
         described = descriptions(a)
         assert descriptions(b) == described
+        fonts = sorted(Path(a.media.dir()).glob("_*"))  # the files only templates use, which Anki keeps
+        assert [(path.name, path.read_bytes()) for path in fonts] == [
+            (path.name, path.read_bytes()) for path in sorted(Path(b.media.dir()).glob("_*"))]
 
         log = import_package(a, built.out)
         assert (len(log.conflicting), len(log.new)) == (0, 0)
@@ -147,6 +150,7 @@ def test_every_real_deck_is_accounted_for() -> None:
 
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+TTF = b"\x00\x01\x00\x00" + bytes(range(32))
 MP3 = b"ID3\x04\x00\x00\x00\x00\x00\x00" + b"\x00" * 32
 
 
@@ -160,6 +164,7 @@ def authored_package(tmp_path: Path) -> Path:
         for name in ("map.png", "табл.png", "list.png"):
             (media / name).write_bytes(PNG)
         (media / "say.mp3").write_bytes(MP3)
+        (media / "_serif.ttf").write_bytes(TTF)  # a font the note type's CSS loads: no note names it
         basic = col.models.by_name("Basic")
         assert basic is not None
         basic["name"] = "Basic-b122e"
@@ -173,7 +178,7 @@ def authored_package(tmp_path: Path) -> Path:
             template = col.models.new_template(name)
             template["qfmt"], template["afmt"] = front, back
             col.models.add_template(vocabulary, template)
-        vocabulary["css"] = ".card { font-family: serif; }\n"
+        vocabulary["css"] = '@font-face { font-family: own; src: url("_serif.ttf"); }\n.card { font-family: own; }\n'
         col.models.add(vocabulary)
         cloze = col.models.copy(col.models.by_name("Cloze"), add=False)  # type: ignore[arg-type]
         cloze["name"] = "Cloze+Notes"
@@ -222,7 +227,8 @@ def test_a_deck_authored_in_anki_migrates_unchanged(tmp_path: Path, monkeypatch:
     text = (tmp_path / "trip" / "deck" / "cards.yaml").read_text(encoding="utf-8")
     assert text.count("scripts: yes") == 1 and re.search(r'  Wortschatz \(日本語\):\n    id: "\d+"\n    scripts: yes\n', text)
     assert '  subdecks:\n    "Deutsch::Tiere": "Haustiere"\n    Ελληνικά: "Αρχαία"\n' in text
+    assert '    media: ["media/_serif.ttf"]\n' in text
     assert "  Basic-b122e:\n" in text and "  Wortschatz (日本語):\n" in text and "    kind: cloze\n" in text
     assert sorted(path.name for path in (tmp_path / "trip" / "deck" / "media").iterdir()) == sorted(
-        ["list.png", "map.png", "say.mp3", "табл.png",
+        ["_serif.ttf", "list.png", "map.png", "say.mp3", "табл.png",
          *(path.name for path in (tmp_path / "author").rglob("latex-*.png"))])

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from deck import htmlfields, render
 from deck.interop.apkg import AnkiNote, AnkiNoteType
@@ -55,8 +55,10 @@ def exact_in_markdown(html: str) -> bool:
     return not findings and rendered == html
 
 
-def note_type_lines(key: str, note_type: AnkiNoteType, html: set[str], scalar: Callable[[str, bool, int], str]) -> list[str]:
-    """The note type's entry under `note-types:`, every value as Anki has it."""
+def note_type_lines(key: str, note_type: AnkiNoteType, html: set[str], scalar: Callable[[str, bool, int], str],
+                    media: Sequence[str] = ()) -> list[str]:
+    """The note type's entry under `note-types:`, every value as Anki has it; `media`, the paths of the
+    files its templates and CSS use."""
     lines = [f"  {yaml_key(key)}:", f'    id: "{note_type.id}"']
     lines += [f"    name: {scalar(note_type.name, False, 0)}"] if key != note_type.name else []
     lines += ["    kind: cloze"] if note_type.cloze else []
@@ -67,6 +69,7 @@ def note_type_lines(key: str, note_type: AnkiNoteType, html: set[str], scalar: C
     if note_type.sort_field:
         lines.append(f"    sort-field: {yaml_key(note_type.fields[note_type.sort_field])}")
     lines += [f"    css: {scalar(note_type.css, False, 6)}"] if note_type.css else []
+    lines += [f"    media: [{', '.join(scalar(path, False, 0) for path in media)}]"] if media else []
     lines += [f"    latex-pre: {scalar(note_type.latex_pre, False, 6)}"] if note_type.latex_pre != LATEX_PRE else []
     lines += [f"    latex-post: {scalar(note_type.latex_post, False, 6)}"] if note_type.latex_post != LATEX_POST else []
     lines.append("    templates:")

@@ -210,7 +210,8 @@ class _Converter:
                           "'scripts: yes' for it: review them" for note_type in self.note_types.values()
                           if declare.has_scripts(note_type)]
         declared = [line for key, note_type in self.note_types.items()
-                    for line in declare.note_type_lines(self.keys[key], note_type, self.html[key], _scalar)]
+                    for line in declare.note_type_lines(self.keys[key], note_type, self.html[key], _scalar,
+                                                        self.template_files(note_type))]
         return _yaml(self.origin, info, list(self.sources.values()), declared, cards)
 
     def converted(self, note: AnkiNote) -> bool:
@@ -241,6 +242,16 @@ class _Converter:
         card |= {"media": made} if made else {}
         self.messages += [f"card '{card['id']}': {message}" for message in notes]
         return card
+
+    def template_files(self, note_type: AnkiNoteType) -> list[str]:
+        """The package's files named with a leading '_' (which Anki keeps for templates) that the note
+        type's templates or CSS name, as paths beside the output; each that cannot be kept is reported."""
+        used = note_type.css + "".join(front + back for _, front, back in note_type.templates)
+        names = sorted(path.name for path in self.media.root.iterdir() if path.name.startswith("_") and path.name in used)
+        notes: list[str] = []
+        paths = [self.kept(name, self.media.template_file, notes) for name in names]
+        self.messages += [f"note type '{note_type.name}': {message}" for message in notes]
+        return [path for path in paths if path.startswith("media/")]
 
     def tags_and_deck(self, note: AnkiNote, subdeck: str | None, card: Card) -> list[str]:
         """The note's tags, deck and GUID on `card`; what cannot be kept, in words."""
@@ -332,12 +343,12 @@ def _yaml(origin: str, info: dict[str, str | dict[str, str]], sources: list[tupl
     """A deck file laid out as a person would write it: one block per card, keys in a fixed order."""
     origin = re.sub(r"\s", " ", origin)  # a comment ends at a line break
     lines = [f"# Converted from {origin} by `deck import`. Review it, then run `deck build`.", "deck:"]
-    for key, value in info.items():
-        if isinstance(value, dict):
-            lines += [f"  {key}:"] * bool(value) + [f"    {declare.yaml_key(name)}: {_scalar(text, False, 6)}"
-                                                     for name, text in value.items()]
-        elif value:
-            lines.append(f"  {key}: {_scalar(value, key == 'id', 4)}")
+    for key, about in info.items():
+        if isinstance(about, dict):
+            lines += [f"  {key}:"] * bool(about) + [f"    {declare.yaml_key(name)}: {_scalar(text, False, 6)}"
+                                                     for name, text in about.items()]
+        elif about:
+            lines.append(f"  {key}: {_scalar(about, key == 'id', 4)}")
     lines += ["sources:"] if sources else []
     for key, parts in sources:
         lines += [f"  {key}:"] + [f"    {part}: {_scalar(value)}" for part, value in parts.items() if value]
