@@ -137,7 +137,8 @@ def test_a_real_deck_migrates_unchanged(name: str, tmp_path: Path, monkeypatch: 
     ("ankidroid-templates.apkg", "error: note type 'reassign': template 'Card 1', front: names field '=<% %>='"),
 ])
 def test_a_real_deck_that_cannot_migrate_says_why(name: str, reason: str, tmp_path: Path) -> None:
-    """Remote pictures, pictures the package lacks, and templates Anki itself would not save."""
+    """Remote pictures, pictures the package lacks, and a template naming a field its note type lacks
+    (Anki shows an error on those cards: "Front template has a problem")."""
     imported = import_deck(realworld(name), tmp_path / "cards.yaml")
     assert any(reason in problem.format() for problem in imported.problems), [p.format() for p in imported.problems]
 
