@@ -233,3 +233,30 @@ def test_a_deck_authored_in_anki_migrates_unchanged(tmp_path: Path, monkeypatch:
     assert sorted(path.name for path in (tmp_path / "trip" / "deck" / "media").iterdir()) == sorted(
         ["_serif.ttf", "list.png", "map.png", "say.mp3", "табл.png",
          *(path.name for path in (tmp_path / "author").rglob("latex-*.png"))])
+
+
+def test_a_big_import_shows_progress_on_a_terminal(tmp_path: Path) -> None:
+    """`deck import` of a big package shows the bars of the other long commands: reading the notes,
+    converting them, checking the written file."""
+    from anki.collection import AddNoteRequest
+
+    from deck.pipeline import PROGRESS_MIN_CARDS
+    from tests.test_cli import _on_a_terminal
+
+    col = open_collection(tmp_path / "author")
+    try:
+        basic = col.models.by_name("Basic")
+        assert basic is not None
+        requests = []
+        for number in range(PROGRESS_MIN_CARDS):
+            note = col.new_note(basic)
+            note.fields[:] = [f"Question {number}?", f"Answer {number}"]
+            requests.append(AddNoteRequest(note=note, deck_id=col.decks.id("Big")))  # type: ignore[arg-type]
+        col.add_notes(requests)
+        col.export_anki_package(out_path=str(tmp_path / "big.apkg"), options=ExportAnkiPackageOptions(), limit=None)
+    finally:
+        col.close()
+    status, output = _on_a_terminal(tmp_path, "import", "big.apkg", "-o", "cards.yaml")
+    assert status == 0, output
+    assert output.index(b"reading big.apkg") < output.index(b"converting notes") < output.index(b"checking")
+    assert f"wrote cards.yaml: {PROGRESS_MIN_CARDS} cards".encode() in output
