@@ -7,6 +7,11 @@ The package is what authors make in Anki: a note type of its own (4 fields, 2 te
 renamed stock Basic, a third of the fields with Anki's editor HTML (<div> lines, a styled span) that
 stays HTML, tags and two subdecks. Each time is a whole `python -m deck import` process, start to
 exit, the median of REPEATS; the deck file it writes is then checked to be valid.
+
+Measured on this 2-core machine, 30,000 notes (2.1 MB): 15.3 s on 2026-12-04; 9.8 s at main 857ee4b
+and 7.7 s after (2026-12-05): a field that is plain text is its own Markdown (no conversion, no
+render to compare), each distinct field is converted once, and the cleaner's inventory of what it
+dropped is taken only when it dropped something.
 """
 
 from __future__ import annotations

@@ -17,8 +17,11 @@ SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 # Any text that is not blank.
 Text = Annotated[str, StringConstraints(pattern=r"\S")]
-# Anki splits tags on white space; '::' separates levels, so no level may be empty.
-TagName = Annotated[str, StringConstraints(pattern=r"^[^\s:]+(?:::[^\s:]+)*$")]
+# A tag as Anki keeps it (rslib/src/tags/register.rs): Anki splits tags on white space and drops '"' and
+# control characters; '::' separates levels, and no level may be empty. A single ':' is text ('anatomy:skin').
+_TAG_TEXT = r'[^\s":\x00-\x1f\x7f]+'
+_TAG_LEVEL = f":?{_TAG_TEXT}(?::{_TAG_TEXT})*"
+TagName = Annotated[str, StringConstraints(pattern=f"^{_TAG_LEVEL}(?:::{_TAG_LEVEL})*:?$")]
 
 
 def _deck_path(name: str) -> str:
@@ -76,6 +79,9 @@ class DeckInfo(_Strict):
     id: Slug
     name: DeckPath
     description: Text | None = None
+    # Each subdeck's description, by its name below the deck ('Verbs', 'Verbs::Irregular'): Anki replaces a
+    # deck's description with the package's on every import, so a migrated deck keeps its subdecks' own.
+    subdecks: dict[DeckPath, Text] = Field(default_factory=dict)
     lint: LintSettings = Field(default_factory=LintSettings)
 
 
@@ -203,6 +209,8 @@ class NoteTypeSpec(_Strict):
     latex_post: Text | None = Field(None, alias="latex-post")  # when absent)
     # Whether its templates may run scripts in Anki (shared decks' often do): said explicitly, or refused.
     scripts: Literal["yes", "no"] = "no"
+    # Files its templates or CSS use, packed with the deck: a font by @font-face, a background picture.
+    media: list[Text] = Field(default_factory=list)
 
     def field_names(self) -> list[str]:
         return [item if isinstance(item, str) else item.name for item in self.fields]

@@ -467,7 +467,7 @@ def import_command(source: Path, output: Path, force: bool, max_errors: int) -> 
     from deck.interop import importer  # here, as no other command needs it: 0.01 s of each of theirs
 
     try:
-        imported = importer.import_deck(source, output, force)
+        imported = importer.import_deck(source, output, force, _progress)
     except importer.ImportFailed as error:
         raise click.ClickException(shown(str(error))) from error
     except files.Refused as error:

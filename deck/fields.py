@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from deck import cloze, htmlfields, render
-from deck.cards import CARD_TYPES, BuiltInCard, Card, ClozeCard, NoteCard, Source
+from deck.cards import CARD_TYPES, BuiltInCard, Card, ClozeCard, NoteCard, NoteTypeSpec, Source
 from deck.media import Media, MediaError
 from deck.nodes import Document, Mapping, Node, Scalar, Sequence
 from deck.notetypes import NOTE_TYPES, NoteType, card_ords
@@ -74,6 +74,18 @@ class Fields:
         texts, sound = self._fields(card, node, html=True)
         return Note(card.id, card.type, (*texts, self._citation(card.source), sound), tuple(card.tags), card.deck,
                     ords(card))
+
+    def template_media(self, specs: dict[str, NoteTypeSpec]) -> None:
+        """The files that note types' templates or CSS use (`media:`), packed with the notes'; what
+        cannot be is reported at its entry."""
+        for key, spec in specs.items():
+            for number, reference in enumerate(spec.media):
+                try:
+                    self.media.template_file(reference)
+                except MediaError as error:
+                    listed = self.document.root.pairs["note-types"][1].pairs[key][1].pairs["media"][1]  # type: ignore[union-attr]
+                    line, column = self.document.locate(listed.items[number] if isinstance(listed, Sequence) else listed)
+                    self.problems.append(self.document.problem(line, column, "media", f"note type '{key}': {error}"))
 
     def check(self, card: Card, node: Mapping) -> None:
         """What `note` reports, without making the HTML: for checking alone."""

@@ -29,9 +29,12 @@ MEDIA_TYPES = {
     ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
     ".webp": "image/webp", ".svg": "image/svg+xml",
     ".mp3": "audio/mpeg", ".ogg": "audio/ogg", ".m4a": "audio/mp4", ".wav": "audio/wav",
+    ".ttf": "font/ttf", ".otf": "font/otf", ".woff": "font/woff", ".woff2": "font/woff2",
 }
 _IMAGE_TYPES = {suffix for suffix, mime in MEDIA_TYPES.items() if mime.startswith("image/")}
 _SOUND_TYPES = {suffix for suffix, mime in MEDIA_TYPES.items() if mime.startswith("audio/")}
+# What a note type's templates and CSS may use (a font by @font-face, a background picture): no script.
+_TEMPLATE_TYPES = _IMAGE_TYPES | {suffix for suffix, mime in MEDIA_TYPES.items() if mime.startswith("font/")}
 _FORBIDDEN_IN_NAMES = re.compile(r'[/\\:*?"<>|\x00-\x1f]')
 _RESERVED_NAMES = re.compile(r"^(con|prn|aux|nul|com[1-9]|lpt[1-9])(\..*)?$", re.IGNORECASE)
 
@@ -81,6 +84,14 @@ class Media:
 
     def sound(self, reference: str) -> str:
         return self._add(reference, _SOUND_TYPES, "a sound")
+
+    def template_file(self, reference: str) -> str:
+        """A file a note type's templates or CSS use. Its name starts with '_': Anki keeps such a file
+        when no note shows it (Check Media deletes other unused files) and so does AnkiWeb's sync."""
+        if not _anki_name(reference).startswith("_"):
+            raise MediaError(f"'{reference}' is used by templates, so its name must start with '_' (Anki deletes "
+                             "other files no note shows); rename it, and its uses in the templates")
+        return self._add(reference, _TEMPLATE_TYPES, "a picture or font")
 
     def _add(self, reference: str, allowed: set[str], kind: str) -> str:
         try:
@@ -168,5 +179,9 @@ def _content_matches(path: Path, suffix: str) -> bool:
         ".ogg": lambda: head.startswith(b"OggS"),
         ".m4a": lambda: head[4:8] == b"ftyp",
         ".wav": lambda: head[:4] == b"RIFF" and head[8:12] == b"WAVE",
+        ".ttf": lambda: head.startswith((b"\x00\x01\x00\x00", b"true")),
+        ".otf": lambda: head.startswith(b"OTTO"),
+        ".woff": lambda: head.startswith(b"wOFF"),
+        ".woff2": lambda: head.startswith(b"wOF2"),
     }
     return signatures[suffix]()

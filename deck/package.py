@@ -18,7 +18,7 @@ import time
 import zipfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -46,11 +46,13 @@ class Stamps:
 
 @dataclass(frozen=True)
 class DeckTree:
-    """The deck every note goes in or below: its slug (identity), Anki name and HTML description."""
+    """The deck every note goes in or below: its slug (identity), Anki name and HTML description, and
+    its subdecks' descriptions by their names below it."""
 
     slug: str
     name: str
     description: str
+    subdecks: dict[str, str] = field(default_factory=dict)
 
 
 # The digits of Anki's GUIDs (its utils.base91), which genanki writes too; and two of them for each
@@ -143,9 +145,12 @@ def database(tree: DeckTree, notes: list[Note], guids: list[str], stamps: Stamps
     decks: dict[str | None, genanki.Deck] = {
         None: genanki.Deck(anki_deck_id(tree.slug, None), tree.name, tree.description),
     }
-    for subdeck, kind in dict.fromkeys((note.subdeck, note.kind) for note in notes):  # (in order of appearance)
+    # The subdecks notes are in, in order of appearance, and those described (a parent of others, say).
+    for subdeck in [*dict.fromkeys(note.subdeck for note in notes), *tree.subdecks]:
         if subdeck not in decks:
-            decks[subdeck] = genanki.Deck(anki_deck_id(tree.slug, subdeck), f"{tree.name}::{subdeck}")
+            decks[subdeck] = genanki.Deck(anki_deck_id(tree.slug, subdeck), f"{tree.name}::{subdeck}",
+                                          tree.subdecks.get(subdeck or "", ""))
+    for subdeck, kind in dict.fromkeys((note.subdeck, note.kind) for note in notes):
         decks[subdeck].add_model(models[kind])  # genanki writes the note types decks use
     model_ids = {kind: model.model_id for kind, model in models.items()}
     deck_ids = {subdeck: deck.deck_id for subdeck, deck in decks.items()}

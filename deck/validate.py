@@ -360,7 +360,9 @@ class _Checker:
             self.report(target, "bad-guid",
                         f"{label}: guid '{value}' is not valid; use up to 64 printable characters without spaces")
         elif kind == "string_pattern_mismatch" and field == "tags":
-            why = "has a space (Anki splits tags on spaces)" if re.search(r"\s", value) else "has an empty level"
+            why = ("has a space (Anki splits tags on spaces)" if re.search(r"\s", value)
+                   else "has a '\"' or a control character, which Anki drops" if re.search(r'["\x00-\x1f\x7f]', value)
+                   else "has an empty level")
             self.report(target, "bad-tag",
                         f"{label}: tag '{value}' {why}; join words with '-' and levels with '::'")
         elif kind == "string_pattern_mismatch":

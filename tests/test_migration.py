@@ -39,6 +39,12 @@ def view(col: Collection) -> dict[str, tuple]:
     return notes
 
 
+def descriptions(col: Collection) -> dict[str, str]:
+    """Each deck's description, by its name (Anki replaces a student's with the package's on import)."""
+    return {deck.name: (col.decks.get(deck.id) or {}).get("desc", "") for deck in col.decks.all_names_and_ids()
+            if deck.name != "Default"}
+
+
 def media_bytes(col: Collection, notes: dict[str, tuple]) -> dict[str, bytes | None]:
     """The bytes of every media file a card shows (None where the collection lacks it)."""
     folder = Path(col.media.dir())
@@ -70,10 +76,15 @@ def round_trip(original: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
         import_package(b, built.out)
         assert view(b) == expected
         assert media_bytes(b, expected) == media_bytes(a, expected)
+        described = descriptions(a)
+        assert descriptions(b) == described
+        fonts = sorted(Path(a.media.dir()).glob("_*"))  # the files only templates use, which Anki keeps
+        assert [(path.name, path.read_bytes()) for path in fonts] == [
+            (path.name, path.read_bytes()) for path in sorted(Path(b.media.dir()).glob("_*"))]
 
         log = import_package(a, built.out)
         assert (len(log.conflicting), len(log.new)) == (0, 0)
-        assert view(a) == expected and a.note_count() == len(expected)
+        assert view(a) == expected and a.note_count() == len(expected) and descriptions(a) == described
 
         # A student has reviewed a card; the maintainer edits one field of one note.
         guid = pipeline.check(deck_file).guids[0]  # of the first card, whose first field is edited below
@@ -126,7 +137,8 @@ def test_a_real_deck_migrates_unchanged(name: str, tmp_path: Path, monkeypatch: 
     ("ankidroid-templates.apkg", "error: note type 'reassign': template 'Card 1', front: names field '=<% %>='"),
 ])
 def test_a_real_deck_that_cannot_migrate_says_why(name: str, reason: str, tmp_path: Path) -> None:
-    """Remote pictures, pictures the package lacks, and templates Anki itself would not save."""
+    """Remote pictures, pictures the package lacks, and a template naming a field its note type lacks
+    (Anki shows an error on those cards: "Front template has a problem")."""
     imported = import_deck(realworld(name), tmp_path / "cards.yaml")
     assert any(reason in problem.format() for problem in imported.problems), [p.format() for p in imported.problems]
 
@@ -139,6 +151,7 @@ def test_every_real_deck_is_accounted_for() -> None:
 
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+TTF = b"\x00\x01\x00\x00" + bytes(range(32))
 MP3 = b"ID3\x04\x00\x00\x00\x00\x00\x00" + b"\x00" * 32
 
 
@@ -152,6 +165,7 @@ def authored_package(tmp_path: Path) -> Path:
         for name in ("map.png", "табл.png", "list.png"):
             (media / name).write_bytes(PNG)
         (media / "say.mp3").write_bytes(MP3)
+        (media / "_serif.ttf").write_bytes(TTF)  # a font the note type's CSS loads: no note names it
         basic = col.models.by_name("Basic")
         assert basic is not None
         basic["name"] = "Basic-b122e"
@@ -165,7 +179,7 @@ def authored_package(tmp_path: Path) -> Path:
             template = col.models.new_template(name)
             template["qfmt"], template["afmt"] = front, back
             col.models.add_template(vocabulary, template)
-        vocabulary["css"] = ".card { font-family: serif; }\n"
+        vocabulary["css"] = '@font-face { font-family: own; src: url("_serif.ttf"); }\n.card { font-family: own; }\n'
         col.models.add(vocabulary)
         cloze = col.models.copy(col.models.by_name("Cloze"), add=False)  # type: ignore[arg-type]
         cloze["name"] = "Cloze+Notes"
@@ -174,6 +188,12 @@ def authored_package(tmp_path: Path) -> Path:
         col.models.add(cloze)
         decks = {name: col.decks.id(name) for name in ("Sprachen::Deutsch", "Sprachen::Deutsch::Tiere",
                                                         "Sprachen::Ελληνικά")}
+        for name, description in (("Sprachen", "Wörter <b>und</b> Sätze"), ("Sprachen::Deutsch::Tiere", "Haustiere"),
+                                  ("Sprachen::Ελληνικά", "Αρχαία")):
+            described = col.decks.get(col.decks.id(name))
+            assert described is not None
+            described["desc"] = description
+            col.decks.save(described)
         for note_type, fields, tags, deck in (
             ("Basic-b122e", ["Hund", "dog [sound:say.mp3]"], ["tiere"], "Sprachen::Deutsch::Tiere"),
             ("Basic-b122e", ["Liste", '<ul><li>eins <img src="list.png"></li><li>zwei</li></ul>'], [],
@@ -207,7 +227,36 @@ def test_a_deck_authored_in_anki_migrates_unchanged(tmp_path: Path, monkeypatch:
     round_trip(package, tmp_path / "trip", monkeypatch)
     text = (tmp_path / "trip" / "deck" / "cards.yaml").read_text(encoding="utf-8")
     assert text.count("scripts: yes") == 1 and re.search(r'  Wortschatz \(日本語\):\n    id: "\d+"\n    scripts: yes\n', text)
+    assert '  subdecks:\n    "Deutsch::Tiere": "Haustiere"\n    Ελληνικά: "Αρχαία"\n' in text
+    assert '    media: ["media/_serif.ttf"]\n' in text
     assert "  Basic-b122e:\n" in text and "  Wortschatz (日本語):\n" in text and "    kind: cloze\n" in text
     assert sorted(path.name for path in (tmp_path / "trip" / "deck" / "media").iterdir()) == sorted(
-        ["list.png", "map.png", "say.mp3", "табл.png",
+        ["_serif.ttf", "list.png", "map.png", "say.mp3", "табл.png",
          *(path.name for path in (tmp_path / "author").rglob("latex-*.png"))])
+
+
+def test_a_big_import_shows_progress_on_a_terminal(tmp_path: Path) -> None:
+    """`deck import` of a big package shows the bars of the other long commands: reading the notes,
+    converting them, checking the written file."""
+    from anki.collection import AddNoteRequest
+
+    from deck.pipeline import PROGRESS_MIN_CARDS
+    from tests.test_cli import _on_a_terminal
+
+    col = open_collection(tmp_path / "author")
+    try:
+        basic = col.models.by_name("Basic")
+        assert basic is not None
+        requests = []
+        for number in range(PROGRESS_MIN_CARDS):
+            note = col.new_note(basic)
+            note.fields[:] = [f"Question {number}?", f"Answer {number}"]
+            requests.append(AddNoteRequest(note=note, deck_id=col.decks.id("Big")))  # type: ignore[arg-type]
+        col.add_notes(requests)
+        col.export_anki_package(out_path=str(tmp_path / "big.apkg"), options=ExportAnkiPackageOptions(), limit=None)
+    finally:
+        col.close()
+    status, output = _on_a_terminal(tmp_path, "import", "big.apkg", "-o", "cards.yaml")
+    assert status == 0, output
+    assert output.index(b"reading big.apkg") < output.index(b"converting notes") < output.index(b"checking")
+    assert f"wrote cards.yaml: {PROGRESS_MIN_CARDS} cards".encode() in output

@@ -186,3 +186,25 @@ def test_a_note_type_that_says_so_may_carry_scripts(tmp_path: Path, collection: 
     import_package(collection, build(tmp_path, text))
     vocabulary = collection.models.get(1600000000123)  # type: ignore[arg-type]
     assert vocabulary is not None and "<script>document.title = 1</script>" in vocabulary["tmpls"][0]["qfmt"]
+
+
+def test_a_font_the_css_loads_is_packed_and_checked(tmp_path: Path, collection: Collection) -> None:
+    """A note type's `media:` (a font its CSS loads by @font-face) reaches Anki's media folder, where
+    Anki keeps it as no note names it; a file without the leading '_', or not what its extension
+    says, is reported at its entry."""
+    font = b"\x00\x01\x00\x00" + bytes(range(40))
+    (tmp_path / "media").mkdir()
+    for name, data in (("_serif.ttf", font), ("serif.ttf", font), ("_fake.ttf", b"\x89PNG\r\n\x1a\n")):
+        (tmp_path / "media" / name).write_bytes(data)
+    css = '    css: ".card { color: navy; }"\n'
+    with_font = _with(VOCABULARY, css, css.replace("color: navy;", 'font-family: s; } @font-face { font-family: s; '
+                                                   'src: url(_serif.ttf);') + "    media: [media/_serif.ttf]\n")
+    import_package(collection, build(tmp_path, with_font))
+    assert (Path(collection.media.dir()) / "_serif.ttf").read_bytes() == font
+    for listed, message in (
+            ("media/serif.ttf", "'media/serif.ttf' is used by templates, so its name must start with '_' (Anki deletes "
+                                "other files no note shows); rename it, and its uses in the templates"),
+            ("media/_fake.ttf", "'media/_fake.ttf' does not contain TTF data; check the file or its extension")):
+        path = deck_file(tmp_path, with_font.replace("media: [media/_serif.ttf]", f"media: [{listed}]"))
+        assert [(problem.line, problem.column, problem.code, problem.message) for problem in
+                pipeline.check(str(path)).problems] == [(10, 13, "media", f"note type 'Vocabulary (5 fields)': {message}")]

@@ -69,7 +69,7 @@ def test_a_valid_deck_has_every_kind_of_card() -> None:
                       "deck: deck name 'A::::B' has a blank level; write names between the '::'")], id="blank deck level"),
         pytest.param("deck:\n  id: t\n  name: T\n  title: x\ncards:\n  - {id: a, question: q, answer: a}\n",
                      [(4, 3, "unknown-key",
-                      "deck: unknown key 'title'; expected one of: id, name, description, lint")], id="unknown deck key"),
+                      "deck: unknown key 'title'; expected one of: id, name, description, subdecks, lint")], id="unknown deck key"),
         pytest.param(HEAD + "cards:\n  - {id: a, tpye: cloze, question: q, answer: a}\n",
                      [(5, 13, "unknown-key", "card 'a': unknown key 'tpye'; did you mean 'type'?")], id="type misspelt"),
         pytest.param(HEAD + "cards:\n  - id: a\n    question: q\n", [(5, 5, "missing-field",
@@ -109,6 +109,9 @@ def test_a_valid_deck_has_every_kind_of_card() -> None:
         pytest.param(HEAD + "cards:\n  - {id: a, question: q, answer: a, tags: ['a::']}\n",
                      [(5, 44, "bad-tag",
                       "card 'a': tag 'a::' has an empty level; join words with '-' and levels with '::'")], id="tag with an empty level"),
+        pytest.param(HEAD + "cards:\n  - {id: a, question: q, answer: a, tags: ['say\"so']}\n",
+                     [(5, 44, "bad-tag", "card 'a': tag 'say\"so' has a '\"' or a control character, which Anki drops; "
+                                         "join words with '-' and levels with '::'")], id="tag with a quote"),
         pytest.param(HEAD + "cards:\n  - {id: a, question: q, answer: a, source: nowhere}\n",
                      [(5, 45, "unknown-source",
                       "card 'a': source 'nowhere' is not in 'sources'; add it under 'sources'")], id="unknown source"),

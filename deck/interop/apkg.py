@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from deck.pipeline import Progress, each_card, quiet
+
 # The name of the stock note type a collection must keep: no package's note type has it.
 _PLACEHOLDER = "\u2060deck import: not in the package"
 # Anki's LaTeX in a field (rslib/src/latex.rs): its pictures are made by Anki, not named in the field.
@@ -61,8 +63,9 @@ class Package:
     media: Path  # the folder of the package's media files
 
 
-def read(path: Path, folder: Path) -> Package:
-    """Every note of the package at `path`, in the package's order, read in `folder` (temporary)."""
+def read(path: Path, folder: Path, progress: Progress = quiet) -> Package:
+    """Every note of the package at `path`, in the package's order, read in `folder` (temporary);
+    `progress` shows the reading of a big package's notes."""
     try:
         from anki.collection import Collection
         from anki.decks import DeckId
@@ -89,7 +92,8 @@ def read(path: Path, folder: Path) -> Package:
         note_types: dict[int, AnkiNoteType] = {}
         notes = []
         media = Path(collection.media.dir())
-        for note_id in sorted(collection.find_notes("")):  # note ids keep the package's order
+        note_ids = sorted(collection.find_notes(""))  # note ids keep the package's order
+        for note_id in each_card(note_ids, progress, f"reading {path.name}"):
             note = collection.get_note(note_id)
             model = note.note_type()
             assert model is not None

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from deck import htmlfields, render
 from deck.interop.apkg import AnkiNote, AnkiNoteType
@@ -30,9 +30,15 @@ def keys(note_types: list[AnkiNoteType]) -> dict[int, str]:
 def html_fields(note_type: AnkiNoteType, notes: list[AnkiNote]) -> set[str]:
     """The fields to keep as HTML: those where Markdown would not give back some note's exact HTML."""
     found = set()
+    exact: dict[str, bool] = {}  # by distinct value: shared decks repeat many (a deck's name, "Yes")
     for number, name in enumerate(note_type.fields):
-        if any(not exact_in_markdown(note.fields[number][1]) for note in notes):
-            found.add(name)
+        for note in notes:
+            value = note.fields[number][1]
+            if value not in exact:
+                exact[value] = exact_in_markdown(value)
+            if not exact[value]:
+                found.add(name)
+                break
     return found
 
 
@@ -49,8 +55,10 @@ def exact_in_markdown(html: str) -> bool:
     return not findings and rendered == html
 
 
-def note_type_lines(key: str, note_type: AnkiNoteType, html: set[str], scalar: Callable[[str, bool, int], str]) -> list[str]:
-    """The note type's entry under `note-types:`, every value as Anki has it."""
+def note_type_lines(key: str, note_type: AnkiNoteType, html: set[str], scalar: Callable[[str, bool, int], str],
+                    media: Sequence[str] = ()) -> list[str]:
+    """The note type's entry under `note-types:`, every value as Anki has it; `media`, the paths of the
+    files its templates and CSS use."""
     lines = [f"  {yaml_key(key)}:", f'    id: "{note_type.id}"']
     lines += [f"    name: {scalar(note_type.name, False, 0)}"] if key != note_type.name else []
     lines += ["    kind: cloze"] if note_type.cloze else []
@@ -61,6 +69,7 @@ def note_type_lines(key: str, note_type: AnkiNoteType, html: set[str], scalar: C
     if note_type.sort_field:
         lines.append(f"    sort-field: {yaml_key(note_type.fields[note_type.sort_field])}")
     lines += [f"    css: {scalar(note_type.css, False, 6)}"] if note_type.css else []
+    lines += [f"    media: [{', '.join(scalar(path, False, 0) for path in media)}]"] if media else []
     lines += [f"    latex-pre: {scalar(note_type.latex_pre, False, 6)}"] if note_type.latex_pre != LATEX_PRE else []
     lines += [f"    latex-post: {scalar(note_type.latex_post, False, 6)}"] if note_type.latex_post != LATEX_POST else []
     lines.append("    templates:")

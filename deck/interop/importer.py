@@ -32,7 +32,7 @@ from deck.cards import SLUG_PATTERN, Guid, TagName
 from deck.files import check_output, write_atomically
 from deck.interop.apkg import AnkiNote, AnkiNoteType
 from deck.interop.export import SEPARATORS
-from deck.interop.interchange import citation_parts, to_markdown
+from deck.interop.interchange import Converted, citation_parts, to_markdown
 from deck.media import Media
 from deck.notetypes import NOTE_TYPES
 from deck.problems import Problem
@@ -73,8 +73,9 @@ class Imported:
     problems: list[Problem] = field(default_factory=list)  # `deck validate` of the written file
 
 
-def import_deck(source: Path, out: Path, force: bool = False) -> Imported:
-    """Convert the Anki deck in `source` (.apkg, or .csv/.txt with Anki's headers) into `out`.
+def import_deck(source: Path, out: Path, force: bool = False, progress: pipeline.Progress = pipeline.quiet) -> Imported:
+    """Convert the Anki deck in `source` (.apkg, or .csv/.txt with Anki's headers) into `out`;
+    `progress` shows the long steps of a big deck (reading, converting, checking the output).
 
     Refuses to replace `out`, or a different file of the same name in the media folder beside it,
     unless `force`; never replaces `source` (`deck.files.Refused`). Raises ImportFailed, with
@@ -86,14 +87,14 @@ def import_deck(source: Path, out: Path, force: bool = False) -> Imported:
     with tempfile.TemporaryDirectory(prefix="deck-import-") as temporary:
         if source.suffix.lower() == ".apkg":
             try:
-                package = apkg.read(source, Path(temporary))
+                package = apkg.read(source, Path(temporary), progress)
             except apkg.PackageError as error:
                 raise ImportFailed(str(error)) from error
         elif source.suffix.lower() in (".csv", ".tsv", ".txt"):
             package = apkg.Package(_read_text(source), {}, {}, source.parent)
         else:
             raise ImportFailed(f"{source}: deck imports .apkg packages and .csv/.txt text files from Anki")
-        converter = _Converter(package.media, source.name, package.note_types)
+        converter = _Converter(package.media, source.name, package.note_types, progress)
         text = converter.deck_file(package.notes, package.descriptions, source.stem)
         if not converter.cards:
             raise ImportFailed("\n".join([*converter.messages, f"{source}: no note could be converted; wrote nothing"]))
@@ -107,7 +108,7 @@ def import_deck(source: Path, out: Path, force: bool = False) -> Imported:
         for name, path in sorted(converter.media.files.items()):
             write_atomically(media_out / name, path.read_bytes())
     write_atomically(out, text.encode("utf-8"))
-    problems = pipeline.check(str(out), notes=False).problems
+    problems = pipeline.check(str(out), progress, notes=False).problems
     return Imported(out, converter.cards, sorted(converter.media.files), converter.messages, problems)
 
 
@@ -150,7 +151,8 @@ def _read_text(path: Path) -> list[AnkiNote]:
 class _Converter:
     """Anki notes -> the text of a deck file, collecting media and messages on the way."""
 
-    def __init__(self, media_folder: Path, origin: str, note_types: dict[int, AnkiNoteType]) -> None:
+    def __init__(self, media_folder: Path, origin: str, note_types: dict[int, AnkiNoteType],
+                 progress: pipeline.Progress = pipeline.quiet) -> None:
         self.media = Media(media_folder)  # checks each file as `deck build` will, and lists it
         self.origin = origin
         # A package's own note types (not deck's), declared as they are; their keys; their HTML fields.
@@ -161,6 +163,8 @@ class _Converter:
         self.sources: dict[str, tuple[str, dict[str, str | None]]] = {}  # citation HTML -> key, parts
         self.cards = 0
         self.without_guid = 0
+        self.progress = progress
+        self.markdown: dict[str, Converted] = {}  # each distinct field's Markdown, made once
 
     def deck_file(self, notes: list[AnkiNote], descriptions: dict[str, str], fallback_name: str) -> str:
         """The deck file's text: the notes' common deck is the deck, the rest of each is `deck:`."""
@@ -187,7 +191,7 @@ class _Converter:
         name = "::".join(top)
         cards: list[Card] = []
         taken: set[str] = set()
-        for note, deck in zip(notes, levels):
+        for note, deck in pipeline.each_card(list(zip(notes, levels)), self.progress, "converting notes"):
             subdeck = "::".join(deck[len(top):] if deck[:len(top)] == top else deck)
             card = (self.declared_card(note, subdeck or None, taken) if note.note_type_id in self.note_types
                     else self.card(note, subdeck or None, taken))
@@ -196,15 +200,18 @@ class _Converter:
         if self.without_guid:
             self.messages.append(f"{self.without_guid} of {len(cards)} cards have no usable GUID in {self.origin}: "
                                  "Anki will add them as new notes, beside any copies it already has")
-        lost = sorted(deck for deck, text in descriptions.items() if text.strip() and deck.startswith(f"{name}::"))
-        self.messages += [f"descriptions of subdecks are not kept: {', '.join(lost)}"] if lost else []
         slug = ids.slug(name.replace("::", " ")) if re.search("[a-z0-9]", name.lower()) else "imported-deck"
-        info = {"id": slug, "name": name, "description": self.field("deck description", descriptions.get(name, ""))}
+        info: dict[str, str | dict[str, str]] = {
+            "id": slug, "name": name, "description": self.field("deck description", descriptions.get(name, "")),
+            "subdecks": {deck.removeprefix(f"{name}::"): self.field(f"description of subdeck '{deck}'", text)
+                         for deck, text in sorted(descriptions.items())
+                         if deck.startswith(f"{name}::") and text.strip()}}
         self.messages += [f"note type '{note_type.name}': its templates run scripts in Anki; the deck file says "
                           "'scripts: yes' for it: review them" for note_type in self.note_types.values()
                           if declare.has_scripts(note_type)]
         declared = [line for key, note_type in self.note_types.items()
-                    for line in declare.note_type_lines(self.keys[key], note_type, self.html[key], _scalar)]
+                    for line in declare.note_type_lines(self.keys[key], note_type, self.html[key], _scalar,
+                                                        self.template_files(note_type))]
         return _yaml(self.origin, info, list(self.sources.values()), declared, cards)
 
     def converted(self, note: AnkiNote) -> bool:
@@ -236,6 +243,16 @@ class _Converter:
         self.messages += [f"card '{card['id']}': {message}" for message in notes]
         return card
 
+    def template_files(self, note_type: AnkiNoteType) -> list[str]:
+        """The package's files named with a leading '_' (which Anki keeps for templates) that the note
+        type's templates or CSS name, as paths beside the output; each that cannot be kept is reported."""
+        used = note_type.css + "".join(front + back for _, front, back in note_type.templates)
+        names = sorted(path.name for path in self.media.root.iterdir() if path.name.startswith("_") and path.name in used)
+        notes: list[str] = []
+        paths = [self.kept(name, self.media.template_file, notes) for name in names]
+        self.messages += [f"note type '{note_type.name}': {message}" for message in notes]
+        return [path for path in paths if path.startswith("media/")]
+
     def tags_and_deck(self, note: AnkiNote, subdeck: str | None, card: Card) -> list[str]:
         """The note's tags, deck and GUID on `card`; what cannot be kept, in words."""
         tags = [tag for tag in note.tags if _valid(_TAG, tag)]
@@ -245,7 +262,7 @@ class _Converter:
             card["guid"] = note.guid
         else:
             self.without_guid += 1
-        return [f"dropped tag '{tag}' (tags are words joined by '::')" for tag in note.tags if tag not in tags]
+        return [f"dropped tag '{tag}': Anki would not keep it as it is (a space, a '\"', an empty level)" for tag in note.tags if tag not in tags]
 
     def kept(self, name: str, check: Callable[[str], str], notes: list[str]) -> str:
         """A media file's path beside the output, or its name as it was (and why) when it cannot be copied."""
@@ -256,7 +273,7 @@ class _Converter:
             return name
 
     def field_text(self, label: str, html: str, notes: list[str]) -> str:
-        converted = to_markdown(html, self.image)
+        converted = self.markdown.get(html) or self.markdown.setdefault(html, to_markdown(html, self.image))
         notes += [f"{label}: {change}" for change in converted.changes]
         return converted.markdown
 
@@ -321,12 +338,17 @@ class _Converter:
         return {"source": self.sources[html][0]}
 
 
-def _yaml(origin: str, info: dict[str, str], sources: list[tuple[str, dict[str, str | None]]], note_types: list[str],
+def _yaml(origin: str, info: dict[str, str | dict[str, str]], sources: list[tuple[str, dict[str, str | None]]], note_types: list[str],
           cards: list[Card]) -> str:
     """A deck file laid out as a person would write it: one block per card, keys in a fixed order."""
     origin = re.sub(r"\s", " ", origin)  # a comment ends at a line break
     lines = [f"# Converted from {origin} by `deck import`. Review it, then run `deck build`.", "deck:"]
-    lines += [f"  {key}: {_scalar(value, key == 'id', 4)}" for key, value in info.items() if value]
+    for key, about in info.items():
+        if isinstance(about, dict):
+            lines += [f"  {key}:"] * bool(about) + [f"    {declare.yaml_key(name)}: {_scalar(text, False, 6)}"
+                                                     for name, text in about.items()]
+        elif about:
+            lines.append(f"  {key}: {_scalar(about, key == 'id', 4)}")
     lines += ["sources:"] if sources else []
     for key, parts in sources:
         lines += [f"  {key}:"] + [f"    {part}: {_scalar(value)}" for part, value in parts.items() if value]

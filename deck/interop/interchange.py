@@ -54,6 +54,8 @@ def to_markdown(html: str, image: Callable[[str], str]) -> Converted:
     `image` maps an `<img src>` (a media file name) to the path the Markdown should use, or raises
     ValueError saying why the picture cannot be kept; the picture is then dropped and reported.
     """
+    if render.PLAIN.fullmatch(html) and not FORBIDDEN_CHARACTER.search(html):
+        return Converted(html, [])  # most fields: Markdown and HTML alike, and rendered as they are
     changes: list[str] = []
     text = html.replace("\r\n", "\n")
     if FORBIDDEN_CHARACTER.search(text):
@@ -64,7 +66,8 @@ def to_markdown(html: str, image: Callable[[str], str]) -> Converted:
         text = re.sub(r"(?i)^(?:\s*<br\s*/?>)+|(?:<br\s*/?>\s*)+$", "", text)
         changes.append("<div> lines became <br> line breaks")
     clean = render.clean(text)
-    changes += [f"dropped {what}" for what in sorted(_inventory(text) - _inventory(clean))]
+    if clean != text:  # (the cleaner's output is its input where it dropped nothing: most fields)
+        changes += [f"dropped {what}" for what in sorted(_inventory(text) - _inventory(clean))]
     writer = _Writer(image, changes)
     return Converted(writer.field(_parse(clean)), changes)
 
