@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 # What an output must not be, by the kind of file already there.
 _NOT_REGULAR = ((stat.S_ISDIR, "a folder"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"),
@@ -88,20 +89,35 @@ def write_atomically(path: Path, data: bytes) -> None:
     An existing file keeps its permissions; a new one gets the usual ones (0666 less the umask).
     Raises Refused for what `check_output` refuses: no folder is made.
     """
-    check_output(path)
-    target = _target(path)
-    mode = target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~_umask()
-    handle, temporary = _temporary(target)
+    write_all_atomically({path: data})
+
+
+def write_all_atomically(writes: Mapping[Path, bytes]) -> None:
+    """`write_atomically` for several files, so that all of them change or none does: every one is
+    written whole beside its file first, and only then are they renamed over their files."""
+    held: list[tuple[BinaryIO, str, Path]] = []
     try:
-        with os.fdopen(handle, "wb") as stream:
+        for path in writes:
+            check_output(path)
+        for path, data in writes.items():
+            target = _target(path)
+            mode = target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~_umask()
+            handle, temporary = _temporary(target)
+            stream = os.fdopen(handle, "wb")
+            held.append((stream, temporary, target))
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
             os.chmod(temporary, mode)
+        for _, temporary, target in held:
             os.replace(temporary, target)  # while the file is held, so `remove_stale` leaves it alone
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        for _, temporary, _ in held:
+            Path(temporary).unlink(missing_ok=True)
         raise
+    finally:
+        for opened, _, _ in held:
+            opened.close()
 
 
 def _temporary(target: Path) -> tuple[int, str]:

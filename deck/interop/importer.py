@@ -204,7 +204,7 @@ class _Converter:
                           "'scripts: yes' for it: review them" for note_type in self.note_types.values()
                           if declare.has_scripts(note_type)]
         declared = [line for key, note_type in self.note_types.items()
-                    for line in declare.note_type_lines(self.keys[key], note_type, self.html[key], _scalar)]
+                    for line in declare.note_type_lines(self.keys[key], note_type, self.html[key], yaml_scalar)]
         return _yaml(self.origin, info, list(self.sources.values()), declared, cards)
 
     def converted(self, note: AnkiNote) -> bool:
@@ -326,10 +326,10 @@ def _yaml(origin: str, info: dict[str, str], sources: list[tuple[str, dict[str, 
     """A deck file laid out as a person would write it: one block per card, keys in a fixed order."""
     origin = re.sub(r"\s", " ", origin)  # a comment ends at a line break
     lines = [f"# Converted from {origin} by `deck import`. Review it, then run `deck build`.", "deck:"]
-    lines += [f"  {key}: {_scalar(value, key == 'id', 4)}" for key, value in info.items() if value]
+    lines += [f"  {key}: {yaml_scalar(value, key == 'id', 4)}" for key, value in info.items() if value]
     lines += ["sources:"] if sources else []
     for key, parts in sources:
-        lines += [f"  {key}:"] + [f"    {part}: {_scalar(value)}" for part, value in parts.items() if value]
+        lines += [f"  {key}:"] + [f"    {part}: {yaml_scalar(value)}" for part, value in parts.items() if value]
     lines += ["note-types:", *note_types] if note_types else []
     lines.append("cards:" if cards else "cards: []")
     for card in cards:
@@ -337,10 +337,10 @@ def _yaml(origin: str, info: dict[str, str], sources: list[tuple[str, dict[str, 
             value = card[key]
             if isinstance(value, dict):
                 lines.append(f"    {key}:")
-                lines += [f"      {declare.yaml_key(name)}: {_scalar(text, False, 8)}" for name, text in value.items()]
+                lines += [f"      {declare.yaml_key(name)}: {yaml_scalar(text, False, 8)}" for name, text in value.items()]
                 continue
-            text = (f"[{', '.join(_scalar(tag, True) for tag in value)}]" if isinstance(value, list)
-                    else _scalar(value, key in ("id", "type", "source"), 6))
+            text = (f"[{', '.join(yaml_scalar(tag, True) for tag in value)}]" if isinstance(value, list)
+                    else yaml_scalar(value, key in ("id", "type", "source"), 6))
             lines.append(f"{'  - ' if number == 0 else '    '}{key}: {text}")
     return "\n".join(lines) + "\n"
 
@@ -353,7 +353,7 @@ def _valid(adapter: TypeAdapter, value: str) -> bool:
     return True
 
 
-def _scalar(value: str, plain: bool = False, indent: int = 0) -> str:
+def yaml_scalar(value: str, plain: bool = False, indent: int = 0) -> str:
     """A YAML scalar: as it is when `plain` and unmistakable, a literal block (`|-`) when it has
     several lines that YAML keeps exactly, else double-quoted (JSON's escapes are YAML's)."""
     if plain and re.fullmatch(SLUG_PATTERN, value) and re.search("[a-z]", value) and value not in _YAML_WORDS:
