@@ -515,12 +515,15 @@ def pull_command(package: Path, file: str, dry_run: bool, max_errors: int) -> No
         _say(f"{file}: {pipeline.count(len(pulled.missing), 'card')} not in {package.name}, kept: "
              f"{_first(pulled.missing)}", err=True)
     for number, what in ((pulled.elsewhere, "of other decks, left alone"),
-                         (pulled.unknown, "of this deck that no card has, not added")):
+                         (pulled.unknown, "of this deck not of deck's note types, not added")):
         if number:
             _say(f"{package.name}: {pipeline.count(number, 'note')} {what}", err=True)
-    verb = "would pull" if dry_run else "pulled"
-    _say(f"{file}: {verb} {pipeline.count(len(pulled.changed), 'card')} from {package.name}"
+    did_pull, did_add = ("would pull", "would add") if dry_run else ("pulled", "added")
+    _say(f"{file}: {did_pull} {pipeline.count(len(pulled.changed), 'card')} from {package.name}"
          + (f": {_first(pulled.changed)}" if pulled.changed else ""))
+    for names, what in ((pulled.added, "new card"), (pulled.media, "new media file")):
+        if names:
+            _say(f"{file}: {did_add} {pipeline.count(len(names), what)}: {_first(names)}")
     if pulled.problems:
         _fail(file, pulled.problems, max_errors)
     if pulled.conflicts:

@@ -4,6 +4,7 @@ exported by Anki, and pulled back into the YAML through the CLI."""
 from __future__ import annotations
 
 import difflib
+import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -178,3 +179,35 @@ def test_the_shipped_deck_survives_a_pull_of_its_own_export(run, tmp_path: Path,
     result = run("pull", "exported.apkg")
     assert result.exit_code == 0 and "pulled 0 cards" in result.stdout
     assert (tmp_path / "cards.yaml").read_bytes() == (ROOT / "cards.yaml").read_bytes()
+
+
+def test_a_note_added_in_anki_becomes_a_card_with_its_picture(run, tmp_path: Path, collection: Collection) -> None:
+    def add(collection: Collection) -> None:
+        collection.media.write_data("boxcar.svg", (ROOT / "images" / "v-shaped-scar.svg").read_bytes())
+        note = collection.new_note(_note(collection, "width").note_type())
+        note["Front"] = "What is a boxcar scar?"
+        note["Back"] = 'A wide scar with sharp edges <img src="boxcar.svg">'
+        note.tags = ["morphology"]
+        collection.add_note(note, collection.decks.id("Dermatology::Scars::Definition"))
+        other = collection.new_note(note.note_type())
+        other["Front"], other["Back"] = "Elsewhere", "Not this deck's"
+        collection.add_note(other, collection.decks.id("Default"))
+
+    _round(run, tmp_path, collection, add)
+    guid = collection.get_note(collection.find_notes('"front:What is a boxcar scar?"')[0]).guid
+    result = run("pull", "edited.apkg")
+    assert result.exit_code == 0
+    assert "edited.apkg: 1 note of other decks, left alone" in result.stderr
+    assert "cards.yaml: added 1 new card: boxcar-scar" in result.stdout
+    assert (tmp_path / "media" / "boxcar.svg").read_bytes() == (ROOT / "images" / "v-shaped-scar.svg").read_bytes()
+    assert _diff(DECK, (tmp_path / "cards.yaml").read_text()) == [
+        "+   - id: boxcar-scar",
+        '+     question: "What is a boxcar scar?"',  # (written as `deck import` writes a card)
+        '+     answer: "A wide scar with sharp edges ![](media/boxcar.svg)"',
+        "+     tags: [morphology]",
+        '+     deck: "Definition"',
+        f"+     guid: {json.dumps(guid)}",
+    ]
+    assert run("build", "cards.yaml", "-o", "again.apkg").exit_code == 0
+    log = import_package(collection, tmp_path / "again.apkg")
+    assert (len(log.new), len(log.conflicting)) == (0, 0)

@@ -93,7 +93,7 @@ def import_deck(source: Path, out: Path, force: bool = False) -> Imported:
             package = apkg.Package(_read_text(source), {}, {}, source.parent)
         else:
             raise ImportFailed(f"{source}: deck imports .apkg packages and .csv/.txt text files from Anki")
-        converter = _Converter(package.media, source.name, package.note_types)
+        converter = Converter(package.media, source.name, package.note_types)
         text = converter.deck_file(package.notes, package.descriptions, source.stem)
         if not converter.cards:
             raise ImportFailed("\n".join([*converter.messages, f"{source}: no note could be converted; wrote nothing"]))
@@ -147,7 +147,7 @@ def _read_text(path: Path) -> list[AnkiNote]:
     return notes
 
 
-class _Converter:
+class Converter:
     """Anki notes -> the text of a deck file, collecting media and messages on the way."""
 
     def __init__(self, media_folder: Path, origin: str, note_types: dict[int, AnkiNoteType]) -> None:
@@ -333,16 +333,23 @@ def _yaml(origin: str, info: dict[str, str], sources: list[tuple[str, dict[str, 
     lines += ["note-types:", *note_types] if note_types else []
     lines.append("cards:" if cards else "cards: []")
     for card in cards:
-        for number, key in enumerate(key for key in _KEYS if key in card):
-            value = card[key]
-            if isinstance(value, dict):
-                lines.append(f"    {key}:")
-                lines += [f"      {declare.yaml_key(name)}: {yaml_scalar(text, False, 8)}" for name, text in value.items()]
-                continue
-            text = (f"[{', '.join(yaml_scalar(tag, True) for tag in value)}]" if isinstance(value, list)
-                    else yaml_scalar(value, key in ("id", "type", "source"), 6))
-            lines.append(f"{'  - ' if number == 0 else '    '}{key}: {text}")
+        lines += card_lines(card)
     return "\n".join(lines) + "\n"
+
+
+def card_lines(card: Card) -> list[str]:
+    """One card as an item of `cards:`, its keys in a fixed order, indented as `deck import` writes it."""
+    lines = []
+    for number, key in enumerate(key for key in _KEYS if key in card):
+        value = card[key]
+        if isinstance(value, dict):
+            lines.append(f"    {key}:")
+            lines += [f"      {declare.yaml_key(name)}: {yaml_scalar(text, False, 8)}" for name, text in value.items()]
+            continue
+        text = (f"[{', '.join(yaml_scalar(tag, True) for tag in value)}]" if isinstance(value, list)
+                else yaml_scalar(value, key in ("id", "type", "source"), 6))
+        lines.append(f"{'  - ' if number == 0 else '    '}{key}: {text}")
+    return lines
 
 
 def _valid(adapter: TypeAdapter, value: str) -> bool:

@@ -16,13 +16,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from deck import ids, pipeline
+from deck import ids, pipeline, render
 from deck.cards import NoteCard
 from deck.fields import Note
 from deck.files import write_all_atomically
 from deck.interop import apkg
 from deck.interop.apkg import AnkiNote
-from deck.interop.importer import CONVERTED
+from deck.interop.importer import CONVERTED, Converter, card_lines
+from deck.media import MediaError
+from deck.notetypes import BUILT_IN_IDS
 from deck.interop.interchange import to_markdown
 from deck.interop.textedit import Edit, Editor
 from deck.nodes import Document, Mapping, Scalar
@@ -39,13 +41,15 @@ class Pulled:
     """What a pull changed (or, dry, would change) and what it left alone, in words."""
 
     changed: list[str] = field(default_factory=list)  # ids of the cards updated from Anki
+    added: list[str] = field(default_factory=list)  # ids of the cards made of notes new in Anki
+    media: list[str] = field(default_factory=list)  # media files copied in, by name
     files: list[Path] = field(default_factory=list)  # the deck files changed
     diff: str = ""  # unified, of every changed file
     messages: list[str] = field(default_factory=list)  # what was converted or left out, one line each
     conflicts: list[str] = field(default_factory=list)  # cards changed on both sides: each with both versions
     missing: list[str] = field(default_factory=list)  # ids of cards the package does not have
     elsewhere: int = 0  # notes of other decks, left alone
-    unknown: int = 0  # notes of this deck that no card has, not added
+    unknown: int = 0  # notes of this deck that no card has and that cannot be added
     problems: list[Problem] = field(default_factory=list)  # why nothing was pulled, or what was left out
 
 
@@ -64,27 +68,56 @@ class _Card:
 
 def pull(package: Path, deck: Path, dry_run: bool = False) -> Pulled:
     """Merge the notes of the Anki package at `package` into the deck at `deck` (a file with the
-    files it includes, or a folder), each card in the file it lives in. `dry_run`: write nothing.
-    Raises PullFailed when the package cannot be read."""
+    files it includes, or a folder), each card in the file it lives in; notes of the deck that no
+    card has become cards at the end of its first file of cards. `dry_run`: write nothing.
+    Raises PullFailed when the package cannot be read, or a media file it brings clashes."""
     checked = pipeline.check(str(deck))
     if not checked.ok or checked.deck is None:
         return Pulled(problems=checked.problems)
-    with tempfile.TemporaryDirectory(prefix="deck-pull-") as temporary:
-        try:
-            notes = apkg.read(package, Path(temporary)).notes
-        except apkg.PackageError as error:
-            raise PullFailed(str(error)) from error
-    info = checked.deck.deck
     documents = {Path(document.path).resolve(): (document, Editor(document, data))
                  for data, document in ids.parts(deck)}
+    with tempfile.TemporaryDirectory(prefix="deck-pull-") as temporary:
+        try:
+            read = apkg.read(package, Path(temporary))
+        except apkg.PackageError as error:
+            raise PullFailed(str(error)) from error
+        converter = Converter(read.media, package.name, {})
+        pulled, edits = _changes(checked, documents, read.notes, converter)
+        _validate(deck, documents, edits, pulled, {f"media/{name}" for name in converter.media.files})
+        media = _media(checked.media.root, converter, pulled)
+    texts = {path: documents[path][1].apply([edit for made in cards.values() for edit in made])
+             for path, cards in edits.items() if cards}
+    for path, text in texts.items():
+        old = documents[path][1].text
+        name = str(Path(documents[path][0].path))
+        pulled.diff += "".join(difflib.unified_diff(old.splitlines(keepends=True), text.splitlines(keepends=True),
+                                                    f"a/{name}", f"b/{name}"))
+    pulled.files = [Path(documents[path][0].path) for path in texts]
+    if texts and not dry_run:
+        if media:
+            (checked.media.root / "media").mkdir(exist_ok=True)
+        write_all_atomically({**media, **{path: documents[path][1].encoded(text) for path, text in texts.items()}})
+    return pulled
+
+
+def _changes(checked: pipeline.Checked, documents: dict[Path, tuple[Document, Editor]], notes: list[AnkiNote],
+             converter: Converter) -> tuple[Pulled, dict[Path, dict[str, list[Edit]]]]:
+    """What to pull: the edits to each file, by card id, and what is left alone."""
+    assert checked.deck is not None
+    info = checked.deck.deck
     places = {guid: (node, path) for path, (document, _) in documents.items() for node in ids.cards_of(document) or []
               if (guid := _guid(info.id, node))}
     hashed = pipeline.note_hasher(checked.media.contents())
     locked = checked.lock.by_guid() if checked.lock else {}
     by_guid = {note.guid: note for note in notes}
+
+    def image(name: str) -> str:  # a picture of the deck's, or one the package brings (copied in)
+        try:
+            return checked.media.reference(name)
+        except MediaError:
+            return converter.image(name)
+
     pulled = Pulled()
-    for name in ("elsewhere", "unknown"):
-        setattr(pulled, name, sum(1 for note in notes if note.guid not in places and _where(note, info.name) == name))
     edits: dict[Path, dict[str, list[Edit]]] = {}
     for (card, _), note, guid in zip(checked.cards, checked.notes, checked.guids):
         anki = by_guid.get(guid)
@@ -112,22 +145,59 @@ def pull(package: Path, deck: Path, dry_run: bool = False) -> Pulled:
         if ours_changed:
             pulled.conflicts.append(_conflict(target, anki, info.name))
             continue
-        made = _edits(target, anki, info.name, checked.media.reference, pulled.messages)
+        made = _edits(target, anki, info.name, image, pulled.messages)
         if made:
             edits.setdefault(path, {})[card.id] = made
             pulled.changed.append(card.id)
-    _validate(deck, documents, edits, pulled)
-    texts = {path: documents[path][1].apply([edit for made in cards.values() for edit in made])
-             for path, cards in edits.items() if cards}
-    for path, text in texts.items():
-        old = documents[path][1].text
-        name = str(Path(documents[path][0].path))
-        pulled.diff += "".join(difflib.unified_diff(old.splitlines(keepends=True), text.splitlines(keepends=True),
-                                                    f"a/{name}", f"b/{name}"))
-    pulled.files = [Path(documents[path][0].path) for path in texts]
-    if texts and not dry_run:
-        write_all_atomically({path: documents[path][1].encoded(text) for path, text in texts.items()})
-    return pulled
+    new = [note for note in notes if note.guid not in places]
+    pulled.elsewhere = sum(1 for note in new if not _inside(note.deck, info.name))
+    _add(checked, documents, [note for note in new if _inside(note.deck, info.name)], converter, edits, pulled)
+    return pulled, edits
+
+
+def _add(checked: pipeline.Checked, documents: dict[Path, tuple[Document, Editor]], notes: list[AnkiNote],
+         converter: Converter, edits: dict[Path, dict[str, list[Edit]]], pulled: Pulled) -> None:
+    """Notes of the deck that no card has, of deck's own note types, as cards after the last card
+    of its first file of cards, each with a readable id and its GUID."""
+    assert checked.deck is not None
+    info = checked.deck.deck
+    home = next(((path, cards) for path, (document, _) in documents.items() if (cards := ids.cards_of(document))), None)
+    cited: dict[str, tuple[str, dict[str, str | None]]] = {render.citation(source.title, source.author, source.publisher, source.date, source.url, source.note):
+             (key, {}) for key, source in checked.deck.sources.items()}
+    converter.sources = dict(cited)  # a note citing one of them cites it by its key
+    taken = {card.id for card, _ in checked.cards} | set(checked.lock.cards if checked.lock else ())
+    taken |= set(checked.lock.removed if checked.lock else ())
+    for note in notes:
+        if home is None or note.note_type_id not in BUILT_IN_IDS:
+            pulled.unknown += 1
+            continue
+        card = converter.card(note, _subdeck(note.deck, info.name), taken)
+        if card is None:
+            pulled.unknown += 1
+            continue
+        if len(converter.sources) > len(cited):  # a source the deck does not have: it is not made up here
+            converter.sources = dict(cited)
+            del card["source"]
+            pulled.messages.append(f"card '{card['id']}': its source is not one of the deck's; add it by hand")
+        path, cards = home
+        edits.setdefault(path, {})[str(card["id"])] = [documents[path][1].append_card(cards, card_lines(card))]
+        pulled.added.append(str(card["id"]))
+    pulled.messages += converter.messages
+
+
+def _media(folder: Path, converter: Converter, pulled: Pulled) -> dict[Path, bytes]:
+    """The media files the pulled cards newly use, to be copied into media/ beside the deck (a
+    different file of the same name there is an error, never overwritten)."""
+    copies = {}
+    for name, source in converter.media.files.items():
+        target, data = folder / "media" / name, source.read_bytes()
+        if target.exists() and target.read_bytes() != data:
+            raise PullFailed(f"{target} exists and is not the file of that name in the package; rename one of them "
+                             "(and its uses), then pull again")
+        if not target.exists():
+            copies[target] = data
+            pulled.media.append(name)
+    return copies
 
 
 def _guid(deck_id: str, node: Mapping) -> str | None:
@@ -137,10 +207,6 @@ def _guid(deck_id: str, node: Mapping) -> str | None:
         if isinstance(value, Scalar):
             return make(value.value)
     return None
-
-
-def _where(note: AnkiNote, deck_name: str) -> str:
-    return "unknown" if _inside(note.deck, deck_name) else "elsewhere"
 
 
 def _inside(anki_deck: str, deck_name: str) -> bool:
@@ -180,9 +246,9 @@ def _edits(card: _Card, anki: AnkiNote, deck_name: str, reference: Callable[[str
         made.append(card.editor.set_text(card.fields_node, key, value))
     if not _same_tags(anki.tags, card.note.tags):
         # The deck's tags that Anki kept, in the deck's order and case, then those added in Anki.
-        theirs = {tag.casefold(): tag for tag in anki.tags}
-        kept = [tag for tag in card.note.tags if theirs.pop(tag.casefold(), None)]
-        made.append(card.editor.set_list(card.node, "tags", kept + list(theirs.values())))
+        added = {tag.casefold(): tag for tag in anki.tags}
+        kept = [tag for tag in card.note.tags if added.pop(tag.casefold(), None)]
+        made.append(card.editor.set_list(card.node, "tags", kept + list(added.values())))
     subdeck = _subdeck(anki.deck, deck_name)
     if not _inside(anki.deck, deck_name):
         messages.append(f"{label}: moved to deck '{anki.deck}' in Anki, outside this deck; its deck is not pulled")
@@ -207,48 +273,28 @@ def _conflict(card: _Card, anki: AnkiNote, deck_name: str) -> str:
 
 
 def _validate(deck: Path, documents: dict[Path, tuple[Document, Editor]], edits: dict[Path, dict[str, list[Edit]]],
-              pulled: Pulled) -> None:
-    """Leave out the edits of each card whose pulled values make the deck invalid, and report them."""
+              pulled: Pulled, coming: set[str]) -> None:
+    """Leave out the edits of each card whose pulled values make the deck invalid, and report them.
+    `coming`: the media files to be copied in with the edits (checked in the package already)."""
     while texts := {path: documents[path][1].encoded(documents[path][1].apply([edit for made in cards.values()
                                                                                   for edit in made]))
                     for path, cards in edits.items() if cards}:
         problems = [problem for problem in pipeline.check(str(deck), notes=False, texts=texts).problems
-                    if problem.severity == "error"]
-        placed = [(problem, card_id) for problem in problems if (card_id := _card_at(documents, edits, problem))]
+                    if problem.severity == "error"
+                    and not any(f"'{reference}' does not exist" in problem.message for reference in coming)]
+        placed = [(problem, card_id) for problem in problems
+                  if (path := Path(problem.path).resolve()) in edits
+                  and (card_id := documents[path][1].card_at(documents[path][0], edits[path], problem.line))]
         if problems and not placed:  # (a problem outside the pulled cards: none is pulled)
             pulled.problems += problems
             pulled.changed.clear()
+            pulled.added.clear()
             edits.clear()
         for problem, card_id in placed:
             pulled.problems.append(replace(problem, message=f"{problem.message}; the value from Anki is not pulled"))
             edits[Path(problem.path).resolve()].pop(card_id, None)
-            if card_id in pulled.changed:
-                pulled.changed.remove(card_id)
+            for pulled_ids in (pulled.changed, pulled.added):
+                if card_id in pulled_ids:
+                    pulled_ids.remove(card_id)
         if not problems:
             return
-
-
-def _card_at(documents: dict[Path, tuple[Document, Editor]], edits: dict[Path, dict[str, list[Edit]]],
-             problem: Problem) -> str | None:
-    """The edited card a problem of the edited file is in, by the lines its edited text spans."""
-    path = Path(problem.path).resolve()
-    if path not in edits:
-        return None
-    document, editor = documents[path]
-    shift = 0  # how many lines the edits before a card added to the file
-    cards = sorted(ids.cards_of(document) or [], key=lambda node: node.start)
-    for number, node in enumerate(cards):
-        card_id = _id(node)
-        first = node.line + shift
-        made = edits[path].get(card_id or "", [])
-        shift += sum(edit.text.count("\n") - editor.text.count("\n", edit.start, edit.end) for edit in made)
-        last = cards[number + 1].line + shift if number + 1 < len(cards) else None
-        if made and first <= problem.line and (last is None or problem.line < last):
-            return card_id
-    return None
-
-
-def _id(node: Mapping) -> str | None:
-    value = node.pairs.get("id", (None, None))[1]
-    return value.value if isinstance(value, Scalar) else None
-

@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from deck.ids import cards_of
 from deck.interop.importer import yaml_scalar
 from deck.nodes import LINE_BREAK, Document, Mapping, Node, Scalar, Sequence
 
@@ -66,11 +67,24 @@ class Editor:
         return Edit(start, self._next_line(self._end(node)), "")
 
     def apply(self, edits: list[Edit]) -> str:
-        """The text with every edit made (edits do not overlap)."""
+        """The text with every edit made (edits do not overlap; insertions at one place stay in order)."""
         text = self.text
-        for edit in sorted(edits, key=lambda edit: edit.start, reverse=True):
+        for _, edit in sorted(enumerate(edits), key=lambda item: (item[1].start, item[0]), reverse=True):
             text = text[:edit.start] + edit.text + text[edit.end:]
         return text
+
+    def line(self, offset: int) -> int:
+        """The 1-based line of an offset into the text."""
+        return bisect.bisect_right(self._line_starts, offset)
+
+    def append_card(self, cards: list[Mapping], lines: list[str]) -> Edit:
+        """A card's lines (as `deck import` writes them, item at column 3) after the file's last card,
+        at the column of its cards."""
+        last = cards[-1]
+        shift = last.column - 5
+        moved = [(" " * shift + line) if shift >= 0 else line[-shift:] if line else line for line in lines]
+        at, newline = self._after(last)
+        return Edit(at, at, newline + "".join(line + self.newline for line in moved))
 
     def encoded(self, text: str) -> bytes:
         """An edited text as the file's bytes."""
@@ -96,9 +110,14 @@ class Editor:
         if mapping.flow:
             return Edit(mapping.start + 1, mapping.start + 1, f"{key}: {value}, ")
         _, last = list(mapping.pairs.values())[-1]
-        line = self._next_line(self._end(last))
-        newline = self.newline if line == len(self.text) and not self.text.endswith(("\n", "\r")) else ""
-        return Edit(line, line, f"{newline}{' ' * (mapping.column - 1)}{key}: {value}{self.newline}")
+        at, newline = self._after(last)
+        return Edit(at, at, f"{newline}{' ' * (mapping.column - 1)}{key}: {value}{self.newline}")
+
+    def _after(self, node: Node) -> tuple[int, str]:
+        """Where the line after a value starts, and the line break to write first if its line is the
+        file's last and has none."""
+        at = self._next_line(self._end(node))
+        return at, self.newline if at == len(self.text) and not self.text.endswith(("\n", "\r")) else ""
 
     def _offset(self, node: Node) -> int:
         if isinstance(node, Scalar):
@@ -125,3 +144,23 @@ class Editor:
         """The start of the line after the one `offset` is on (the end of the text on the last line)."""
         index = bisect.bisect_right(self._line_starts, offset)
         return self._line_starts[index] if index < len(self._line_starts) else len(self.text)
+
+    def card_at(self, document: Document, edits: dict[str, list[Edit]], line: int) -> str | None:
+        """The card of `edits` (by card id) that holds `line` of the edited text: a card's lines run
+        from its first to the next card's, where the edits before it moved them."""
+        starts = {_id(node) or "": node.start for node in cards_of(document) or []}
+        starts |= {card_id: made[0].start for card_id, made in edits.items() if card_id not in starts and made}
+        shift, found = 0, None
+        for card_id, start in sorted(starts.items(), key=lambda item: item[1]):  # (new cards keep their order)
+            if self.line(start) + shift > line:
+                break
+            found = card_id
+            shift += sum(edit.text.count("\n") - self.text.count("\n", edit.start, edit.end)
+                         for edit in edits.get(card_id, []))
+        return found if edits.get(found or "") else None
+
+
+def _id(node: Mapping) -> str | None:
+    value = node.pairs.get("id", (None, None))[1]
+    return value.value if isinstance(value, Scalar) else None
+
