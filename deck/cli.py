@@ -507,6 +507,8 @@ def pull_command(package: Path, file: str, dry_run: bool, max_errors: int) -> No
             pulled = pull.pull(package, Path(file), dry_run)
         except pull.PullFailed as error:
             raise click.ClickException(shown(str(error))) from error
+    if not pulled.deck_ok:
+        _fail(file, pulled.problems, max_errors)
     if dry_run:
         click.echo(pulled.diff, nl=False)
     for message in [*pulled.messages, *pulled.conflicts]:

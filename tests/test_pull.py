@@ -211,3 +211,89 @@ def test_a_note_added_in_anki_becomes_a_card_with_its_picture(run, tmp_path: Pat
     assert run("build", "cards.yaml", "-o", "again.apkg").exit_code == 0
     log = import_package(collection, tmp_path / "again.apkg")
     assert (len(log.new), len(log.conflicting)) == (0, 0)
+
+
+OWN_TYPE = """\
+deck:
+  id: german
+  name: German
+note-types:
+  Vocabulary:
+    id: "1600000000123"
+    fields: [Word, Meaning, {name: Example, format: html}]
+    templates:
+      - name: Recognise
+        front: "{{Word}}"
+        back: "{{FrontSide}}<hr id=answer>{{Meaning}}{{#Example}}<br>{{Example}}{{/Example}}"
+cards:
+  - id: haus
+    type: Vocabulary
+    fields: {Word: Haus, Meaning: "*house*", Example: "<div>Das Haus ist alt.</div>"}
+  - id: baum
+    type: Vocabulary
+    fields:
+      Word: Baum
+      Meaning: tree  # a plain value
+"""
+
+
+def test_fields_of_a_decks_own_note_type_come_back_in_their_format(run, tmp_path: Path,
+                                                                   collection: Collection) -> None:
+    def edit(collection: Collection) -> None:
+        haus = _note(collection, "haus", "german")
+        haus["Example"] = "<div>Das Haus ist <span style=\"color: red\">neu</span>.</div>"
+        collection.update_note(haus)
+        baum = _note(collection, "baum", "german")
+        baum["Meaning"] = "a <b>tall</b> tree"
+        collection.update_note(baum)
+
+    _round(run, tmp_path, collection, edit, text=OWN_TYPE)
+    assert run("pull", "edited.apkg").exit_code == 0
+    assert _diff(OWN_TYPE, (tmp_path / "cards.yaml").read_text()) == [
+        '-     fields: {Word: Haus, Meaning: "*house*", Example: "<div>Das Haus ist alt.</div>"}',
+        '+     fields: {Word: Haus, Meaning: "*house*", Example: "<div>Das Haus ist <span style=\\"color: red\\">neu'
+        '</span>.</div>"}',
+        "-       Meaning: tree  # a plain value",
+        "+       Meaning: a <b>tall</b> tree  # a plain value",
+    ]
+    assert run("build", "cards.yaml", "-o", "again.apkg").exit_code == 0
+    log = import_package(collection, tmp_path / "again.apkg")
+    assert (len(log.new), len(log.conflicting)) == (0, 0)
+    assert _note(collection, "baum", "german")["Meaning"] == "a <b>tall</b> tree"
+
+
+def test_a_folder_deck_is_edited_file_by_file(run, tmp_path: Path, collection: Collection) -> None:
+    main, rest = DECK.split("  - id: cross\n")
+    folder = tmp_path / "scars"
+    folder.mkdir()
+    deck_file(folder, main, "10-main.yaml")
+    deck_file(folder, "cards:\n  - id: cross\n" + rest, "20-more.yaml")
+    assert run("build", "scars", "-o", "built.apkg").exit_code == 0
+    import_package(collection, tmp_path / "built.apkg")
+    _edit_width_and_tca(collection)
+    _export(collection, tmp_path / "edited.apkg")
+    assert run("pull", "edited.apkg", "scars").exit_code == 0
+    assert _diff(main, (folder / "10-main.yaml").read_text()) == [
+        "-     answer: Less than 2 mm   # as the article says",
+        "+     answer: Less than <b>3</b> mm   # as the article says",
+        "-     tags: [morphology, scars::ice-pick]",
+        "+     tags: [morphology, scars::ice-pick, exam]",
+    ]
+    assert _diff("cards:\n  - id: cross\n" + rest, (folder / "20-more.yaml").read_text()) == [
+        "-     deck: Treatments", "+     deck: Definition",
+        "-     extra: From a 2015 review.", "+     extra: From a <i>2016</i> review.",
+    ]
+
+
+def test_what_cannot_be_pulled_from_changes_nothing(run, tmp_path: Path) -> None:
+    deck_file(tmp_path, DECK)
+    (tmp_path / "broken.apkg").write_bytes(b"not a zip")
+    result = run("pull", "broken.apkg")
+    assert result.exit_code == 1 and result.stderr.startswith("Error: broken.apkg: Anki cannot read it")
+    deck_file(tmp_path, DECK.replace("    answer: Less", "    anwser: Less"))
+    result = run("pull", "broken.apkg")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert "cards.yaml:16:5: error: card 'width': unknown key 'anwser'; did you mean 'answer'?" in result.stderr
+    assert (tmp_path / "cards.yaml").read_text() == DECK.replace("    answer: Less", "    anwser: Less")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["broken.apkg", "cards.yaml"]

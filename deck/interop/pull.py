@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from deck import ids, pipeline, render
+from deck import htmlfields, ids, pipeline, render
 from deck.cards import NoteCard
 from deck.fields import Note
 from deck.files import write_all_atomically
@@ -43,14 +43,14 @@ class Pulled:
     changed: list[str] = field(default_factory=list)  # ids of the cards updated from Anki
     added: list[str] = field(default_factory=list)  # ids of the cards made of notes new in Anki
     media: list[str] = field(default_factory=list)  # media files copied in, by name
-    files: list[Path] = field(default_factory=list)  # the deck files changed
     diff: str = ""  # unified, of every changed file
     messages: list[str] = field(default_factory=list)  # what was converted or left out, one line each
     conflicts: list[str] = field(default_factory=list)  # cards changed on both sides: each with both versions
     missing: list[str] = field(default_factory=list)  # ids of cards the package does not have
     elsewhere: int = 0  # notes of other decks, left alone
     unknown: int = 0  # notes of this deck that no card has and that cannot be added
-    problems: list[Problem] = field(default_factory=list)  # why nothing was pulled, or what was left out
+    problems: list[Problem] = field(default_factory=list)  # what was left out, or why nothing was pulled
+    deck_ok: bool = True  # False: the deck itself has errors (`problems`), so nothing was pulled
 
 
 @dataclass
@@ -73,7 +73,7 @@ def pull(package: Path, deck: Path, dry_run: bool = False) -> Pulled:
     Raises PullFailed when the package cannot be read, or a media file it brings clashes."""
     checked = pipeline.check(str(deck))
     if not checked.ok or checked.deck is None:
-        return Pulled(problems=checked.problems)
+        return Pulled(problems=checked.problems, deck_ok=False)
     documents = {Path(document.path).resolve(): (document, Editor(document, data))
                  for data, document in ids.parts(deck)}
     with tempfile.TemporaryDirectory(prefix="deck-pull-") as temporary:
@@ -92,7 +92,6 @@ def pull(package: Path, deck: Path, dry_run: bool = False) -> Pulled:
         name = str(Path(documents[path][0].path))
         pulled.diff += "".join(difflib.unified_diff(old.splitlines(keepends=True), text.splitlines(keepends=True),
                                                     f"a/{name}", f"b/{name}"))
-    pulled.files = [Path(documents[path][0].path) for path in texts]
     if texts and not dry_run:
         if media:
             (checked.media.root / "media").mkdir(exist_ok=True)
@@ -126,6 +125,10 @@ def _changes(checked: pipeline.Checked, documents: dict[Path, tuple[Document, Ed
             continue
         node, path = places[guid]
         note_type = checked.note_types[card.type]
+        if [name for name, _ in anki.fields] != list(note_type.fields):  # (its fields are what matters)
+            pulled.messages.append(f"card '{card.id}': its note type in Anki, '{anki.note_type}', has other fields "
+                                   "than the deck's; not pulled")
+            continue
         if isinstance(card, NoteCard):
             fields = node.pairs["fields"][1]
             assert isinstance(fields, Mapping)  # (the deck is valid)
@@ -234,8 +237,12 @@ def _edits(card: _Card, anki: AnkiNote, deck_name: str, reference: Callable[[str
         if key in ("source", "audio"):
             messages.append(f"{label}: its {name} field changed in Anki; a {key} is not pulled: edit it in the deck")
             continue
-        if name in card.html_fields:
-            value = theirs
+        if name in card.html_fields:  # kept as HTML, its pictures by the deck's paths to them
+            found: list[htmlfields.Finding] = []
+            value = htmlfields.pack_images(theirs, reference, found)
+            if found:
+                messages.append(f"{label}: {name} not pulled: " + "; ".join(finding.message for finding in found))
+                continue
         else:
             converted = to_markdown(theirs, reference)
             if any(change.startswith("dropped image") for change in converted.changes):

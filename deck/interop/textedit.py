@@ -43,7 +43,7 @@ class Editor:
         """`key: value` in `mapping`: its value replaced in the style it has, or the key added."""
         if key not in mapping.pairs:
             return self._add(mapping, key, self._scalar(value, mapping, None))
-        name, node = mapping.pairs[key]
+        _, node = mapping.pairs[key]
         return self._replace(node, self._scalar(value, mapping, node))
 
     def set_list(self, mapping: Mapping, key: str, values: list[str]) -> Edit:
@@ -99,7 +99,11 @@ class Editor:
             return "'" + value.replace("'", "''") + "'"
         if mapping.flow:
             return json.dumps(value, ensure_ascii=False)
-        return yaml_scalar(value, False, mapping.column + 1)  # a block of text indented below its key
+        written = yaml_scalar(value, False, mapping.column + 1)  # a block of text indented below its key
+        end = self._end(node) if node is not None else 0
+        after = self.text[end:self._next_line(end)] if node is not None else ""
+        # A comment after the value would be read as part of a block of text: quotes keep it a comment.
+        return json.dumps(value, ensure_ascii=False) if written.startswith("|") and after.strip() else written
 
     def _replace(self, node: Node, text: str) -> Edit:
         start = self._offset(node)
