@@ -187,6 +187,7 @@ def test_a_note_added_in_anki_becomes_a_card_with_its_picture(run, tmp_path: Pat
         note = collection.new_note(_note(collection, "width").note_type())
         note["Front"] = "What is a boxcar scar?"
         note["Back"] = 'A wide scar with sharp edges <img src="boxcar.svg">'
+        note["Source"] = _note(collection, "width")["Source"]  # the deck's citation: cited by its key
         note.tags = ["morphology"]
         collection.add_note(note, collection.decks.id("Dermatology::Scars::Definition"))
         other = collection.new_note(note.note_type())
@@ -205,6 +206,7 @@ def test_a_note_added_in_anki_becomes_a_card_with_its_picture(run, tmp_path: Pat
         '+     question: "What is a boxcar scar?"',  # (written as `deck import` writes a card)
         '+     answer: "A wide scar with sharp edges ![](media/boxcar.svg)"',
         "+     tags: [morphology]",
+        "+     source: huizen-2019",
         '+     deck: "Definition"',
         f"+     guid: {json.dumps(guid)}",
     ]

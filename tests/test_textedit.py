@@ -25,7 +25,8 @@ def _value(text: str, key: str) -> object:
 
 
 @pytest.mark.parametrize("before, key, value, after", [
-    ("cards:\n  - id: a\n    answer: old  # why\n", "answer", "new one", "cards:\n  - id: a\n    answer: new one  # why\n"),
+    ("cards:\n  - id: a\n    answer: old  # why\n", "answer", "new one",
+     "cards:\n  - id: a\n    answer: new one  # why\n"),
     ('cards:\n  - id: a\n    answer: "old"\n', "answer", "a: b", 'cards:\n  - id: a\n    answer: "a: b"\n'),
     ("cards:\n  - id: a\n    answer: 'old'\n", "answer", "it's", "cards:\n  - id: a\n    answer: 'it''s'\n"),
     ("cards:\n  - id: a\n    answer: |-\n      one\n      two\n  - id: b\n", "answer", "three\nfour",
@@ -34,8 +35,10 @@ def _value(text: str, key: str) -> object:
      'cards:\n  - id: a\n    answer: "one\\ntwo"  # why\n'),
     ("cards:\n  - id: a\n    answer: x\n\n# next\n  - id: b\n", "extra", "more",
      "cards:\n  - id: a\n    answer: x\n    extra: more\n\n# next\n  - id: b\n"),
-    ("cards:\n  - {id: a, answer: x}\n", "extra", "a, b", 'cards:\n  - {extra: "a, b", id: a, answer: x}\n'),
-    ("cards:\r\n  - id: a\r\n    answer: x", "deck", "Sub", "cards:\r\n  - id: a\r\n    answer: x\r\n    deck: Sub\r\n"),
+    ("cards:\n  - {id: a, answer: x}\n", "extra", "a, b",
+     'cards:\n  - {extra: "a, b", id: a, answer: x}\n'),
+    ("cards:\r\n  - id: a\r\n    answer: x", "deck", "Sub",
+     "cards:\r\n  - id: a\r\n    answer: x\r\n    deck: Sub\r\n"),
 ])
 def test_a_value_is_written_in_its_style_and_reads_back(before: str, key: str, value: str, after: str) -> None:
     editor, card = _card(before)
@@ -45,8 +48,8 @@ def test_a_value_is_written_in_its_style_and_reads_back(before: str, key: str, v
 
 @pytest.mark.parametrize("before, after", [
     ("cards:\n  - id: a\n    tags: [x, y]  # why\n", "cards:\n  - id: a\n    tags: [y, \"a, b\", c::d]  # why\n"),
-    ("cards:\n  - id: a\n    tags:\n      - x\n      - y\n", "cards:\n  - id: a\n    tags:\n      - y\n      - \"a, b\"\n"
-                                                             "      - c::d\n"),
+    ("cards:\n  - id: a\n    tags:\n      - x\n      - y\n",
+     "cards:\n  - id: a\n    tags:\n      - y\n      - \"a, b\"\n      - c::d\n"),
     ("cards:\n  - id: a\n", "cards:\n  - id: a\n    tags: [y, \"a, b\", c::d]\n"),
 ])
 def test_a_list_keeps_its_style(before: str, after: str) -> None:

@@ -165,8 +165,9 @@ def _add(checked: pipeline.Checked, documents: dict[Path, tuple[Document, Editor
     assert checked.deck is not None
     info = checked.deck.deck
     home = next(((path, cards) for path, (document, _) in documents.items() if (cards := ids.cards_of(document))), None)
-    cited: dict[str, tuple[str, dict[str, str | None]]] = {render.citation(source.title, source.author, source.publisher, source.date, source.url, source.note):
-             (key, {}) for key, source in checked.deck.sources.items()}
+    cited: dict[str, tuple[str, dict[str, str | None]]] = {
+        render.citation(source.title, source.author, source.publisher, source.date, source.url, source.note): (key, {})
+        for key, source in checked.deck.sources.items()}
     converter.sources = dict(cited)  # a note citing one of them cites it by its key
     taken = {card.id for card, _ in checked.cards} | set(checked.lock.cards if checked.lock else ())
     taken |= set(checked.lock.removed if checked.lock else ())
