@@ -181,20 +181,22 @@ def test_the_shipped_deck_survives_a_pull_of_its_own_export(run, tmp_path: Path,
     assert (tmp_path / "cards.yaml").read_bytes() == (ROOT / "cards.yaml").read_bytes()
 
 
-def test_a_note_added_in_anki_becomes_a_card_with_its_picture(run, tmp_path: Path, collection: Collection) -> None:
-    def add(collection: Collection) -> None:
-        collection.media.write_data("boxcar.svg", (ROOT / "images" / "v-shaped-scar.svg").read_bytes())
-        note = collection.new_note(_note(collection, "width").note_type())
-        note["Front"] = "What is a boxcar scar?"
-        note["Back"] = 'A wide scar with sharp edges <img src="boxcar.svg">'
-        note["Source"] = _note(collection, "width")["Source"]  # the deck's citation: cited by its key
-        note.tags = ["morphology"]
-        collection.add_note(note, collection.decks.id("Dermatology::Scars::Definition"))
-        other = collection.new_note(note.note_type())
-        other["Front"], other["Back"] = "Elsewhere", "Not this deck's"
-        collection.add_note(other, collection.decks.id("Default"))
+def _add_boxcar(collection: Collection) -> None:
+    """A note of the deck's with a new picture, and one of another deck."""
+    collection.media.write_data("boxcar.svg", (ROOT / "images" / "v-shaped-scar.svg").read_bytes())
+    note = collection.new_note(_note(collection, "width").note_type())
+    note["Front"] = "What is a boxcar scar?"
+    note["Back"] = 'A wide scar with sharp edges <img src="boxcar.svg">'
+    note["Source"] = _note(collection, "width")["Source"]  # the deck's citation: cited by its key
+    note.tags = ["morphology"]
+    collection.add_note(note, collection.decks.id("Dermatology::Scars::Definition"))
+    other = collection.new_note(note.note_type())
+    other["Front"], other["Back"] = "Elsewhere", "Not this deck's"
+    collection.add_note(other, collection.decks.id("Default"))
 
-    _round(run, tmp_path, collection, add)
+
+def test_a_note_added_in_anki_becomes_a_card_with_its_picture(run, tmp_path: Path, collection: Collection) -> None:
+    _round(run, tmp_path, collection, _add_boxcar)
     guid = collection.get_note(collection.find_notes('"front:What is a boxcar scar?"')[0]).guid
     result = run("pull", "edited.apkg")
     assert result.exit_code == 0
@@ -213,6 +215,18 @@ def test_a_note_added_in_anki_becomes_a_card_with_its_picture(run, tmp_path: Pat
     assert run("build", "cards.yaml", "-o", "again.apkg").exit_code == 0
     log = import_package(collection, tmp_path / "again.apkg")
     assert (len(log.new), len(log.conflicting)) == (0, 0)
+
+
+def test_a_picture_whose_name_is_taken_is_an_error_and_nothing_changes(run, tmp_path: Path,
+                                                                       collection: Collection) -> None:
+    _round(run, tmp_path, collection, _add_boxcar)
+    (tmp_path / "media").mkdir()
+    (tmp_path / "media" / "boxcar.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    result = run("pull", "edited.apkg")
+    assert result.exit_code == 1
+    assert "media/boxcar.svg exists and is not the file of that name in the package" in result.stderr
+    assert (tmp_path / "cards.yaml").read_text() == DECK
+    assert (tmp_path / "media" / "boxcar.svg").read_text() == "<svg xmlns='http://www.w3.org/2000/svg'/>"
 
 
 OWN_TYPE = """\
