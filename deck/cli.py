@@ -482,6 +482,57 @@ def import_command(source: Path, output: Path, force: bool, max_errors: int) -> 
     _say(f"wrote {imported.out}: {pipeline.count(imported.cards, 'card')}{media}")
 
 
+@main.command("pull")
+@click.argument("package", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", required=False, type=_DECK, callback=_deck_or_default)
+@click.option("--dry-run", is_flag=True, help="Print what would change, as a unified diff, and write nothing.")
+@_max_errors
+def pull_command(package: Path, file: str, dry_run: bool, max_errors: int) -> None:
+    """Take the edits made in Anki, in an exported PACKAGE, back into FILE (default: cards.yaml).
+
+    Notes are matched to cards by GUID. Changed fields are written back in place, as Markdown
+    (as HTML for a field kept as HTML), and tags and subdecks follow Anki's; nothing else in the
+    files changes. A card changed both in the deck since the last build (cards.lock) and in Anki
+    is left as it is and reported with both versions, as is a value that would make the deck
+    invalid: then the exit status is 1, after the rest is pulled.
+
+    \b
+    Example:
+      $ deck pull ~/Exported.apkg cards.yaml
+      cards.yaml: pulled 2 cards from Exported.apkg: width, tca
+    """
+    from deck.interop import pull
+
+    with _failures(file):
+        try:
+            pulled = pull.pull(package, Path(file), dry_run)
+        except pull.PullFailed as error:
+            raise click.ClickException(shown(str(error))) from error
+    if not pulled.deck_ok:
+        _fail(file, pulled.problems, max_errors)
+    if dry_run:
+        click.echo(pulled.diff, nl=False)
+    for message in [*pulled.messages, *pulled.conflicts]:
+        _say(message, err=True)
+    if pulled.missing:
+        _say(f"{file}: {pipeline.count(len(pulled.missing), 'card')} not in {package.name}, kept: "
+             f"{_first(pulled.missing)}", err=True)
+    for number, what in ((pulled.elsewhere, "of other decks, left alone"),
+                         (pulled.unknown, "of this deck not of deck's note types, not added")):
+        if number:
+            _say(f"{package.name}: {pipeline.count(number, 'note')} {what}", err=True)
+    did_pull, did_add = ("would pull", "would add") if dry_run else ("pulled", "added")
+    _say(f"{file}: {did_pull} {pipeline.count(len(pulled.changed), 'card')} from {package.name}"
+         + (f": {_first(pulled.changed)}" if pulled.changed else ""))
+    for names, what in ((pulled.added, "new card"), (pulled.media, "new media file")):
+        if names:
+            _say(f"{file}: {did_add} {pipeline.count(len(names), what)}: {_first(names)}")
+    if pulled.problems:
+        _fail(file, pulled.problems, max_errors)
+    if pulled.conflicts:
+        raise SystemExit(1)
+
+
 @main.command("handout")
 @click.argument("file", required=False, type=_DECK, callback=_deck_or_default)
 @click.option("--tag", "tags", multiple=True, metavar="TAG",

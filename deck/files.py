@@ -90,8 +90,15 @@ def _same(status: os.stat_result, file: Path) -> bool:
 
 def write_atomically(path: Path, data: bytes) -> None:
     """Write `data` to a temporary file beside `path`, then rename it over `path` (see `atomic`)."""
-    with atomic(path) as stream:
-        stream.write(data)
+    write_all_atomically({path: data})
+
+
+def write_all_atomically(writes: Mapping[Path, bytes]) -> None:
+    """`write_atomically` for several files, so that all of them change or none does: every one is
+    written whole beside its file first, and only then are they renamed over their files."""
+    with _replacing(list(writes)) as streams:
+        for stream, data in zip(streams, writes.values()):
+            stream.write(data)
 
 
 @contextmanager
@@ -103,20 +110,37 @@ def atomic(path: Path) -> Iterator[BinaryIO]:
     temporary file. An existing file keeps its permissions; a new one gets the usual ones (0666 less
     the umask). Raises Refused for what `check_output` refuses: no folder is made.
     """
-    check_output(path)
-    target = _target(path)
-    mode = target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~_umask()
-    handle, temporary = _temporary(target)
+    with _replacing([path]) as (stream,):
+        yield stream
+
+
+@contextmanager
+def _replacing(paths: list[Path]) -> Iterator[list[BinaryIO]]:
+    """`atomic` for several files at once: streams to a temporary file beside each, all renamed over
+    their files only when the block ends, and none if anything failed."""
+    held: list[tuple[BinaryIO, str, Path, int]] = []
     try:
-        with os.fdopen(handle, "wb") as stream:
-            yield stream
+        for path in paths:
+            check_output(path)
+        for path in paths:
+            target = _target(path)
+            mode = target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~_umask()
+            handle, temporary = _temporary(target)
+            held.append((os.fdopen(handle, "wb"), temporary, target, mode))
+        yield [stream for stream, _, _, _ in held]
+        for stream, temporary, _, mode in held:
             stream.flush()
             os.fsync(stream.fileno())
             os.chmod(temporary, mode)
+        for _, temporary, target, _ in held:
             os.replace(temporary, target)  # while the file is held, so `remove_stale` leaves it alone
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        for _, temporary, _, _ in held:
+            Path(temporary).unlink(missing_ok=True)
         raise
+    finally:
+        for stream, _, _, _ in held:
+            stream.close()
 
 
 def _temporary(target: Path) -> tuple[int, str]:

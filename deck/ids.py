@@ -45,8 +45,8 @@ def assign(path: Path) -> tuple[list[str], list[Problem]]:
     problems = [problem for problem in checked.problems if problem.severity == "error" and problem.code != "missing-id"]
     if problems:
         return [], problems
-    parts = _parts(path)
-    with_cards = [(data, document, cards) for data, document in parts if (cards := _cards(document)) is not None]
+    files = parts(path)
+    with_cards = [(data, document, cards) for data, document in files if (cards := cards_of(document)) is not None]
     if not with_cards:
         return [], [Problem(str(path), 1, 1, "error", "no-cards", "no 'cards' list to give ids to")]
     taken = {
@@ -63,7 +63,7 @@ def assign(path: Path) -> tuple[list[str], list[Problem]]:
     return new_ids, []
 
 
-def _parts(path: Path) -> list[tuple[bytes, Document]]:
+def parts(path: Path) -> list[tuple[bytes, Document]]:
     """Each file of the deck at `path`, its bytes and what was read of them."""
     if path.is_dir():
         return [_part(file) for file in pipeline.folder_files(path)]
@@ -103,7 +103,8 @@ def _add_ids(data: bytes, document: Document, cards: list[Mapping], taken: set[s
     return new_ids
 
 
-def _cards(document: Document) -> list[Mapping] | None:
+def cards_of(document: Document) -> list[Mapping] | None:
+    """The card mappings of one file read with positions, or None when it has no `cards` list."""
     root = document.root
     if not isinstance(root, Mapping) or "cards" not in root.pairs:
         return None

@@ -79,6 +79,12 @@ class Media:
         """Every file's bytes by its name in Anki, read once for hashing and packing alike."""
         return {name: path.read_bytes() for name, path in self.files.items()}
 
+    def reference(self, name: str) -> str:
+        """The deck's own path to the file named `name` in Anki; MediaError when the deck has none."""
+        if name not in self._references:
+            raise MediaError(f"'{name}' is not one of the deck's media files")
+        return self._references[name]
+
     def image(self, reference: str) -> str:
         return self._add(reference, _IMAGE_TYPES, "an image")
 

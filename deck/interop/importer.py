@@ -94,7 +94,7 @@ def import_deck(source: Path, out: Path, force: bool = False, progress: pipeline
             package = apkg.Package(_read_text(source), {}, {}, source.parent)
         else:
             raise ImportFailed(f"{source}: deck imports .apkg packages and .csv/.txt text files from Anki")
-        converter = _Converter(package.media, source.name, package.note_types, progress)
+        converter = Converter(package.media, source.name, package.note_types, progress)
         text = converter.deck_file(package.notes, package.descriptions, source.stem)
         if not converter.cards:
             raise ImportFailed("\n".join([*converter.messages, f"{source}: no note could be converted; wrote nothing"]))
@@ -148,7 +148,7 @@ def _read_text(path: Path) -> list[AnkiNote]:
     return notes
 
 
-class _Converter:
+class Converter:
     """Anki notes -> the text of a deck file, collecting media and messages on the way."""
 
     def __init__(self, media_folder: Path, origin: str, note_types: dict[int, AnkiNoteType],
@@ -210,7 +210,7 @@ class _Converter:
                           "'scripts: yes' for it: review them" for note_type in self.note_types.values()
                           if declare.has_scripts(note_type)]
         declared = [line for key, note_type in self.note_types.items()
-                    for line in declare.note_type_lines(self.keys[key], note_type, self.html[key], _scalar,
+                    for line in declare.note_type_lines(self.keys[key], note_type, self.html[key], yaml_scalar,
                                                         self.template_files(note_type))]
         return _yaml(self.origin, info, list(self.sources.values()), declared, cards)
 
@@ -345,26 +345,33 @@ def _yaml(origin: str, info: dict[str, str | dict[str, str]], sources: list[tupl
     lines = [f"# Converted from {origin} by `deck import`. Review it, then run `deck build`.", "deck:"]
     for key, about in info.items():
         if isinstance(about, dict):
-            lines += [f"  {key}:"] * bool(about) + [f"    {declare.yaml_key(name)}: {_scalar(text, False, 6)}"
+            lines += [f"  {key}:"] * bool(about) + [f"    {declare.yaml_key(name)}: {yaml_scalar(text, False, 6)}"
                                                      for name, text in about.items()]
         elif about:
-            lines.append(f"  {key}: {_scalar(about, key == 'id', 4)}")
+            lines.append(f"  {key}: {yaml_scalar(about, key == 'id', 4)}")
     lines += ["sources:"] if sources else []
     for key, parts in sources:
-        lines += [f"  {key}:"] + [f"    {part}: {_scalar(value)}" for part, value in parts.items() if value]
+        lines += [f"  {key}:"] + [f"    {part}: {yaml_scalar(value)}" for part, value in parts.items() if value]
     lines += ["note-types:", *note_types] if note_types else []
     lines.append("cards:" if cards else "cards: []")
     for card in cards:
-        for number, key in enumerate(key for key in _KEYS if key in card):
-            value = card[key]
-            if isinstance(value, dict):
-                lines.append(f"    {key}:")
-                lines += [f"      {declare.yaml_key(name)}: {_scalar(text, False, 8)}" for name, text in value.items()]
-                continue
-            text = (f"[{', '.join(_scalar(tag, True) for tag in value)}]" if isinstance(value, list)
-                    else _scalar(value, key in ("id", "type", "source"), 6))
-            lines.append(f"{'  - ' if number == 0 else '    '}{key}: {text}")
+        lines += card_lines(card)
     return "\n".join(lines) + "\n"
+
+
+def card_lines(card: Card) -> list[str]:
+    """One card as an item of `cards:`, its keys in a fixed order, indented as `deck import` writes it."""
+    lines = []
+    for number, key in enumerate(key for key in _KEYS if key in card):
+        value = card[key]
+        if isinstance(value, dict):
+            lines.append(f"    {key}:")
+            lines += [f"      {declare.yaml_key(name)}: {yaml_scalar(text, False, 8)}" for name, text in value.items()]
+            continue
+        text = (f"[{', '.join(yaml_scalar(tag, True) for tag in value)}]" if isinstance(value, list)
+                else yaml_scalar(value, key in ("id", "type", "source"), 6))
+        lines.append(f"{'  - ' if number == 0 else '    '}{key}: {text}")
+    return lines
 
 
 def _valid(adapter: TypeAdapter, value: str) -> bool:
@@ -375,7 +382,7 @@ def _valid(adapter: TypeAdapter, value: str) -> bool:
     return True
 
 
-def _scalar(value: str, plain: bool = False, indent: int = 0) -> str:
+def yaml_scalar(value: str, plain: bool = False, indent: int = 0) -> str:
     """A YAML scalar: as it is when `plain` and unmistakable, a literal block (`|-`) when it has
     several lines that YAML keeps exactly, else double-quoted (JSON's escapes are YAML's)."""
     if plain and re.fullmatch(SLUG_PATTERN, value) and re.search("[a-z]", value) and value not in _YAML_WORDS:

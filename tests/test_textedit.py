@@ -1,0 +1,64 @@
+"""Edits to a deck file's text in place: each value written in the style it had, and read back as the
+value it was given."""
+
+from __future__ import annotations
+
+import pytest
+
+from deck.interop.textedit import Editor
+from deck.nodes import Mapping, Sequence
+from deck.source import read
+
+
+def _card(text: str) -> tuple[Editor, Mapping]:
+    document = read("cards.yaml", text.encode())
+    assert isinstance(document.root, Mapping) and not document.problems
+    cards = document.root.pairs["cards"][1]
+    assert isinstance(cards, Sequence) and isinstance(cards.items[0], Mapping)
+    return Editor(document, text.encode()), cards.items[0]
+
+
+def _value(text: str, key: str) -> object:
+    _, card = _card(text)
+    node = card.pairs[key][1]
+    return [item.value for item in node.items] if isinstance(node, Sequence) else node.value  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("before, key, value, after", [
+    ("cards:\n  - id: a\n    answer: old  # why\n", "answer", "new one",
+     "cards:\n  - id: a\n    answer: new one  # why\n"),
+    ('cards:\n  - id: a\n    answer: "old"\n', "answer", "a: b", 'cards:\n  - id: a\n    answer: "a: b"\n'),
+    ("cards:\n  - id: a\n    answer: 'old'\n", "answer", "it's", "cards:\n  - id: a\n    answer: 'it''s'\n"),
+    ("cards:\n  - id: a\n    answer: |-\n      one\n      two\n  - id: b\n", "answer", "three\nfour",
+     "cards:\n  - id: a\n    answer: |-\n      three\n      four\n  - id: b\n"),
+    ("cards:\n  - id: a\n    answer: old  # why\n", "answer", "one\ntwo",  # a block would swallow the comment
+     'cards:\n  - id: a\n    answer: "one\\ntwo"  # why\n'),
+    ("cards:\n  - id: a\n    answer: x\n\n# next\n  - id: b\n", "extra", "more",
+     "cards:\n  - id: a\n    answer: x\n    extra: more\n\n# next\n  - id: b\n"),
+    ("cards:\n  - {id: a, answer: x}\n", "extra", "a, b",
+     'cards:\n  - {extra: "a, b", id: a, answer: x}\n'),
+    ("cards:\r\n  - id: a\r\n    answer: x", "deck", "Sub",
+     "cards:\r\n  - id: a\r\n    answer: x\r\n    deck: Sub\r\n"),
+])
+def test_a_value_is_written_in_its_style_and_reads_back(before: str, key: str, value: str, after: str) -> None:
+    editor, card = _card(before)
+    assert editor.apply([editor.set_text(card, key, value)]) == after
+    assert _value(after, key) == value
+
+
+@pytest.mark.parametrize("before, after", [
+    ("cards:\n  - id: a\n    tags: [x, y]  # why\n", "cards:\n  - id: a\n    tags: [y, \"a, b\", c::d]  # why\n"),
+    ("cards:\n  - id: a\n    tags:\n      - x\n      - y\n",
+     "cards:\n  - id: a\n    tags:\n      - y\n      - \"a, b\"\n      - c::d\n"),
+    ("cards:\n  - id: a\n", "cards:\n  - id: a\n    tags: [y, \"a, b\", c::d]\n"),
+])
+def test_a_list_keeps_its_style(before: str, after: str) -> None:
+    editor, card = _card(before)
+    assert editor.apply([editor.set_list(card, "tags", ["y", "a, b", "c::d"])]) == after
+    assert _value(after, "tags") == ["y", "a, b", "c::d"]
+
+
+def test_a_removed_key_takes_its_lines() -> None:
+    editor, card = _card("cards:\n  - id: a\n    deck: Sub  # here\n    answer: x\n")
+    edit = editor.remove(card, "deck")
+    assert edit is not None and editor.apply([edit]) == "cards:\n  - id: a\n    answer: x\n"
