@@ -141,8 +141,8 @@ def _changes(checked: pipeline.Checked, documents: dict[Path, tuple[Document, Ed
         moved = _inside(anki.deck, info.name) and _subdeck(anki.deck, info.name) != note.subdeck
         if theirs.fields == note.fields and _same_tags(anki.tags, note.tags) and not moved:
             continue
-        ours_changed = entry is not None and hashed(note) != entry["hash"]
-        theirs_changed = entry is None or hashed(theirs) != entry["hash"] or moved
+        ours_changed = entry is not None and hashed(note) != entry.hash
+        theirs_changed = entry is None or hashed(theirs) != entry.hash or moved
         if ours_changed and not theirs_changed:
             continue  # Anki has the last build's card: the deck's own edit is newer
         if ours_changed:
