@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, StringConstraints, Tag
+from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, StringConstraints, Tag, model_validator
 
 from deck import urls
 
@@ -61,6 +61,8 @@ LINT_RULES = (
     "cloze-gap",
     "missing-source",
     "dangling-markdown",
+    "mask-overlap",
+    "single-mask",
 )
 LintRule = Literal[LINT_RULES]  # type: ignore[valid-type]
 
@@ -140,6 +142,62 @@ class TypeInCard(_Card):
     answer: Text
 
 
+# A place on a picture, as Anki keeps it: a fraction of the picture's width or height, 0 to 1.
+Fraction = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+_BOX_KEYS = ("left", "top", "width", "height")
+
+
+class Mask(_Strict):
+    """One covered part of an image occlusion card's picture: a rectangle or ellipse by its box (an
+    ellipse fills its box), or a polygon by its corners; `card` asks it with the other masks of that
+    number (by default, a card of its own)."""
+
+    shape: Literal["rect", "ellipse", "polygon"]
+    left: Fraction | None = None
+    top: Fraction | None = None
+    width: Fraction | None = None
+    height: Fraction | None = None
+    points: list[tuple[Fraction, Fraction]] | None = None
+    card: Annotated[int, Field(ge=1, le=500)] | None = None  # (Anki makes at most 500 cards of a note)
+
+    @model_validator(mode="after")
+    def _inside_the_picture(self) -> Mask:
+        box = [getattr(self, key) for key in _BOX_KEYS]
+        if self.shape == "polygon":
+            if self.points is None:
+                raise ValueError("a polygon mask needs 'points': [[x, y], ...], three or more corners")
+            if len(self.points) < 3:
+                raise ValueError(f"a polygon mask needs three or more points, not {len(self.points)}")
+            if any(value is not None for value in box):
+                raise ValueError("a polygon mask has 'points', not " + ", ".join(_BOX_KEYS))
+            return self
+        if self.points is not None:
+            raise ValueError(f"a {self.shape} mask has left, top, width and height, not 'points'")
+        missing = [key for key, value in zip(_BOX_KEYS, box) if value is None]
+        if missing:
+            raise ValueError(f"a {self.shape} mask needs {', '.join(missing)} (fractions of the picture, 0 to 1)")
+        left, top, width, height = box
+        if not (width and height):
+            raise ValueError(f"a {self.shape} mask needs a width and height above 0")
+        for start, size, edge in ((left, width, "right"), (top, height, "bottom")):
+            if start + size > 1 + 1e-9:  # (written to 4 places, as Anki does: no rounding makes 1.0000001)
+                raise ValueError(f"the mask reaches past the picture's {edge} edge ({start:g} + {size:g} is over 1)")
+        return self
+
+
+class ImageOcclusionCard(_Note):
+    """A picture with parts covered, Anki's own image occlusion note: one card per mask number."""
+
+    type: Literal["image-occlusion"]
+    image: Text
+    header: Text | None = None  # Markdown, above the picture
+    # all: every mask covers its part on every card, one is asked; one: only the asked masks cover.
+    hide: Literal["all", "one"] = "all"
+    masks: list[Mask] = Field(min_length=1)
+    extra: Text | None = None
+    source: Slug | None = None
+
+
 class NoteCard(_Note):
     """A card of a note type the deck declares under `note-types`: `type` names it, and `fields`
     gives its fields by name (a field left out is empty)."""
@@ -149,9 +207,10 @@ class NoteCard(_Note):
     media: list[Text] = Field(default_factory=list)  # files Anki makes from its fields (LaTeX pictures), packed
 
 
-BuiltInCard = BasicCard | ReversedCard | ClozeCard | TypeInCard
-CARD_TYPES: dict[str, type[BuiltInCard]] = {
+BuiltInCard = BasicCard | ReversedCard | ClozeCard | TypeInCard  # the built-in cards of text
+CARD_TYPES: dict[str, type[BuiltInCard | ImageOcclusionCard]] = {
     "basic": BasicCard, "reversed": ReversedCard, "cloze": ClozeCard, "type-in": TypeInCard,
+    "image-occlusion": ImageOcclusionCard,
 }
 
 
@@ -169,6 +228,7 @@ Card = Annotated[
     | Annotated[ReversedCard, Tag("reversed")]
     | Annotated[ClozeCard, Tag("cloze")]
     | Annotated[TypeInCard, Tag("type-in")]
+    | Annotated[ImageOcclusionCard, Tag("image-occlusion")]
     | Annotated[NoteCard, Tag("note")],
     Discriminator(card_type),
 ]

@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping as Map
 from dataclasses import dataclass, field
+from html import escape
 from typing import NamedTuple
 
-from deck import cloze, htmlfields, render
-from deck.cards import CARD_TYPES, BuiltInCard, Card, ClozeCard, NoteCard, NoteTypeSpec, Source
+from deck import cloze, htmlfields, occlusion, render
+from deck.cards import CARD_TYPES, BuiltInCard, Card, ClozeCard, ImageOcclusionCard, NoteCard, NoteTypeSpec, Source
 from deck.media import Media, MediaError
 from deck.nodes import Document, Mapping, Node, Scalar, Sequence
 from deck.notetypes import NOTE_TYPES, NoteType, card_ords
@@ -44,6 +45,8 @@ def ords(card: Card, note_types: Map[str, NoteType] = NOTE_TYPES) -> tuple[int, 
                          numbers)
     if isinstance(card, ClozeCard):
         return tuple(sorted(number - 1 for number in cloze.cloze_numbers(card.text)))
+    if isinstance(card, ImageOcclusionCard):
+        return occlusion.ords(card)
     return _TEMPLATE_ORDS[card.type]
 
 
@@ -71,6 +74,8 @@ class Fields:
     def note(self, card: Card, node: Mapping) -> Note:
         if isinstance(card, NoteCard):
             return self._declared(card, node, html=True)
+        if isinstance(card, ImageOcclusionCard):
+            return self._occlusion(card, node, html=True)
         texts, sound = self._fields(card, node, html=True)
         return Note(card.id, card.type, (*texts, self._citation(card.source), sound), tuple(card.tags), card.deck,
                     ords(card))
@@ -91,6 +96,8 @@ class Fields:
         """What `note` reports, without making the HTML: for checking alone."""
         if isinstance(card, NoteCard):
             self._declared(card, node, html=False)
+        elif isinstance(card, ImageOcclusionCard):
+            self._occlusion(card, node, html=False)
         else:
             self._fields(card, node, html=False)
 
@@ -121,6 +128,24 @@ class Fields:
                 line, column = self.document.locate(listed.items[number] if isinstance(listed, Sequence) else listed)
                 self.problems.append(self.document.problem(line, column, "media", f"{label}: {error}"))
         return Note(card.id, card.type, tuple(texts), tuple(card.tags), card.deck, ords(card, self.note_types))
+
+    def _occlusion(self, card: ImageOcclusionCard, node: Mapping, html: bool) -> Note:
+        """An image occlusion note, in the fields of Anki's own type: its masks, its picture (packed
+        and checked as every picture is), its header and extra, and its source's citation."""
+        label = f"card '{card.id}'"
+        image = ""
+        if render.is_remote(card.image):
+            self._report(node, "image", "remote-image", f"{label}: '{card.image}' is an address; an image occlusion "
+                         "card's picture is packed with the deck: save the file beside the deck and use its path", None)
+        else:
+            try:
+                image = f'<img src="{escape(self.media.image(card.image))}">'
+            except MediaError as error:
+                self._report(node, "image", "media", f"{label}: {error}", None)
+        texts = [self.render(label, node, name, text, html) if text else "" for name, text in
+                 (("header", card.header), ("extra", card.extra))]
+        return Note(card.id, card.type, (occlusion.field(card), image, *texts, self._citation(card.source)),
+                    tuple(card.tags), card.deck, occlusion.ords(card))
 
     def _fields(self, card: BuiltInCard, node: Mapping, html: bool) -> tuple[list[str], str]:
         """The card's Markdown fields in their note type's order ('' where absent, see `_TEXT_FIELDS`),

@@ -12,9 +12,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 
-from deck import cloze, pipeline, render
-from deck.cards import LINT_RULES, BuiltInCard, ClozeCard, NoteCard
-from deck.nodes import Mapping, Node, Unlocated
+from deck import cloze, occlusion, pipeline, render
+from deck.cards import LINT_RULES, BuiltInCard, ClozeCard, ImageOcclusionCard, Mask
+from deck.nodes import Mapping, Node, Sequence, Unlocated
 from deck.pipeline import Checked
 from deck.problems import Problem
 
@@ -32,6 +32,8 @@ _STOPWORDS = frozenset("a an and are as at be by for from in is it its of on or 
 
 Finding = tuple[Node, str | None, str]
 CardRule = Callable[[BuiltInCard, Mapping, Checked], Iterator[Finding]]
+OcclusionRule = Callable[[ImageOcclusionCard, Mapping, Checked], Iterator[Finding]]
+Linted = BuiltInCard | ImageOcclusionCard
 
 
 # A Markdown link or image: what it shows is its text, not its address or file name. (Neither part
@@ -136,7 +138,7 @@ def cloze_gap(card: BuiltInCard, node: Mapping, checked: Checked) -> Iterator[Fi
                    f"cloze numbers skip {', '.join(f'c{n}' for n in missing)}; renumber them without gaps")
 
 
-def missing_source(card: BuiltInCard, node: Mapping, checked: Checked) -> Iterator[Finding]:
+def missing_source(card: Linted, node: Mapping, checked: Checked) -> Iterator[Finding]:
     """In a deck with a bibliography, every card says where its fact comes from.
 
     Good: ``source: huizen-2019``. Bad: no `source` while `sources:` lists works.
@@ -145,12 +147,12 @@ def missing_source(card: BuiltInCard, node: Mapping, checked: Checked) -> Iterat
         yield node, None, "card has no 'source' though the deck has a bibliography; cite one of 'sources'"
 
 
-def dangling_markdown(card: BuiltInCard, node: Mapping, checked: Checked) -> Iterator[Finding]:
+def dangling_markdown(card: Linted, node: Mapping, checked: Checked) -> Iterator[Finding]:
     """Emphasis and code must be closed, or the '*', '_' or '`' shows on the card.
 
     Good: ``a *deep* scar``. Bad: ``a *deep scar``.
     """
-    for name in ("question", "answer", "text", "extra"):
+    for name in ("question", "answer", "text", "header", "extra"):
         text = getattr(card, name, None)
         if text and (stray := render.dangling_markup(text)):
             yield _field(node, name), stray, f"'{stray}' is not closed and will show as is; close it or escape it as \\{stray}"
@@ -166,7 +168,61 @@ CARD_RULES: dict[str, CardRule] = {
     "missing-source": missing_source,
     "dangling-markdown": dangling_markdown,
 }
-assert set(CARD_RULES) | {"near-duplicate"} == set(LINT_RULES), "deck.cards.LINT_RULES and the rules differ"
+
+
+def mask_overlap(card: ImageOcclusionCard, node: Mapping, checked: Checked) -> Iterator[Finding]:
+    """Masks asked on different cards do not cover one place: a student could not tell which is asked.
+
+    Good: two labels' masks side by side. Bad: two masks, asked apart, of which one covers more than
+    half of the other (measured by their boxes; a polygon's box holds its corners).
+    """
+    boxes = [_box(mask) for mask in card.masks]
+    numbers = occlusion.numbers(card)
+    masks = _field(node, "masks")
+    for second in range(len(boxes)):
+        for first in range(second):
+            if numbers[first] != numbers[second] and _overlap(boxes[first], boxes[second]) > 0.5:
+                yield (masks.items[second] if isinstance(masks, Sequence) else masks), None, (
+                    f"mask {second + 1} overlaps more than half of mask {first + 1}, asked on another card; "
+                    "move one, or give both one 'card' number")
+                break
+
+
+def single_mask(card: ImageOcclusionCard, node: Mapping, checked: Checked) -> Iterator[Finding]:
+    """A picture card hides several parts: with one, the picture gives nothing to tell apart.
+
+    Good: three masks over three labels. Bad: a single mask, which a basic card with the picture asks as well.
+    """
+    if len(card.masks) == 1:
+        yield _field(node, "masks"), None, ("one mask makes one card that shows nothing to choose between; "
+                                            "cover the picture's other labels too, or ask it as a basic card")
+
+
+def _box(mask: Mask) -> tuple[float, float, float, float]:
+    """left, top, right, bottom"""
+    if mask.points is not None:
+        xs, ys = [x for x, _ in mask.points], [y for _, y in mask.points]
+        return min(xs), min(ys), max(xs), max(ys)
+    assert mask.left is not None and mask.top is not None and mask.width is not None and mask.height is not None
+    return mask.left, mask.top, mask.left + mask.width, mask.top + mask.height
+
+
+def _overlap(one: tuple[float, float, float, float], other: tuple[float, float, float, float]) -> float:
+    """The share of the smaller box that the other covers."""
+    width = min(one[2], other[2]) - max(one[0], other[0])
+    height = min(one[3], other[3]) - max(one[1], other[1])
+    smaller = min((box[2] - box[0]) * (box[3] - box[1]) for box in (one, other))
+    return max(width, 0) * max(height, 0) / smaller if smaller > 0 else 0.0
+
+
+OCCLUSION_RULES: dict[str, OcclusionRule] = {
+    "mask-overlap": mask_overlap,
+    "single-mask": single_mask,
+    "missing-source": missing_source,
+    "dangling-markdown": dangling_markdown,
+}
+assert set(CARD_RULES) | set(OCCLUSION_RULES) | {"near-duplicate"} == set(LINT_RULES), \
+    "deck.cards.LINT_RULES and the rules differ"
 
 
 def near_duplicates(cards: list[tuple[BuiltInCard, Mapping]]) -> Iterator[tuple[Mapping, BuiltInCard, BuiltInCard]]:
@@ -215,20 +271,25 @@ def _warnings(checked: Checked, progress: pipeline.Progress, label: str) -> list
     document = checked.document
     warnings = []
 
-    def warn(node: Node, snippet: str | None, rule: str, message: str, card: BuiltInCard) -> None:
+    def warn(node: Node, snippet: str | None, rule: str, message: str, card: Linted) -> None:
         line, column = document.locate(node, snippet)
         warnings.append(document.problem(line, column, rule, f"card '{card.id}': {message}", "warning"))
 
-    def off(card: BuiltInCard) -> set[str]:
+    def off(card: Linted) -> set[str]:
         return deck_off | set(card.lint.disable) if card.lint else deck_off
 
     # The rules are about questions and answers: a deck's own note types' fields are not known to be either.
-    cards = [(card, node) for card, node in checked.cards if not isinstance(card, NoteCard)]
+    cards = [(card, node) for card, node in checked.cards if isinstance(card, BuiltInCard)]
     for card, node in pipeline.each_card(cards, progress, label):
         for rule, check in CARD_RULES.items():
             if rule not in off(card):
                 for target, snippet, message in check(card, node, checked):
                     warn(target, snippet, rule, message, card)
+    for picture, node in ((card, node) for card, node in checked.cards if isinstance(card, ImageOcclusionCard)):
+        for rule, occlusion_check in OCCLUSION_RULES.items():
+            if rule not in off(picture):
+                for target, snippet, message in occlusion_check(picture, node, checked):
+                    warn(target, snippet, rule, message, picture)
     for node, first, second in near_duplicates(cards):
         if "near-duplicate" not in off(first) | off(second):
             warn(node, None, "near-duplicate", f"asks nearly the same as card '{first.id}'; merge them or make "

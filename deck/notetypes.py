@@ -18,6 +18,7 @@ BASIC_ID = 1_794_201_560
 REVERSED_ID = 1_794_201_561
 CLOZE_ID = 1_794_201_562
 TYPE_IN_ID = 1_794_201_563
+IMAGE_OCCLUSION_ID = 1_794_201_564
 
 # Never edit these lists (see above). Audio holds [sound:...] references for media support.
 FRONT_BACK_FIELDS = ("Front", "Back", "Extra", "Source", "Audio")
@@ -99,6 +100,8 @@ class NoteType:
     html_fields: frozenset[str] = frozenset()  # fields written as HTML in the deck file, not Markdown
     latex_pre: str = LATEX_PRE
     latex_post: str = LATEX_POST
+    stock_kind: int = 0  # Anki's originalStockKind: which of its stock types this is a copy of (0: none)
+    field_tags: tuple[int, ...] = ()  # Anki's `tag` of each field, by which its editor finds a stock kind's fields
 
 
 BASIC = NoteType(BASIC_ID, "deck-basic", FRONT_BACK_FIELDS, (("Card 1", _front("Front"), _back("Back")),))
@@ -118,8 +121,50 @@ TYPE_IN = NoteType(TYPE_IN_ID, "deck-type-in", FRONT_BACK_FIELDS, ((
     f'{_front("Front")}\n<hr id="answer">\n<div class="type-in">{{{{type:Back}}}}</div>\n{_BACK_MATTER}',
 ),))
 
+# Anki's own image occlusion type, as `Collection.add_image_occlusion_note` makes it
+# (rslib/src/image_occlusion/notetype.rs): its fields, found by their tags, and its templates, whose
+# one script is Anki's own call that draws the masks (no deck text is in a template). The back adds
+# the card's source, kept in Comments. Anki's editor edits these notes' masks as its own.
+IMAGE_OCCLUSION_FIELDS = ("Occlusion", "Image", "Header", "Back Extra", "Comments")
+STOCK_KIND_IMAGE_OCCLUSION = 6
+_OCCLUSION_FRONT = """\
+{{#Header}}<div>{{Header}}</div>{{/Header}}
+<div style="display: none">{{cloze:Occlusion}}</div>
+<div id="err"></div>
+<div id="image-occlusion-container">
+    {{Image}}
+    <canvas id="image-occlusion-canvas"></canvas>
+</div>
+<script>
+try {
+    anki.imageOcclusion.setup();
+} catch (exc) {
+    document.getElementById("err").innerHTML = `Error loading image occlusion. Is your Anki version up to date?<br><br>${exc}`;
+}
+</script>
+"""
+_OCCLUSION_BACK = f"""\
+{_OCCLUSION_FRONT}
+<div><button id="toggle">Toggle Masks</button></div>
+{{{{#Back Extra}}}}<div class="extra">{{{{Back Extra}}}}</div>{{{{/Back Extra}}}}
+{{{{#Comments}}}}<div class="source">{{{{Comments}}}}</div>{{{{/Comments}}}}"""
+_OCCLUSION_CSS = """\
+#image-occlusion-canvas {
+    --inactive-shape-color: #ffeba2;
+    --active-shape-color: #ff8e8e;
+    --inactive-shape-border: 1px #212121;
+    --active-shape-border: 1px #212121;
+    --highlight-shape-color: #ff8e8e00;
+    --highlight-shape-border: 1px #ff8e8e;
+}
+"""
+IMAGE_OCCLUSION = NoteType(IMAGE_OCCLUSION_ID, "deck-image-occlusion", IMAGE_OCCLUSION_FIELDS,
+                           (("Image Occlusion", _OCCLUSION_FRONT, _OCCLUSION_BACK),), css=_OCCLUSION_CSS + CSS,
+                           cloze=True, stock_kind=STOCK_KIND_IMAGE_OCCLUSION, field_tags=(0, 1, 2, 3, 4))
+
 # The built-in types, by the `type` a card gives; a deck's own types join them by name.
-NOTE_TYPES = {"basic": BASIC, "reversed": REVERSED, "cloze": CLOZE, "type-in": TYPE_IN}
+NOTE_TYPES = {"basic": BASIC, "reversed": REVERSED, "cloze": CLOZE, "type-in": TYPE_IN,
+              "image-occlusion": IMAGE_OCCLUSION}
 
 BUILT_IN_NAMES = frozenset(NOTE_TYPES) | {note_type.name for note_type in NOTE_TYPES.values()}  # keys, Anki names
 BUILT_IN_IDS = frozenset(note_type.id for note_type in NOTE_TYPES.values())

@@ -186,7 +186,12 @@ def database(tree: DeckTree, notes: list[Note], guids: list[str], stamps: Stamps
         written = json.loads(models_json)
         for kind, note_type in note_types.items():
             if str(note_type.id) in written:
-                written[str(note_type.id)]["mod"] = stamps.note_types[kind]
+                model = written[str(note_type.id)]
+                model["mod"] = stamps.note_types[kind]
+                if note_type.stock_kind:  # (genanki writes neither)
+                    model["originalStockKind"] = note_type.stock_kind
+                    for field, tag in zip(model["flds"], note_type.field_tags):
+                        field["tag"] = tag
         cursor.execute("UPDATE col SET models = ?", (json.dumps(written),))
         connection.commit()
     finally:

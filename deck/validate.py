@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from deck import fastread, notetypes
-from deck.cards import CARD_TYPES, LINT_RULES, SLUG_PATTERN, Card, Deck, DeckInfo, NoteCard, NoteTypeSpec, Source
+from deck.cards import CARD_TYPES, LINT_RULES, SLUG_PATTERN, Card, Deck, DeckInfo, Mask, NoteCard, NoteTypeSpec, Source
 from deck.nodes import UNPLACED, Document, Mapping, Node, Scalar, Sequence
 from deck.problems import Problem
 
@@ -333,6 +333,9 @@ class _Checker:
         if len(loc) > 1 and field == "lint" and kind != "literal_error":  # inside `lint: {disable: [...]}`
             self._explain_lint(_walk(node, loc[:1]), label, detail)
             return
+        if field == "masks" and kind != "missing":
+            self._explain_mask(node, label, detail)
+            return
         if kind == "missing" and field == "id" and model in (*CARD_TYPES.values(), NoteCard):
             self.report(node, "missing-id",
                         f"{label}: 'id' is required; run 'deck ids' to give every card without one a readable id")
@@ -377,6 +380,37 @@ class _Checker:
         else:  # a shape the messages above do not know yet: still located, with pydantic's words
             self.report(target, "invalid", f"{label}: '{field}': {detail['msg']}")
 
+
+    def _explain_mask(self, node: Mapping, label: str, detail: ErrorDetails) -> None:
+        """An image occlusion card's `masks`: a list of shapes, each placed in fractions of the picture."""
+        loc, kind, value = detail["loc"], detail["type"], detail["input"]
+        target = _walk(node, loc)
+        if len(loc) == 1:
+            wanted = ("'masks' is empty" if kind == "too_short" else f"'masks' must be a list, not {_kind_of(target)}")
+            self.report(target, "bad-mask", f"{label}: {wanted}; give one or more masks, like "
+                                            "- {shape: rect, left: 0.1, top: 0.2, width: 0.3, height: 0.1}")
+            return
+        where = f"{label}: mask {int(loc[1]) + 1}"
+        key = str(loc[2]) if len(loc) > 2 else None
+        if kind == "value_error":  # (Mask's own check says what is wrong, and what it needs)
+            message = str(detail.get("ctx", {}).get("error"))
+        elif kind == "extra_forbidden":
+            mapping = _walk(node, loc[:2])
+            target = mapping.pairs[key][0] if isinstance(mapping, Mapping) and key in mapping.pairs else target
+            message = f"unknown key '{key}'; {_suggestion(str(key), list(Mask.model_fields))}"
+        elif key is None:
+            message = f"must be a mapping, like {{shape: rect, left: 0.1, top: 0.2, width: 0.3, height: 0.1}}, not {_kind_of(target)}"
+        elif key == "shape":
+            message = f"unknown shape '{value}'; use rect, ellipse or polygon" if kind == "literal_error" else \
+                "needs 'shape': rect, ellipse or polygon"
+        elif key == "card":
+            message = f"card '{value}' is not a card number; write a whole number from 1 to 500"
+        elif key == "points" and len(loc) == 4 or kind in ("list_type", "tuple_type", "too_short", "too_long"):
+            message = "each point is [x, y]: two fractions of the picture's width and height, from 0 to 1"
+        else:
+            what = f"point {int(loc[3]) + 1}" if key == "points" else f"'{key}'"
+            message = f"{what} is '{value}', not a fraction of the picture; write a number from 0 to 1"
+        self.report(target, "bad-mask", f"{where}: {message}")
 
     def _explain_lint(self, settings: Node, label: str, detail: ErrorDetails) -> None:
         """`lint:` holds one key, `disable`, with a list of rule ids."""

@@ -86,7 +86,7 @@ def test_an_unknown_rule_is_a_validation_error(tmp_path: Path) -> None:
 
 
 def test_every_rule_has_a_docstring_with_a_good_and_a_bad_example() -> None:
-    rules = {**lint.CARD_RULES, "near-duplicate": lint.near_duplicates}
+    rules = {**lint.CARD_RULES, **lint.OCCLUSION_RULES, "near-duplicate": lint.near_duplicates}
     assert set(rules) == set(LINT_RULES)
     for rule in rules.values():
         assert "Good:" in rule.__doc__ and "Bad:" in rule.__doc__, rule.__name__

@@ -47,7 +47,7 @@ CONVERTED = {
     "Basic (type in the answer)": ("type-in", ("question", "answer")),
     "Cloze": ("cloze", ("text", "extra")),
 } | {note_type.name: (kind, tuple(_OWN_FIELDS[name] for name in note_type.fields))
-     for kind, note_type in NOTE_TYPES.items()}
+     for kind, note_type in NOTE_TYPES.items() if set(note_type.fields) <= set(_OWN_FIELDS)}
 
 _SOUND = re.compile(r"\[sound:([^\]]+)\]")
 _KEYS = ("id", "type", "question", "answer", "text", "extra", "tags", "source", "deck", "audio", "guid", "fields",

@@ -134,8 +134,13 @@ def _changes(checked: pipeline.Checked, documents: dict[Path, tuple[Document, Ed
             assert isinstance(fields, Mapping)  # (the deck is valid)
             target = _Card(card.id, note, node, documents[path][1], list(note_type.fields), fields,
                            note_type.html_fields)
-        else:
+        elif note_type.name in CONVERTED:
             target = _Card(card.id, note, node, documents[path][1], list(CONVERTED[note_type.name][1]), node)
+        else:  # an image occlusion card: its masks are not read back into the deck
+            if tuple(value for _, value in anki.fields) != note.fields or not _same_tags(anki.tags, note.tags):
+                pulled.messages.append(f"card '{card.id}': changed in Anki, but image occlusion cards are not "
+                                       "pulled; copy the change into the deck by hand")
+            continue
         entry = locked.get(guid)
         theirs = note._replace(fields=tuple(value for _, value in anki.fields), tags=tuple(anki.tags))
         moved = _inside(anki.deck, info.name) and _subdeck(anki.deck, info.name) != note.subdeck

@@ -24,7 +24,7 @@ from deck import cloze, pipeline
 from deck.fields import Note
 from deck.files import remove_stale, write_atomically
 from deck.media import data_uri, inline_images, references
-from deck.notetypes import NOTE_TYPES
+from deck.notetypes import NOTE_TYPES, STOCK_KIND_IMAGE_OCCLUSION
 
 FORMATS = (".pdf", ".html")
 PAPERS = {"a4": "A4", "letter": "letter"}  # --paper, as CSS names the size
@@ -157,16 +157,21 @@ def _note(note: Note, numbers: dict[str, int]) -> str:
     """One note: its question and answer (or its cloze sentence, filled in), extra and source number."""
     note_type = NOTE_TYPES[note.kind]
     fields = dict(zip(note_type.fields, note.fields))
+    picture = note_type.stock_kind == STOCK_KIND_IMAGE_OCCLUSION
+    source = fields["Comments" if picture else "Source"]
     cited = ""
-    if fields["Source"]:
-        number = numbers.setdefault(fields["Source"], len(numbers) + 1)
+    if source:
+        number = numbers.setdefault(source, len(numbers) + 1)
         cited = f' <a class="cite" href="#source-{number}">[{number}]</a>'
-    if note_type.cloze:
+    if picture:  # the picture as it is, every label shown, under its header
+        text = f'<figure class="picture">{fields["Image"]}<figcaption>{fields["Header"]}{cited}</figcaption></figure>'
+    elif note_type.cloze:
         filled = cloze.CLOZE.sub(lambda match: f'<mark class="cloze">{match[2]}</mark>', fields["Text"])
         text = f'<div class="statement">{filled}{cited}</div>'
     else:
         text = f'<div class="question">{fields["Front"]}</div>\n<div class="answer">{fields["Back"]}{cited}</div>'
-    extra = f'\n<div class="extra">{fields["Extra"]}</div>' if fields["Extra"] else ""
+    extra_text = fields["Back Extra" if picture else "Extra"]
+    extra = f'\n<div class="extra">{extra_text}</div>' if extra_text else ""
     return f'<article class="note">\n{text}{extra}\n</article>'
 
 
