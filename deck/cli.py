@@ -512,13 +512,13 @@ def pull_command(package: Path, file: str, dry_run: bool, max_errors: int) -> No
         _fail(file, pulled.problems, max_errors)
     if dry_run:
         click.echo(pulled.diff, nl=False)
-    for message in [*pulled.messages, *pulled.conflicts]:
+    for message in pulled.messages:
         _say(message, err=True)
     if pulled.missing:
         _say(f"{file}: {pipeline.count(len(pulled.missing), 'card')} not in {package.name}, kept: "
              f"{_first(pulled.missing)}", err=True)
     for number, what in ((pulled.elsewhere, "of other decks, left alone"),
-                         (pulled.unknown, "of this deck not of deck's note types, not added")):
+                         (pulled.unknown, "of this deck not of deck's built-in note types, not added: add them by hand")):
         if number:
             _say(f"{package.name}: {pipeline.count(number, 'note')} {what}", err=True)
     did_pull, did_add = ("would pull", "would add") if dry_run else ("pulled", "added")
@@ -527,10 +527,8 @@ def pull_command(package: Path, file: str, dry_run: bool, max_errors: int) -> No
     for names, what in ((pulled.added, "new card"), (pulled.media, "new media file")):
         if names:
             _say(f"{file}: {did_add} {pipeline.count(len(names), what)}: {_first(names)}")
-    if pulled.problems:
-        _fail(file, pulled.problems, max_errors)
-    if pulled.conflicts:
-        raise SystemExit(1)
+    if pulled.problems or pulled.conflicts:
+        _fail(file, sorted([*pulled.problems, *pulled.conflicts]), max_errors)
 
 
 @main.command("handout")

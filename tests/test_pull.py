@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 import json
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -106,9 +107,11 @@ def test_a_card_changed_on_both_sides_is_reported_and_left(run, tmp_path: Path, 
     (tmp_path / "cards.yaml").write_text(edited)
     result = run("pull", "edited.apkg")
     assert result.exit_code == 1
-    assert "card 'width': changed in the deck since the last build and in Anki; left as it is" in result.stderr
-    assert "Back in the deck: Under 2 mm" in result.stderr
-    assert "Back in Anki:     Less than <b>3</b> mm" in result.stderr
+    assert result.stderr.splitlines()[0] == (
+        "cards.yaml:14:5: error: card 'width': changed in the deck since the last build and in Anki, so left as it "
+        "is; merge by hand: Back in the deck 'Under 2 mm', in Anki 'Less than <b>3</b> mm'; tags in the deck "
+        "'morphology scars::ice-pick', in Anki 'exam morphology scars::ice-pick'")
+    assert result.stderr.splitlines()[-1] == "cards.yaml: 1 error"
     after = (tmp_path / "cards.yaml").read_text()
     assert _diff(edited, after) == [  # the others are pulled
         "-     deck: Treatments", "+     deck: Definition",
@@ -123,6 +126,34 @@ def test_a_deck_edit_alone_is_not_undone_by_a_stale_export(run, tmp_path: Path, 
     result = run("pull", "edited.apkg")
     assert result.exit_code == 0 and "pulled 0 cards" in result.stdout
     assert (tmp_path / "cards.yaml").read_text() == edited
+
+
+def test_an_export_older_than_the_last_build_does_not_undo_the_deck_s_edits(run, tmp_path: Path,
+                                                                          collection: Collection) -> None:
+    _round(run, tmp_path, collection, lambda collection: None)  # exported before the next release
+    edited = DECK.replace("Less than 2 mm", "Under 2 mm")
+    (tmp_path / "cards.yaml").write_text(edited)
+    time.sleep(1.1)  # (the next build is a second later at least: Anki's times are in seconds)
+    assert run("build", "cards.yaml", "-o", "built.apkg").exit_code == 0
+    result = run("pull", "edited.apkg")
+    assert result.exit_code == 0 and "pulled 0 cards" in result.stdout
+    assert (tmp_path / "cards.yaml").read_text() == edited
+
+
+def test_a_sound_added_to_a_text_field_is_reported_not_pulled_as_text(run, tmp_path: Path,
+                                                                     collection: Collection) -> None:
+    def add_sound(collection: Collection) -> None:
+        (Path(collection.media.dir()) / "ok.mp3").write_bytes(b"ID3\x04\x00\x00\x00\x00\x00\x00" + b"\x00" * 32)
+        width = _note(collection, "width")
+        width["Back"] = "Less than 2 mm [sound:ok.mp3]"
+        collection.update_note(width)
+
+    _round(run, tmp_path, collection, add_sound)
+    result = run("pull", "edited.apkg")
+    assert result.exit_code == 0 and "pulled 0 cards" in result.stdout
+    assert ("card 'width': Back not pulled: it plays a sound, which a card of deck's built-in types plays from "
+            "'audio:'; add it there in the deck") in result.stderr
+    assert (tmp_path / "cards.yaml").read_text() == DECK
 
 
 def test_a_value_that_would_make_the_deck_invalid_is_left_out(run, tmp_path: Path, collection: Collection) -> None:
@@ -215,6 +246,22 @@ def test_a_note_added_in_anki_becomes_a_card_with_its_picture(run, tmp_path: Pat
     assert run("build", "cards.yaml", "-o", "again.apkg").exit_code == 0
     log = import_package(collection, tmp_path / "again.apkg")
     assert (len(log.new), len(log.conflicting)) == (0, 0)
+
+
+def test_a_new_note_whose_guid_a_deck_file_cannot_keep_is_not_added(run, tmp_path: Path,
+                                                                    collection: Collection) -> None:
+    def add_with_bad_guid(collection: Collection) -> None:
+        note = collection.new_note(_note(collection, "width").note_type())
+        note["Front"], note["Back"] = "What is a rolling scar?", "A wavy one"
+        collection.add_note(note, collection.decks.id("Dermatology::Scars"))
+        collection.db.execute("update notes set guid = ? where id = ?", 'g"\n  - id: injected', note.id)
+
+    _round(run, tmp_path, collection, add_with_bad_guid)
+    result = run("pull", "edited.apkg")
+    assert result.exit_code == 0 and "added" not in result.stdout
+    assert ("note 'g\"\\n  - id: injected': not added: its GUID is not one a deck file can keep (up to 64 printable "
+            "characters without spaces); add the card by hand") in result.stderr
+    assert (tmp_path / "cards.yaml").read_text() == DECK
 
 
 def test_a_picture_whose_name_is_taken_is_an_error_and_nothing_changes(run, tmp_path: Path,

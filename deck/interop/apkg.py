@@ -53,6 +53,7 @@ class AnkiNote:
     deck: str
     note_type_id: int = 0  # in a package; a text file names its note type only
     made: list[str] = field(default_factory=list)  # media Anki makes for it from its fields (LaTeX pictures)
+    mod: int = 0  # when it was last changed, in seconds (0: not known, in a text file)
 
 
 @dataclass
@@ -110,7 +111,7 @@ def read(path: Path, folder: Path, progress: Progress = quiet) -> Package:
                 made = [name for name in dict.fromkeys(_LATEX_IMAGE.findall(shown)) if (media / name).is_file()]
             notes.append(AnkiNote(note.guid, model["name"],
                                   [(item["name"], value) for item, value in zip(model["flds"], note.fields)],
-                                  list(note.tags), collection.decks.name(deck_id), model["id"], made))
+                                  list(note.tags), collection.decks.name(deck_id), model["id"], made, note.mod))
         descriptions = {deck.name: (collection.decks.get(DeckId(deck.id)) or {}).get("desc", "")
                         for deck in collection.decks.all_names_and_ids()}
         return Package(notes, note_types, descriptions, media)

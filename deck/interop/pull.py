@@ -29,7 +29,7 @@ from deck.interop.interchange import to_markdown
 from deck.interop.textedit import Edit, Editor
 from deck.nodes import Document, Mapping, Scalar
 from deck.package import note_guid
-from deck.problems import Problem, shown
+from deck.problems import Problem
 
 
 class PullFailed(Exception):
@@ -45,10 +45,10 @@ class Pulled:
     media: list[str] = field(default_factory=list)  # media files copied in, by name
     diff: str = ""  # unified, of every changed file
     messages: list[str] = field(default_factory=list)  # what was converted or left out, one line each
-    conflicts: list[str] = field(default_factory=list)  # cards changed on both sides: each with both versions
+    conflicts: list[Problem] = field(default_factory=list)  # cards changed on both sides: each with both versions
     missing: list[str] = field(default_factory=list)  # ids of cards the package does not have
     elsewhere: int = 0  # notes of other decks, left alone
-    unknown: int = 0  # notes of this deck that no card has and that cannot be added
+    unknown: int = 0  # notes of this deck that no card has, not of deck's built-in note types: not added
     problems: list[Problem] = field(default_factory=list)  # what was left out, or why nothing was pulled
     deck_ok: bool = True  # False: the deck itself has errors (`problems`), so nothing was pulled
 
@@ -147,11 +147,13 @@ def _changes(checked: pipeline.Checked, documents: dict[Path, tuple[Document, Ed
         if theirs.fields == note.fields and _same_tags(anki.tags, note.tags) and not moved:
             continue
         ours_changed = entry is not None and hashed(note) != entry.hash
-        theirs_changed = entry is None or hashed(theirs) != entry.hash or moved
-        if ours_changed and not theirs_changed:
-            continue  # Anki has the last build's card: the deck's own edit is newer
+        # Anki's text differs from the last build's and is not older than it: an export made before the
+        # last build was imported has the older text, which is not an edit to pull.
+        theirs_changed = entry is None or (hashed(theirs) != entry.hash and anki.mod >= entry.mod) or moved
+        if not theirs_changed:
+            continue  # Anki has the last build's card, or an older one: the deck's text is newer
         if ours_changed:
-            pulled.conflicts.append(_conflict(target, anki, info.name))
+            pulled.conflicts.append(_conflict(target, anki, info.name, documents[path][0]))
             continue
         made = _edits(target, anki, info.name, image, pulled.messages)
         if made:
@@ -181,8 +183,12 @@ def _add(checked: pipeline.Checked, documents: dict[Path, tuple[Document, Editor
             pulled.unknown += 1
             continue
         card = converter.card(note, _subdeck(note.deck, info.name), taken)
-        if card is None:
-            pulled.unknown += 1
+        if card is None:  # (the converter says why)
+            continue
+        if "guid" not in card:  # a card of another GUID would be added again by every pull
+            pulled.messages.append(f"note '{note.guid}': not added: its GUID is not one a deck file can keep "
+                                   "(up to 64 printable characters without spaces); add the card by hand")
+            taken.discard(str(card["id"]))
             continue
         if len(converter.sources) > len(cited):  # a source the deck does not have: it is not made up here
             converter.sources = dict(cited)
@@ -249,6 +255,10 @@ def _edits(card: _Card, anki: AnkiNote, deck_name: str, reference: Callable[[str
             if found:
                 messages.append(f"{label}: {name} not pulled: " + "; ".join(finding.message for finding in found))
                 continue
+        elif "[sound:" in theirs and card.fields_node is card.node:  # (a built-in card's text field)
+            messages.append(f"{label}: {name} not pulled: it plays a sound, which a card of deck's built-in types "
+                            "plays from 'audio:'; add it there in the deck")
+            continue
         else:
             converted = to_markdown(theirs, reference)
             if any(change.startswith("dropped image") for change in converted.changes):
@@ -271,18 +281,18 @@ def _edits(card: _Card, anki: AnkiNote, deck_name: str, reference: Callable[[str
     return made
 
 
-def _conflict(card: _Card, anki: AnkiNote, deck_name: str) -> str:
-    """A card changed on both sides, in words, with both versions of what differs."""
-    lines = [f"card '{card.card_id}': changed in the deck since the last build and in Anki; left as it is"]
-    for ours, (name, theirs) in zip(card.note.fields, anki.fields):
-        if ours != theirs:
-            lines += [f"  {name} in the deck: {shown(ours)}", f"  {name} in Anki:     {shown(theirs)}"]
+def _conflict(card: _Card, anki: AnkiNote, deck_name: str, document: Document) -> Problem:
+    """A card changed on both sides: an error at the card, with both versions of what differs."""
+    differs = [f"{name} in the deck '{ours}', in Anki '{theirs}'"
+               for ours, (name, theirs) in zip(card.note.fields, anki.fields) if ours != theirs]
     if not _same_tags(anki.tags, card.note.tags):
-        lines += [f"  tags in the deck: {shown(' '.join(card.note.tags))}",
-                  f"  tags in Anki:     {shown(' '.join(anki.tags))}"]
+        differs.append(f"tags in the deck '{' '.join(card.note.tags)}', in Anki '{' '.join(anki.tags)}'")
     if _subdeck(anki.deck, deck_name) != card.note.subdeck:
-        lines += [f"  deck in the deck: {shown(card.note.subdeck or '')}", f"  deck in Anki:     {shown(anki.deck)}"]
-    return "\n".join(lines)
+        differs.append(f"deck in the deck '{card.note.subdeck or ''}', in Anki '{anki.deck}'")
+    line, column = document.locate(card.node)
+    return document.problem(
+        line, column, "conflict", f"card '{card.card_id}': changed in the deck since the last build and in Anki, "
+        f"so left as it is; merge by hand: {'; '.join(differs)}")
 
 
 def _validate(deck: Path, documents: dict[Path, tuple[Document, Editor]], edits: dict[Path, dict[str, list[Edit]]],
