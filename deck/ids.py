@@ -8,6 +8,7 @@ was, byte for byte. The new file replaces the old one atomically.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from pathlib import Path
 
@@ -30,9 +31,15 @@ def slug(text: str) -> str:
     """'How wide is a typical ice pick scar?' -> 'wide-typical-ice-pick-scar'."""
     text = cloze.CLOZE.sub(r"\2", text)  # keep a deletion's answer
     text = re.sub(r"<[^>]+>|[*_`#>\[\]()!]", " ", text)  # drop markup
-    words = re.findall(r"[a-z0-9]+", text.lower())
+    words = ascii_words(text)
     kept = [word for word in words if word not in _STOPWORDS] or words
     return "-".join(kept[:_WORDS_PER_ID]) or "card"
+
+
+def ascii_words(text: str) -> list[str]:
+    """'Májovci tvořili' -> ['majovci', 'tvorili']: lowercase, accents taken off the letters."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.findall(r"[a-z0-9]+", folded.lower())
 
 
 def assign(path: Path) -> tuple[list[str], list[Problem]]:

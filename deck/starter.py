@@ -10,12 +10,11 @@ from __future__ import annotations
 import json
 import os
 import re
-import unicodedata
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from deck import schema
+from deck import ids, schema
 from deck.cards import DeckInfo
 from deck.files import write_atomically
 
@@ -165,8 +164,7 @@ def _check(deck_id: str, name: str) -> None:
 
 def _slug(text: str) -> str:
     """'Français: verbes' -> 'francais-verbes'."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return "-".join(ids.ascii_words(text))
 
 
 def _title(folder_name: str) -> str:

@@ -17,6 +17,8 @@ SPECIAL_FIELDS = frozenset({"FrontSide", "Card", "CardFlag", "Deck", "Subdeck", 
 _TOKEN = re.compile(r"\{\{(.*?)\}\}|<!--.*?-->", re.DOTALL)
 _ALTERNATIVE = "{{=<% %>=}}"
 _ALTERNATIVE_TOKEN = re.compile(r"<%(.*?)%>|<!--.*?-->", re.DOTALL)
+# A section on a cloze deletion's number, not a field: '{{#c1}}' ('c', then what Rust's u32 parse takes).
+_CLOZE_NUMBER = re.compile(r"c\+?[0-9]+")
 # A field that holds nothing Anki shows: white space, <br> and <div> tags (template.rs: field_is_empty).
 _EMPTY_FIELD = re.compile(r"(?:\s|</?(?:br|div) ?/?>)*", re.IGNORECASE)
 
@@ -73,8 +75,11 @@ def walk(nodes: list[Node]) -> list[Node]:
 
 
 def field_names(nodes: list[Node]) -> list[str]:
-    """The fields a template names (replacements and sections), special fields left out."""
-    return [node.key for node in walk(nodes) if node.key and node.key not in SPECIAL_FIELDS]
+    """The fields a template names (replacements and sections), special fields left out, and the
+    sections on a cloze number (`{{#c1}}`), which Anki takes as whether that deletion is there
+    (template.rs `is_cloze_conditional`)."""
+    return [node.key for node in walk(nodes) if node.key and node.key not in SPECIAL_FIELDS
+            and not (node.negated is not None and _CLOZE_NUMBER.fullmatch(node.key))]
 
 
 def has_cloze(nodes: list[Node]) -> bool:

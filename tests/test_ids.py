@@ -107,6 +107,8 @@ def test_a_failed_write_leaves_the_file_and_no_temporary_file(tmp_path: Path, mo
         ("What is <b>TCA</b>?", "tca"),
         ("Why?", "why"),
         ("???", "card"),
+        ("Májovci tvořili v", "majovci-tvorili-v"),  # letters keep their accents' base, as `deck init` does
+        ("日本語", "card"),
     ],
 )
 def test_slugs_are_readable_and_valid_ids(text: str, expected: str) -> None:

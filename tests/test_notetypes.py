@@ -208,3 +208,14 @@ def test_a_font_the_css_loads_is_packed_and_checked(tmp_path: Path, collection: 
         path = deck_file(tmp_path, with_font.replace("media: [media/_serif.ttf]", f"media: [{listed}]"))
         assert [(problem.line, problem.column, problem.code, problem.message) for problem in
                 pipeline.check(str(path)).problems] == [(10, 13, "media", f"note type 'Vocabulary (5 fields)': {message}")]
+
+
+def test_a_section_on_a_cloze_number_is_not_a_field(tmp_path: Path, collection: Collection) -> None:
+    """`{{#c2}}...{{/c2}}` shows its part on the card of deletion 2 only, as in shared decks
+    (AnkiDroid's templates deck); Anki renders it without a template problem."""
+    text = _with(VOCABULARY, 'back: "{{cloze:Text}}<br>{{Notes}}"',
+                 'back: "{{cloze:Text}}{{#c2}}<br>{{Notes}}{{/c2}}{{^c1}}!{{/c1}}"')
+    import_package(collection, build(tmp_path, text))
+    backs = {card.ord: shown(card.answer()) for card in map(collection.get_card, collection.find_cards("note:Gaps"))}
+    assert "since 1990" not in backs[0] and backs[1].endswith("<br>since 1990!")
+    assert not any("problem" in back.lower() for back in backs.values())

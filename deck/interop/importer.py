@@ -323,7 +323,7 @@ class Converter:
     def file(self, name: str, check: Callable[[str], str]) -> str:
         """The path to a media file as it will be beside the output; ValueError if it cannot be."""
         if not (self.media.root / name).is_file():
-            raise ValueError(f"not in {self.origin}")
+            raise ValueError(f"'{name}' is not in {self.origin}")
         return "media/" + check(name)  # MediaError is a ValueError
 
     def citation(self, html: str, notes: list[str]) -> dict[str, str]:
