@@ -120,10 +120,11 @@ def cards_of(document: Document) -> list[Mapping] | None:
 
 
 def _prompt(card: Mapping) -> str:
-    for key in ("question", "text", "answer"):
+    """What a card's id is made of: its question or text, or a picture card's header or picture."""
+    for key in ("question", "text", "answer", "header", "image"):
         value = card.pairs.get(key, (None, None))[1]
         if isinstance(value, Scalar) and value.value.strip():
-            return value.value
+            return Path(value.value).stem.replace("_", " ") if key == "image" else value.value
     return "card"
 
 
