@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from deck import cloze, pipeline
 from deck.files import remove_stale, write_atomically
@@ -113,10 +113,12 @@ def cards_of(document: Document) -> list[Mapping] | None:
 
 
 def _prompt(card: Mapping) -> str:
-    for key in ("question", "text", "answer"):
+    """What a card's id is made from: its question or cloze text; a picture card's header, or else its
+    picture's file name."""
+    for key in ("question", "text", "answer", "header", "image"):
         value = card.pairs.get(key, (None, None))[1]
         if isinstance(value, Scalar) and value.value.strip():
-            return value.value
+            return PurePosixPath(value.value).stem if key == "image" else value.value
     return "card"
 
 
