@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from deck import cloze, pipeline
 from deck.files import remove_stale, write_atomically
@@ -120,11 +120,12 @@ def cards_of(document: Document) -> list[Mapping] | None:
 
 
 def _prompt(card: Mapping) -> str:
-    """What a card's id is made of: its question or text, or a picture card's header or picture."""
+    """What a card's id is made from: its question or cloze text; a picture card's header, or else its
+    picture's file name."""
     for key in ("question", "text", "answer", "header", "image"):
         value = card.pairs.get(key, (None, None))[1]
         if isinstance(value, Scalar) and value.value.strip():
-            return Path(value.value).stem.replace("_", " ") if key == "image" else value.value
+            return PurePosixPath(value.value).stem if key == "image" else value.value
     return "card"
 
 

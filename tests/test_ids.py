@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -125,6 +126,19 @@ def test_a_missing_id_names_the_command_and_the_command_fixes_it(tmp_path: Path,
     result = CliRunner().invoke(main, ["ids"])
     assert (result.exit_code, result.stdout) == (0, "cards.yaml: added 1 id: why\n")
     assert CliRunner().invoke(main, ["validate"]).exit_code == 0
+
+
+def test_a_picture_card_gets_its_id_from_its_header_or_else_its_picture(run, tmp_path: Path) -> None:
+    (tmp_path / "images").mkdir()
+    shutil.copy(Path(__file__).parent.parent / "images" / "tca-cross.svg", tmp_path / "images")
+    masks = "    masks: [{shape: rect, left: 0.1, top: 0.1, width: 0.1, height: 0.1}]\n"
+    (tmp_path / "cards.yaml").write_text("deck: {id: t, name: T}\ncards:\n"
+                                         "  - type: image-occlusion\n    image: images/tca-cross.svg\n"
+                                         "    header: 'TCA CROSS: name the hidden label'\n" + masks +
+                                         "  - type: image-occlusion\n    image: images/tca-cross.svg\n" + masks)
+    result = run("ids", "cards.yaml")
+    assert (result.exit_code, result.stdout) == (0, "cards.yaml: added 2 ids: tca-cross-name-hidden-label, tca-cross\n")
+    assert run("validate", "cards.yaml").exit_code == 0
 
 
 def test_a_removed_cards_id_is_not_given_again(tmp_path: Path) -> None:

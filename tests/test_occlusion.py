@@ -219,12 +219,3 @@ cards:
         "cover the picture's other labels too, or ask it as a basic card (single-mask)",
     ]
 
-
-def test_deck_ids_names_a_picture_card_by_its_header_or_picture(run, tmp_path: Path) -> None:
-    picture_deck(tmp_path, DECK.replace("  - id: layers\n", "  -\n") + """\
-  - type: image-occlusion
-    image: images/tca-cross.svg
-    masks: [{shape: rect, left: 0.1, top: 0.1, width: 0.1, height: 0.1}]
-""")
-    result = run("ids", "cards.yaml")
-    assert result.exit_code == 0 and "added 2 ids: tca-cross-name-part, tca-cross" in result.stdout

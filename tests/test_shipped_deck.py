@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import html
+import json
 import os
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -16,6 +19,7 @@ from tests.conftest import import_package
 ROOT = Path(__file__).resolve().parent.parent
 CARDS = ROOT / "cards.yaml"
 ARTICLE = ROOT.parent / "shared" / "source" / "ice-pick-scars-article.txt"
+CHROMIUM = Path("/usr/bin/chromium")
 SUBDECKS = {"Definition", "Treatments", "Causes and prevention"}
 PATIENT_TAG = "patient-friendly"
 
@@ -70,7 +74,7 @@ def test_no_run_of_eight_words_is_copied_from_the_article(raw: dict) -> None:
     article = _words(body)
     shingles = {tuple(article[i:i + 8]) for i in range(len(article) - 7)}
     texts = [raw["deck"]["description"]] + [
-        card[key] for card in raw["cards"] for key in ("question", "answer", "text", "extra") if key in card
+        card[key] for card in raw["cards"] for key in ("question", "answer", "text", "header", "extra") if key in card
     ]
     # The article's own title is a citation, not a copied sentence.
     title = _words("How to get rid of ice pick scars")
@@ -105,6 +109,7 @@ def test_the_built_deck_imports_with_the_expected_counts(raw: dict, built: pipel
     cards = raw["cards"]
     expected_cards = sum(
         len(set(re.findall(r"\{\{c(\d+)::", card["text"]))) if card.get("type") == "cloze"
+        else len(_asked_together(card)) if card.get("type") == "image-occlusion"
         else 2 if card.get("type") == "reversed" else 1
         for card in cards
     )
@@ -126,3 +131,113 @@ def test_the_built_deck_imports_with_the_expected_counts(raw: dict, built: pipel
 def test_it_passes_lint_strictly() -> None:
     checked = pipeline.check(str(CARDS))
     assert [warning.format() for warning in lint.run(checked)] == []
+
+
+def _asked_together(card: dict) -> list[set[tuple[float, float]]]:
+    """An image occlusion card's masks as the file groups them, each by its (left, top): the masks
+    of one `card:` number are asked together, and a mask without one is asked alone."""
+    numbered: dict[str, set[tuple[float, float]]] = {}
+    alone = []
+    for mask in card["masks"]:
+        place = (float(mask["left"]), float(mask["top"]))
+        if "card" in mask:
+            numbered.setdefault(mask["card"], set()).add(place)
+        else:
+            alone.append({place})
+    return [*numbered.values(), *alone]
+
+
+def test_each_picture_card_asks_its_labels_masks_in_anki(raw: dict, built: pipeline.Built, collection) -> None:
+    import_package(collection, built.out)
+    pictures = [card for card in raw["cards"] if card.get("type") == "image-occlusion"]
+    assert len(pictures) == 3
+    shape = re.compile(r'<div class="(cloze|cloze-inactive)" data-ordinal="\d+" data-shape="rect" '
+                       r'data-left="([.\d]+)" data-top="([.\d]+)"')
+    notes = {collection.get_note(note_id)["Image"]: collection.get_note(note_id)
+             for note_id in collection.find_notes('"note:deck-image-occlusion"')}
+    assert len(notes) == len(pictures)
+    for picture in pictures:
+        image = f'<img src="{Path(picture["image"]).name}">'
+        asked = []
+        for card in notes[image].cards():
+            question = card.question()
+            masks = shape.findall(question)
+            assert len(masks) == len(picture["masks"])  # every label covered on every card (hide: all)
+            asked.append({(float(left), float(top)) for kind, left, top in masks if kind == "cloze"})
+            assert image in question and f"<div>{picture['header']}</div>" in question
+            assert "anki.imageOcclusion.setup()" in question
+            assert "medicalnewstoday.com" in card.answer()
+        assert sorted(asked, key=sorted) == sorted(_asked_together(picture), key=sorted)
+
+
+# Each label on the pictures, and the article's words that say it.
+LABELS = {
+    "ice pick scar": "ice pick scars are deep",
+    "usually < 2 mm wide": "usually less than 2 millimeters wide",
+    "deep": "deep v shaped scars",
+    "skin": "penetrate the skin deeply",
+    "underlying tissues": "the skin and the underlying tissues",
+    "punch tool": "using a punch tool",
+    "remove skin": "after removing the skin over the scar",
+    "stitches": "will use stitches to close",
+    "thin scar": "leave behind a thin scar",
+    "behind the ear": "such from behind the ear",
+    "skin graft": "replacing it with a skin graft",
+    "stretch": "stretches the affected skin",
+    "TCA": "applies a small amount of high concentration tca",
+    "epithelial layer": "the epithelial layer of skin",
+    "new collagen fibers": "new collagen fibers form inside the scar",
+}
+
+
+def _labels(picture: Path) -> list[str]:
+    return [html.unescape(text) for text in re.findall(r'<text id="label-[^"]*"[^>]*>([^<]*)</text>',
+                                                        picture.read_text(encoding="utf-8"))]
+
+
+@pytest.mark.skipif(not ARTICLE.exists(), reason="the source article lives in shared/ beside the checkout")
+def test_every_label_the_picture_cards_hide_is_something_the_article_says(raw: dict) -> None:
+    article = " ".join(_words(ARTICLE.read_text(encoding="utf-8")))
+    labels = [label for card in raw["cards"] if card.get("type") == "image-occlusion"
+              for label in _labels(ROOT / card["image"])]
+    assert sorted(labels) == sorted([*LABELS, "remove skin"])  # (punch excision's and punch grafting's step)
+    assert [words for words in LABELS.values() if words not in article] == []
+
+
+# Run in Chromium over the pictures, each in a <div id="CARD-ID">: each label's box, in fractions of its picture.
+MEASURE_LABELS = """
+<pre id="boxes"></pre><script>
+const boxes = {};
+for (const div of document.querySelectorAll("div")) {
+  const view = div.querySelector("svg").viewBox.baseVal;
+  boxes[div.id] = [...div.querySelectorAll('text[id^="label-"]')].map(text => {
+    const box = text.getBBox();
+    return [box.x / view.width, box.y / view.height,
+            (box.x + box.width) / view.width, (box.y + box.height) / view.height];
+  });
+}
+document.getElementById("boxes").textContent = JSON.stringify(boxes);
+</script>"""
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason=f"needs {CHROMIUM} (apt-get install chromium) to measure the labels")
+def test_the_masks_cover_every_label_and_each_mask_covers_a_label(raw: dict, tmp_path: Path) -> None:
+    """Measured by Chromium as it lays the pictures out: each label's box lies inside a mask."""
+    pictures = [card for card in raw["cards"] if card.get("type") == "image-occlusion"]
+    svgs = {card["id"]: (ROOT / card["image"]).read_text(encoding="utf-8").split("?>", 1)[1] for card in pictures}
+    page = tmp_path / "labels.html"
+    page.write_text("".join(f'<div id="{card_id}">{svg}</div>' for card_id, svg in svgs.items()) + MEASURE_LABELS,
+                    encoding="utf-8")
+    shown = subprocess.run([str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", page.as_uri()],
+                           capture_output=True, text=True, timeout=120, check=True).stdout
+    measured = json.loads(html.unescape(re.search(r'<pre id="boxes">(.*?)</pre>', shown)[1]))
+
+    def inside(label: list[float], mask: tuple[float, float, float, float]) -> bool:
+        return mask[0] <= label[0] and mask[1] <= label[1] and label[2] <= mask[2] and label[3] <= mask[3]
+    for card in pictures:
+        masks = [(float(mask["left"]), float(mask["top"]), float(mask["left"]) + float(mask["width"]),
+                  float(mask["top"]) + float(mask["height"])) for mask in card["masks"]]
+        labels = measured[card["id"]]
+        assert len(labels) == len(masks) == len(_labels(ROOT / card["image"]))
+        assert [label for label in labels if not any(inside(label, mask) for mask in masks)] == [], card["id"]
+        assert [mask for mask in masks if not any(inside(label, mask) for label in labels)] == [], card["id"]
