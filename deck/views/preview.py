@@ -2,7 +2,8 @@
 
 The deck is packaged as `deck build` packages it, imported into a throwaway Anki collection and
 rendered by Anki's own template engine (the optional `anki` package), so cloze deletions,
-conditional sections and typing boxes look as they do in Anki. The page makes no network request:
+conditional sections and typing boxes look as they do in Anki; image occlusion cards get their
+masks drawn as Anki's reviewer draws them (`deck.views.masks`). The page makes no network request:
 the note types' CSS is inlined, pictures and sounds become data: URIs, and the filter box and
 answer buttons are a few lines of inline script. Printed, it is a handout: every front and back.
 """
@@ -18,9 +19,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from deck import pipeline, render
+from deck.cards import ImageOcclusionCard
 from deck.files import remove_stale, write_atomically
 from deck.media import data_uri, inline_images
 from deck.package import DeckTree, Stamps, write
+from deck.views import masks
 
 if TYPE_CHECKING:
     from anki.cards import Card
@@ -96,6 +99,7 @@ def render_cards(checked: pipeline.Checked) -> tuple[str, list[Shown]]:
     info = checked.deck.deck
     stamps = Stamps(_STAMP, {note.card_id: _STAMP for note in checked.notes}, dict.fromkeys(checked.note_types, _STAMP))
     card_ids = dict(zip(checked.guids, (note.card_id for note in checked.notes)))
+    pictures = {card.id: card for card, _ in checked.cards if isinstance(card, ImageOcclusionCard)}
     with tempfile.TemporaryDirectory(prefix="deck-preview-") as folder:
         package = Path(folder) / "preview.apkg"
         write(DeckTree(info.id, info.name, checked.description), checked.notes, checked.guids, checked.media.contents(),
@@ -105,7 +109,7 @@ def render_cards(checked: pipeline.Checked) -> tuple[str, list[Shown]]:
             col.import_anki_package(ImportAnkiPackageRequest(package_path=str(package),
                                                              options=ImportAnkiPackageOptions()))
             media = {file.name: data_uri(file) for file in Path(col.media.dir()).iterdir()}
-            cards = [_show(col, col.get_card(card), media, card_ids)
+            cards = [_show(col, col.get_card(card), media, card_ids, pictures)
                      for card in col.find_cards("", order="c.due, c.ord")]
         finally:
             col.close()
@@ -118,7 +122,8 @@ def deck_order(card: Shown) -> list[str]:
     return card.deck.casefold().split("::")
 
 
-def _show(col: Collection, card: Card, media: dict[str, str], card_ids: dict[str, str]) -> Shown:
+def _show(col: Collection, card: Card, media: dict[str, str], card_ids: dict[str, str],
+          pictures: dict[str, ImageOcclusionCard]) -> Shown:
     output = card.render_output()
     note = card.note()
 
@@ -131,7 +136,11 @@ def _show(col: Collection, card: Card, media: dict[str, str], card_ids: dict[str
     front = side(output.question_text, output.question_av_tags,
                  lambda _: '<input type="text" id="typeans" disabled placeholder="the answer is typed here">')
     back = side(output.answer_text, output.answer_av_tags, lambda expected: col.compare_answer(expected, ""))
-    return Shown(card_ids[note.guid], col.decks.name(card.did), tuple(note.tags), front, back, output.css)
+    card_id, css = card_ids[note.guid], output.css
+    if card_id in pictures:  # its masks, which Anki's reviewer draws with a script of its own
+        front, back = masks.drawn(pictures[card_id], card.ord + 1, front, back)
+        css += masks.CSS
+    return Shown(card_id, col.decks.name(card.did), tuple(note.tags), front, back, css)
 
 
 def _audio(sound: AVTag, media: dict[str, str]) -> str:
