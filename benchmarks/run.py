@@ -158,6 +158,9 @@ def main_tiny() -> None:
 
 
 if __name__ == "__main__":
+    if {"-h", "--help"} & set(sys.argv):
+        print(__doc__)
+        sys.exit()
     if "--tiny" in sys.argv:
         main_tiny()
         sys.exit()
