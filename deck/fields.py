@@ -144,8 +144,8 @@ class Fields:
                 self._report(node, "image", "media", f"{label}: {error}", None)
         texts = [self.render(label, node, name, text, html) if text else "" for name, text in
                  (("header", card.header), ("extra", card.extra))]
-        return Note(card.id, card.type, (occlusion.field(card), image, *texts, self._citation(card.source)),
-                    tuple(card.tags), card.deck, occlusion.ords(card))
+        fields = (occlusion.field(card), image, *texts, self._citation(card.source))
+        return Note(card.id, card.note_type or card.type, fields, tuple(card.tags), card.deck, occlusion.ords(card))
 
     def _fields(self, card: BuiltInCard, node: Mapping, html: bool) -> tuple[list[str], str]:
         """The card's Markdown fields in their note type's order ('' where absent, see `_TEXT_FIELDS`),
