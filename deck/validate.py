@@ -280,12 +280,12 @@ class _Checker:
         type_node = node.pairs.get("type", (None, None))[1]
         declared = self.note_types or {}
         if type_node is None or (isinstance(type_node, Scalar) and type_node.value in CARD_TYPES):
-            card = self._model(CARD_TYPES[type_node.value if type_node else "basic"], node, label)
-            if isinstance(card, ImageOcclusionCard) and card.note_type is not None and self.note_types is not None:
-                if (wrong := notetypes.occlusion_type_problem(card.note_type, declared)) is not None:
+            built = self._model(CARD_TYPES[type_node.value if type_node else "basic"], node, label)
+            if isinstance(built, ImageOcclusionCard) and built.note_type is not None and self.note_types is not None:
+                if (wrong := notetypes.occlusion_type_problem(built.note_type, declared)) is not None:
                     self.report(node.pairs["note-type"][1], "unknown-type", f"{label}: {wrong}")
                     return None
-            return card
+            return built
         if isinstance(type_node, Scalar) and (type_node.value in declared or self.note_types is None):
             card = self._model(NoteCard, node, label)
             return self._declared_fields(card, node, label, declared.get(type_node.value)) if card else None

@@ -12,7 +12,7 @@ import pytest
 from anki.collection import ExportAnkiPackageOptions
 
 from conftest import build, import_package
-from test_migration import media_bytes, open_collection, view
+from test_migration import media_bytes, open_collection, round_trip, view
 from test_occlusion import DECK, PICTURE, picture_deck
 
 # Two pictures: the deck's own drawing, and a 1x1 PNG.
@@ -146,3 +146,64 @@ def test_a_picture_card_names_a_note_type_of_kind_image_occlusion(run, tmp_path:
                  .replace("cards:\n", TYPES.replace(", Comments]", "]" if fields == 4 else ", Comments]") + "cards:\n"))
     result = run("validate", "cards.yaml")
     assert (result.exit_code, result.stderr) == (1, f"{expected}\ncards.yaml: 1 error\n")
+
+
+def test_a_picture_card_changed_beyond_deck_s_format_is_reported(run, tmp_path: Path) -> None:
+    """A note of deck's own image occlusion type given a text label in Anki: deck's type cannot be
+    declared in a deck file, so the note is skipped, and said so."""
+    picture_deck(tmp_path)
+    assert run("build", "cards.yaml", "-o", "pictures.apkg").exit_code == 0
+    col = open_collection(tmp_path / "student")
+    try:
+        import_package(col, tmp_path / "pictures.apkg")
+        note = col.get_note(col.find_notes("")[0])
+        note["Occlusion"] += "{{c3::image-occlusion:text:left=.5:top=.5:text=Dermis:oi=1}}"
+        col.update_note(note)
+        col.export_anki_package(out_path=str(tmp_path / "changed.apkg"), limit=None, options=ExportAnkiPackageOptions(
+            with_scheduling=False, with_deck_configs=False, with_media=True, legacy=False))
+    finally:
+        col.close()
+    result = run("import", "changed.apkg", "-o", "changed.yaml")
+    assert result.exit_code == 1 and not (tmp_path / "changed.yaml").exists()
+    assert (f"note '{note.guid}': skipped: a card of deck's image occlusion type, changed so that no card rebuilds it: "
+            "a 'text' shape, which deck's masks cannot hold (rect, ellipse, polygon)") in result.stderr
+
+
+ENHANCED_FIELDS = ("ID (hidden)", "Header", "Image", "Question Mask", "Footer", "Remarks", "Sources", "Extra 1",
+                   "Extra 2", "Answer Mask", "Original Mask")
+
+
+def test_image_occlusion_enhanced_notes_are_kept_as_they_are_and_reported(
+        run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The older add-on's notes: a note type of its own with SVG masks as media, migrated unchanged."""
+    col = open_collection(tmp_path / "author")
+    try:
+        media = Path(col.media.dir())
+        (media / "skin.png").write_bytes(PNG)
+        for side in ("Q", "A", "O"):
+            (media / f"skin-1-{side}.svg").write_text(
+                '<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"><rect width="1" height="1"/></svg>')
+        enhanced = col.models.new("Image Occlusion Enhanced")
+        for name in ENHANCED_FIELDS:
+            col.models.add_field(enhanced, col.models.new_field(name))
+        template = col.models.new_template("IO Card")
+        template["qfmt"] = '{{#Image}}<div class="img">{{Image}}</div><div class="mask">{{Question Mask}}</div>{{/Image}}'
+        template["afmt"] = '{{Image}}<div class="mask">{{Answer Mask}}</div>{{Footer}}'
+        col.models.add_template(enhanced, template)
+        col.models.add(enhanced)
+        note = col.new_note(col.models.by_name("Image Occlusion Enhanced"))  # type: ignore[arg-type]
+        note.fields[:] = ["skin-1", "Skin layers", '<img src="skin.png">', '<img src="skin-1-Q.svg">', "", "", "",
+                          "", "", '<img src="skin-1-A.svg">', '<img src="skin-1-O.svg">']
+        col.add_note(note, col.decks.id("Dermatology"))
+        package = tmp_path / "enhanced.apkg"
+        col.export_anki_package(out_path=str(package), limit=None, options=ExportAnkiPackageOptions(
+            with_scheduling=False, with_deck_configs=False, with_media=True, legacy=False))
+    finally:
+        col.close()
+    (tmp_path / "deck").mkdir()
+    result = run("import", str(package), "-o", "deck/cards.yaml")
+    assert result.exit_code == 0
+    assert ("note type 'Image Occlusion Enhanced' is the Image Occlusion Enhanced add-on's: its notes are kept as "
+            "their fields, with their SVG masks as media, as the add-on made them; deck does not read the add-on's "
+            "masks into picture cards\n") in result.stderr
+    round_trip(package, tmp_path / "trip", monkeypatch)

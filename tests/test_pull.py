@@ -15,6 +15,7 @@ from anki.import_export_pb2 import ExportAnkiPackageOptions
 
 from conftest import EXAMPLE_DECK, deck_file, import_package, shown
 from deck.package import note_guid
+from test_occlusion import DECK as PICTURE_DECK, picture_deck
 
 # The example deck with comments and layout a re-dump would lose.
 DECK = EXAMPLE_DECK.replace("cards:\n", "cards:\n  # Morphology first.\n", 1).replace(
@@ -313,3 +314,62 @@ def test_what_cannot_be_pulled_from_changes_nothing(run, tmp_path: Path) -> None
     assert "cards.yaml:16:5: error: card 'width': unknown key 'anwser'; did you mean 'answer'?" in result.stderr
     assert (tmp_path / "cards.yaml").read_text() == DECK.replace("    answer: Less", "    anwser: Less")
     assert sorted(path.name for path in tmp_path.iterdir()) == ["broken.apkg", "cards.yaml"]
+
+
+def _move_masks(collection: Collection) -> None:
+    """What Anki's image occlusion editor writes: a mask moved, one added, `<br>` between them; and
+    the header, extra and tags changed."""
+    note = _note(collection, "layers", "pictures")
+    note["Occlusion"] = ("{{c1::image-occlusion:rect:left=.1:top=.1:width=.25:height=.12:oi=1}}<br>"
+                         "{{c2::image-occlusion:ellipse:left=.4:top=.45:rx=.1:ry=.075:oi=1}}<br>"
+                         "{{c2::image-occlusion:polygon:points=.7,.1 .95,.1 .82,.35:oi=1}}<br>"
+                         "{{c3::image-occlusion:rect:left=.5:top=.8:width=.2:height=.1:oi=1}}<br>")
+    note["Header"] = "TCA CROSS: name the <b>part</b>"
+    note["Back Extra"] = "Applied only inside the scar, with a toothpick."
+    note.tags = ["pictures", "exam"]
+    collection.update_note(note)
+
+
+def test_masks_moved_in_anki_s_editor_come_back_in_place(run, tmp_path: Path, collection: Collection) -> None:
+    picture_deck(tmp_path)
+    _round(run, tmp_path, collection, _move_masks, text=PICTURE_DECK)
+    result = run("pull", "edited.apkg", "cards.yaml")
+    assert result.exit_code == 0 and "pulled 1 card from edited.apkg: layers" in result.stdout
+    after = (tmp_path / "cards.yaml").read_text()
+    assert _diff(PICTURE_DECK, after) == [
+        '-     header: "TCA CROSS: *name* the part"',
+        "+     header: \"TCA CROSS: name the <b>part</b>\"",
+        "-     extra: Applied only inside the scar.",
+        "+     extra: \"Applied only inside the scar, with a toothpick.\"",
+        "-     tags: [pictures]",
+        "+     tags: [pictures, exam]",
+        "-       - {shape: rect, left: 0.05, top: 0.10, width: 0.25, height: 0.12}",  # the one moved: the others stay
+        "+       - {shape: rect, left: 0.1, top: 0.1, width: 0.25, height: 0.12}",
+        "+       - {shape: rect, left: 0.5, top: 0.8, width: 0.2, height: 0.1}",
+    ]
+    # The rebuilt note is the one edited in Anki: the same masks on the same cards, header, extra, tags.
+    edited = _note(collection, "layers", "pictures")
+    assert run("build", "cards.yaml", "-o", "rebuilt.apkg").exit_code == 0
+    log = import_package(collection, tmp_path / "rebuilt.apkg")
+    assert (len(log.conflicting), len(log.new)) == (0, 0)
+    rebuilt = _note(collection, "layers", "pictures")
+    assert rebuilt["Occlusion"] == edited["Occlusion"].replace("<br>", "")
+    assert [rebuilt[name] for name in ("Image", "Header", "Back Extra", "Comments")] == [
+        edited[name] for name in ("Image", "Header", "Back Extra", "Comments")]
+    assert sorted(rebuilt.tags) == sorted(edited.tags) and len(rebuilt.cards()) == 3
+
+
+def test_masks_a_picture_card_cannot_hold_are_reported_and_not_pulled(run, tmp_path: Path,
+                                                                      collection: Collection) -> None:
+    def label(collection: Collection) -> None:
+        note = _note(collection, "layers", "pictures")
+        note["Occlusion"] += "{{c3::image-occlusion:text:left=.5:top=.5:text=Dermis:oi=1}}"
+        collection.update_note(note)
+
+    picture_deck(tmp_path)
+    _round(run, tmp_path, collection, label, text=PICTURE_DECK)
+    result = run("pull", "edited.apkg", "cards.yaml")
+    assert result.exit_code == 0 and "pulled 0 cards" in result.stdout
+    assert ("card 'layers': its masks changed in Anki, but are not pulled: a 'text' shape, which deck's masks cannot "
+            "hold (rect, ellipse, polygon)") in result.stderr
+    assert (tmp_path / "cards.yaml").read_text() == PICTURE_DECK

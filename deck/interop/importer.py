@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
+from typing import cast
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -418,13 +419,13 @@ def card_lines(card: Card) -> list[str]:
     for number, key in enumerate(key for key in _KEYS if key in card):
         value = card[key]
         if key == "masks":
-            lines += ["    masks:", *(f"      - {pictures.mask_text(mask)}" for mask in value)]
+            lines += ["    masks:", *(f"      - {pictures.mask_text(mask)}" for mask in cast(list[Mask], value))]
             continue
         if isinstance(value, dict):
             lines.append(f"    {key}:")
             lines += [f"      {declare.yaml_key(name)}: {yaml_scalar(text, False, 8)}" for name, text in value.items()]
             continue
-        text = (f"[{', '.join(yaml_scalar(tag, True) for tag in value)}]" if isinstance(value, list)
+        text = (f"[{', '.join(yaml_scalar(tag, True) for tag in cast(list[str], value))}]" if isinstance(value, list)
                 else yaml_scalar(value, key in ("id", "type", "note-type", "hide", "source"), 6))
         lines.append(f"{'  - ' if number == 0 else '    '}{key}: {text}")
     return lines

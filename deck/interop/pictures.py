@@ -25,6 +25,8 @@ from deck.interop.interchange import citation_parts
 from deck.interop.occlusion import Mask, Unreadable
 from deck.notetypes import STOCK_KIND_IMAGE_OCCLUSION
 
+# The card key each field of an image occlusion note comes from, in Anki's order.
+KEYS = ("masks", "image", "header", "extra", "source")
 _IMAGE = re.compile(r'<img src="([^"<>]+)">')  # as Anki's editor and deck write the Image field
 # The fields by which the Image Occlusion Enhanced add-on finds its own note type (it has no other mark).
 _ENHANCED_FIELDS = frozenset({"Question Mask", "Answer Mask", "Original Mask"})
@@ -60,16 +62,7 @@ def read(fields: list[str]) -> Picture:
     """The picture card of an image occlusion note's five fields (in Anki's order); Unreadable, with
     the reason, when a card would not rebuild the note exactly."""
     masks_field, image, header, extra, comments = fields
-    read_masks = reading.read(masks_field)
-    try:
-        card = ImageOcclusionCard.model_validate(
-            {"id": "picture", "type": "image-occlusion", "image": "picture", "hide": read_masks.hide,
-             "masks": read_masks.masks})
-    except ValidationError as error:
-        reasons = "; ".join(detail["msg"].removeprefix("Value error, ") for detail in error.errors())
-        raise Unreadable(f"a mask deck cannot hold: {reasons}") from None
-    if reading.read(occlusion.field(card)) != read_masks:
-        raise Unreadable("a mask's place is given to more than the 4 places that Anki's editor and deck write")
+    hide, masks = occlusions(masks_field)
     match = _IMAGE.fullmatch(image)
     if match is None or escape(unescape(match.group(1))) != match.group(1):
         raise Unreadable(f"the Image field is not one picture as Anki's editor writes it: {json.dumps(image[:60])}")
@@ -79,8 +72,23 @@ def read(fields: list[str]) -> Picture:
     if comments and citation_parts(comments) is None:
         raise Unreadable("its Comments field is not a citation of a source (deck's picture cards keep their "
                          "source there)")
-    return Picture(unescape(match.group(1)), read_masks.hide, _numbered(card, read_masks.masks), header, extra,
-                   comments)
+    return Picture(unescape(match.group(1)), hide, masks, header, extra, comments)
+
+
+def occlusions(field: str) -> tuple[str, list[Mask]]:
+    """A card's `hide` and `masks` for an Occlusion field, each mask's `card` only where needed;
+    Unreadable when a card would not give back the same shapes."""
+    read_masks = reading.read(field)
+    try:
+        card = ImageOcclusionCard.model_validate(
+            {"id": "picture", "type": "image-occlusion", "image": "picture", "hide": read_masks.hide,
+             "masks": read_masks.masks})
+    except ValidationError as error:
+        reasons = "; ".join(detail["msg"].removeprefix("Value error, ") for detail in error.errors())
+        raise Unreadable(f"a mask deck cannot hold: {reasons}") from None
+    if reading.read(occlusion.field(card)) != read_masks:
+        raise Unreadable("a mask's place is given to more than the 4 places that Anki's editor and deck write")
+    return read_masks.hide, _numbered(card, read_masks.masks)
 
 
 def _numbered(card: ImageOcclusionCard, masks: list[Mask]) -> list[Mask]:
