@@ -81,6 +81,7 @@ def test_anki_s_image_occlusion_notes_migrate_unchanged(run, tmp_path: Path, mon
         assert '    hide: one\n' in text and '      - {shape: ellipse, left: 0.2, top: 0.6, width: 0.4, height: 0.2, card: 3}\n' in text
         monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(time.time())))
         assert run("build", "deck/cards.yaml", "-o", "rebuilt.apkg").exit_code == 0
+        assert run("validate", "deck/cards.yaml").exit_code == 0  # the lock knows each card's note type
 
         import_package(b, tmp_path / "rebuilt.apkg")
         assert view(b) == expected  # the same note type, fields, and each card's question and answer

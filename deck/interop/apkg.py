@@ -49,7 +49,7 @@ class AnkiNoteType:
         """Its `kind` in a deck file: image-occlusion for Anki's own image occlusion type, known as Anki's
         editor knows it (originalStockKind, and its five fields by their tags in Anki's order; never by
         name, which Anki translates), else cloze or standard."""
-        if self.stock_kind == STOCK_KIND_IMAGE_OCCLUSION and self.cloze and self.field_tags == IMAGE_OCCLUSION.field_tags:
+        if (self.stock_kind, self.cloze, self.field_tags) == (STOCK_KIND_IMAGE_OCCLUSION, True, IMAGE_OCCLUSION.field_tags):
             return "image-occlusion"
         return "cloze" if self.cloze else "standard"
 

@@ -167,7 +167,7 @@ class Converter:
         self.without_guid = 0
         self.progress = progress
         self.markdown: dict[str, Converted] = {}  # each distinct field's Markdown, made once
-        self.pictures: dict[int, pictures.Picture | str] = {}  # by id() of an image occlusion note: its card, or why not
+        self.pictures: dict[int, pictures.Picture | str] = {}  # by id() of a picture note: its card, or why not
 
     def deck_file(self, notes: list[AnkiNote], descriptions: dict[str, str], fallback_name: str) -> str:
         """The deck file's text: the notes' common deck is the deck, the rest of each is `deck:`."""

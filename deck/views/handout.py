@@ -123,7 +123,8 @@ def _page(checked: pipeline.Checked, sections: dict[str | None, list[Note]], pap
     body = []
     for subdeck, notes in sections.items():
         heading = escape(subdeck.replace("::", " › ") if subdeck else title)
-        body.append(f"<section>\n<h2>{heading}</h2>\n" + "\n".join(_note(note, numbers, checked.note_types) for note in notes)
+        body.append(f"<section>\n<h2>{heading}</h2>\n"
+                    + "\n".join(_note(note, numbers, checked.note_types) for note in notes)
                     + "\n</section>")
     sources = "\n".join(f'<li id="source-{number}"><span class="number">{number}.</span> {citation}</li>'
                         for citation, number in numbers.items())
