@@ -85,6 +85,9 @@ def test_anki_s_image_occlusion_notes_migrate_unchanged(run, tmp_path: Path, mon
 
         import_package(b, tmp_path / "rebuilt.apkg")
         assert view(b) == expected  # the same note type, fields, and each card's question and answer
+        model = b.get_note(b.find_notes("")[0]).note_type()
+        assert model is not None and model["originalStockKind"] == 6  # Anki's editor edits them as its own
+        assert [field["tag"] for field in model["flds"]] == [0, 1, 2, 3, 4]
         cards = [card for *_, cards in expected.values() for card in cards]
         assert len(cards) == 7 and sum("data-shape=\"polygon\"" in question for _, _, question, _ in cards) == 2
         pictures = media_bytes(b, expected)

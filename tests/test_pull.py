@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 import json
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -330,7 +331,8 @@ def _move_masks(collection: Collection) -> None:
     collection.update_note(note)
 
 
-def test_masks_moved_in_anki_s_editor_come_back_in_place(run, tmp_path: Path, collection: Collection) -> None:
+def test_masks_moved_in_anki_s_editor_come_back_in_place(run, tmp_path: Path, collection: Collection,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     picture_deck(tmp_path)
     _round(run, tmp_path, collection, _move_masks, text=PICTURE_DECK)
     result = run("pull", "edited.apkg", "cards.yaml")
@@ -349,6 +351,7 @@ def test_masks_moved_in_anki_s_editor_come_back_in_place(run, tmp_path: Path, co
     ]
     # The rebuilt note is the one edited in Anki: the same masks on the same cards, header, extra, tags.
     edited = _note(collection, "layers", "pictures")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(time.time()) + 60))  # the build after the edit in Anki
     assert run("build", "cards.yaml", "-o", "rebuilt.apkg").exit_code == 0
     log = import_package(collection, tmp_path / "rebuilt.apkg")
     assert (len(log.conflicting), len(log.new)) == (0, 0)
