@@ -376,3 +376,27 @@ def test_masks_a_picture_card_cannot_hold_are_reported_and_not_pulled(run, tmp_p
     assert ("card 'layers': its masks changed in Anki, but are not pulled: a 'text' shape, which deck's masks cannot "
             "hold (rect, ellipse, polygon)") in result.stderr
     assert (tmp_path / "cards.yaml").read_text() == PICTURE_DECK
+
+
+def test_a_picture_note_added_in_anki_becomes_a_picture_card(run, tmp_path: Path, collection: Collection) -> None:
+    def add(collection: Collection) -> None:
+        shutil.copy(tmp_path / "images" / "tca-cross.svg", tmp_path / "second.svg")
+        collection.add_image_occlusion_note(
+            1_794_201_564, str(tmp_path / "second.svg"),  # deck's own image occlusion type, as Anki's editor uses it
+            "{{c1::image-occlusion:rect:left=.1:top=.2:width=.3:height=.1}}"
+            "{{c2::image-occlusion:polygon:points=.5,.5 .9,.5 .7,.9}}", "Second picture", "", ["pictures"])
+        added = collection.get_note(max(collection.find_notes("")))
+        collection.set_deck([card.id for card in added.cards()], collection.decks.id("Pictures"))
+
+    picture_deck(tmp_path)
+    _round(run, tmp_path, collection, add, text=PICTURE_DECK)
+    result = run("pull", "edited.apkg", "cards.yaml")
+    assert result.exit_code == 0 and "added 1 new card: second-picture" in result.stdout
+    added = (tmp_path / "cards.yaml").read_text()[len(PICTURE_DECK):]
+    assert added.startswith("  - id: second-picture\n    type: image-occlusion\n    image: \"media/second.svg\"\n"
+                            "    header: \"Second picture\"\n    hide: one\n    masks:\n"
+                            "      - {shape: rect, left: 0.1, top: 0.2, width: 0.3, height: 0.1}\n"
+                            "      - {shape: polygon, points: [[0.5, 0.5], [0.9, 0.5], [0.7, 0.9]]}\n"
+                            "    tags: [pictures]\n"), added
+    assert (tmp_path / "media" / "second.svg").read_bytes() == (tmp_path / "images" / "tca-cross.svg").read_bytes()
+    assert run("build", "cards.yaml", "-o", "rebuilt.apkg").exit_code == 0

@@ -2,8 +2,8 @@
 
 Notes are matched to cards by GUID. A field that differs from what the deck renders is written back
 in place (`deck.interop.textedit`), as Markdown through `deck import`'s conversion, or as HTML for a
-field kept as HTML; a picture card's masks as Anki's image occlusion editor left them (`deck.interop.pictures`);
-tags and the subdeck follow Anki's. `cards.lock` tells who changed a card: the
+field kept as HTML, or as a picture card's masks (`deck.interop.pictures`); tags and the subdeck
+follow Anki's. `cards.lock` tells who changed a card: the
 deck (its rendering is not the one the last build recorded), Anki (the note is not), or both, a
 conflict that is reported and left alone. A pulled value that would make the deck invalid is
 reported and left out. Every changed file is replaced at once, or none.
