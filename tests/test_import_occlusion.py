@@ -67,9 +67,9 @@ def test_anki_s_image_occlusion_notes_migrate_unchanged(run, tmp_path: Path, mon
         imported = run("import", str(package), "-o", "deck/cards.yaml")
         assert imported.exit_code == 0
         # The note with a text label cannot be a picture card: it is kept as its fields, and said so.
-        assert re.search(r"card '[a-z0-9-]+': kept as its fields, not as a picture card: a 'text' shape, which deck's "
+        assert re.search(r"card 'layers': kept as its fields, not as a picture card: a 'text' shape, which deck's "
                          r"masks cannot hold", imported.stderr)
-        assert re.search(r"card '[a-z0-9-]+': kept as its fields, not as a picture card: its Comments field is not a "
+        assert re.search(r"card 'commented': kept as its fields, not as a picture card: its Comments field is not a "
                          r"citation", imported.stderr)
         text = (tmp_path / "deck" / "cards.yaml").read_text(encoding="utf-8")
         assert "    kind: image-occlusion\n" in text and text.count("    type: image-occlusion\n") == 2

@@ -36,7 +36,7 @@ from deck.interop.export import SEPARATORS
 from deck.interop.interchange import Converted, citation_parts, to_markdown
 from deck.media import Media
 from deck.interop.occlusion import Mask, Unreadable
-from deck.notetypes import IMAGE_OCCLUSION_ID, NOTE_TYPES
+from deck.notetypes import IMAGE_OCCLUSION_FIELDS, IMAGE_OCCLUSION_ID, NOTE_TYPES
 from deck.problems import Problem
 
 # The note types converted, by name: the card type and what each field, in order, becomes.
@@ -54,6 +54,7 @@ CONVERTED = {
 _SOUND = re.compile(r"\[sound:([^\]]+)\]")
 _KEYS = ("id", "type", "note-type", "image", "header", "hide", "masks", "question", "answer", "text", "extra", "tags",
          "source", "deck", "audio", "guid", "fields", "media")
+_HEADER = IMAGE_OCCLUSION_FIELDS.index("Header")
 _DECK_TYPE_IDS = {note_type.id: note_type.name for note_type in NOTE_TYPES.values()}
 # Words other YAML readers take for booleans or null (deck's own reader keeps every value text).
 _YAML_WORDS = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null"})
@@ -274,7 +275,9 @@ class Converter:
         """A note of the package's own note type: every field as it is, in its field's format; `why`
         it is not a picture card, when it is an image occlusion note."""
         note_type = self.note_types[note.note_type_id]
-        first = note.fields[note_type.sort_field][1] if note_type.sort_field < len(note.fields) else ""
+        # (An image occlusion note sorts by its masks' syntax: its header names it better.)
+        named = _HEADER if note_type.kind == "image-occlusion" else note_type.sort_field
+        first = note.fields[named][1] if named < len(note.fields) else ""
         card: Card = {"id": ids.unique(ids.slug(render.plain_text(first or note.fields[0][1])), taken),
                       "type": self.keys[note_type.id]}
         notes = [f"kept as its fields, not as a picture card: {why}"] if why else []
