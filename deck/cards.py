@@ -196,6 +196,9 @@ class ImageOcclusionCard(_Note):
     masks: list[Mask] = Field(min_length=1)
     extra: Text | None = None
     source: Slug | None = None
+    # A note type the deck declares with `kind: image-occlusion` (an imported deck's, which students'
+    # notes have); deck's own image occlusion type when absent.
+    note_type: Text | None = Field(None, alias="note-type")
 
 
 class NoteCard(_Note):
@@ -260,7 +263,9 @@ class NoteTypeSpec(_Strict):
 
     id: AnkiId
     name: Text | None = None  # its name in Anki, when not the key that cards give as their `type`
-    kind: Literal["standard", "cloze"] = "standard"
+    # image-occlusion: Anki's own image occlusion kind (a cloze type whose five fields are, in order, the
+    # masks, the picture, the header, the back extra and the comments), which Anki's editor edits as such.
+    kind: Literal["standard", "cloze", "image-occlusion"] = "standard"
     fields: list[FieldName | NoteField] = Field(min_length=1)
     templates: list[Template] = Field(min_length=1)
     css: str = ""

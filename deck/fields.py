@@ -50,6 +50,11 @@ def ords(card: Card, note_types: Map[str, NoteType] = NOTE_TYPES) -> tuple[int, 
     return _TEMPLATE_ORDS[card.type]
 
 
+def note_type_key(card: Card) -> str:
+    """The key of the card's note type (see `Note.kind`): its `type`, or a picture card's `note-type`."""
+    return (card.note_type or card.type) if isinstance(card, ImageOcclusionCard) else card.type
+
+
 _TEMPLATE_ORDS = {kind: tuple(range(len(note_type.templates))) for kind, note_type in NOTE_TYPES.items()}
 
 
@@ -144,8 +149,8 @@ class Fields:
                 self._report(node, "image", "media", f"{label}: {error}", None)
         texts = [self.render(label, node, name, text, html) if text else "" for name, text in
                  (("header", card.header), ("extra", card.extra))]
-        return Note(card.id, card.type, (occlusion.field(card), image, *texts, self._citation(card.source)),
-                    tuple(card.tags), card.deck, occlusion.ords(card))
+        fields = (occlusion.field(card), image, *texts, self._citation(card.source))
+        return Note(card.id, note_type_key(card), fields, tuple(card.tags), card.deck, occlusion.ords(card))
 
     def _fields(self, card: BuiltInCard, node: Mapping, html: bool) -> tuple[list[str], str]:
         """The card's Markdown fields in their note type's order ('' where absent, see `_TEXT_FIELDS`),

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from deck import htmlfields, templates
-from deck.cards import Deck, NoteCard, NoteTypeSpec
+from deck.cards import Deck, ImageOcclusionCard, NoteCard, NoteTypeSpec
 
 # Fixed ids, chosen once at random: Anki matches note types by id, on every machine and build.
 BASIC_ID = 1_794_201_560
@@ -179,20 +179,37 @@ def declared(specs: dict[str, NoteTypeSpec]) -> dict[str, NoteType]:
 def all_valid(deck: Deck) -> bool:
     """Whether `deck.validate` would find nothing wrong with the deck's own note types and the cards
     of them: each type as Anki takes it, no two with one id, each card's `type` one of them and its
-    fields theirs (the fast check asks; the located one explains)."""
+    fields theirs, each picture card's `note-type` one of kind image-occlusion (the fast check asks;
+    the located one explains)."""
     specs = deck.note_types
     return (all(not problems(name, spec) for name, spec in specs.items())
             and len({spec.id for spec in specs.values()}) == len(specs)
             and all(card.type in specs and set(card.fields) <= set(specs[card.type].field_names())
-                    for card in deck.cards if isinstance(card, NoteCard)))
+                    for card in deck.cards if isinstance(card, NoteCard))
+            and all(occlusion_type_problem(card.note_type, specs) is None
+                    for card in deck.cards if isinstance(card, ImageOcclusionCard) and card.note_type is not None))
+
+
+def occlusion_type_problem(key: str, specs: dict[str, NoteTypeSpec]) -> str | None:
+    """What is wrong with `note-type: KEY` on an image occlusion card, or None: it must name a note
+    type the deck declares with `kind: image-occlusion`."""
+    kinds = [name for name, spec in specs.items() if spec.kind == "image-occlusion"]
+    if key in specs and key in kinds:
+        return None
+    what = f"note type '{key}' is not of kind image-occlusion" if key in specs else f"no note type '{key}' is declared"
+    return (f"{what}; 'note-type' names one of the deck's note types of kind image-occlusion"
+            + (f": {', '.join(kinds)}" if kinds else "") + ", or is left out for deck's own")
 
 
 def from_spec(name: str, spec: NoteTypeSpec) -> NoteType:
     fields = spec.field_names()
+    occlusion = spec.kind == "image-occlusion"
     return NoteType(
         int(spec.id), spec.name or name, tuple(fields),
         tuple((template.name, template.front, template.back) for template in spec.templates),
-        css=spec.css, cloze=spec.kind == "cloze",
+        css=spec.css, cloze=spec.kind != "standard",
+        stock_kind=STOCK_KIND_IMAGE_OCCLUSION if occlusion else 0,
+        field_tags=IMAGE_OCCLUSION.field_tags if occlusion else (),
         sort_field=fields.index(spec.sort_field) if spec.sort_field in fields else 0,
         html_fields=frozenset(item.name for item in spec.fields if not isinstance(item, str) and item.format == "html"),
         latex_pre=spec.latex_pre or LATEX_PRE, latex_post=spec.latex_post or LATEX_POST,
@@ -227,8 +244,12 @@ def problems(name: str, spec: NoteTypeSpec) -> list[tuple[Where, str]]:
         seen.add(field.casefold())
     if spec.sort_field is not None and spec.sort_field not in fields:
         found.append((("sort-field",), f"sort field '{spec.sort_field}' is not one of the fields: {', '.join(fields)}"))
-    if spec.kind == "cloze" and len(spec.templates) > 1:
+    if spec.kind != "standard" and len(spec.templates) > 1:
         found.append((("templates",), "a cloze note type has one template; Anki makes one card per deletion"))
+    if spec.kind == "image-occlusion" and len(fields) != len(IMAGE_OCCLUSION_FIELDS):
+        found.append((("fields",), f"an image occlusion note type has {len(IMAGE_OCCLUSION_FIELDS)} fields, as Anki's: "
+                                   f"{', '.join(IMAGE_OCCLUSION_FIELDS)} (in that order; named as you like), "
+                                   f"not {len(fields)}"))
     names: set[str] = set()
     for number, template in enumerate(spec.templates):
         if template.name in names:
@@ -238,7 +259,7 @@ def problems(name: str, spec: NoteTypeSpec) -> list[tuple[Where, str]]:
             text = getattr(template, side)
             found += [(("templates", number, side), message)
                       for message in _template_problems(template.name, side, text, fields,
-                                                        spec.kind == "cloze" and side == "front")]
+                                                        spec.kind != "standard" and side == "front")]
             found += [(("templates", number, side), f"template '{template.name}', {side}: {finding.message}, or "
                                                     "say 'scripts: yes' on the note type if it must run")
                       for finding in htmlfields.findings(text) if spec.scripts == "no" and finding.code == "html-script"]

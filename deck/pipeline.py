@@ -21,7 +21,7 @@ from typing import Any
 
 from deck import fastread, lock, nodes, package, reading, render, validate
 from deck.cards import Card, Deck
-from deck.fields import Fields, Note, ords
+from deck.fields import Fields, Note, note_type_key, ords
 from deck.files import atomic, check_output, exclusive, remove_stale
 from deck.media import Media, references
 from deck.notetypes import NOTE_TYPES, NoteType, declared
@@ -55,7 +55,7 @@ class Checked:
         """'3 notes (2 basic, 1 cloze), 4 cards'."""
         # (A build's notes know their cards, and outlive them; checking alone makes no notes.)
         made = ([(note.kind, note.ords) for note in self.notes]
-                or [(card.type, ords(card, self.note_types)) for card, _ in self.cards])
+                or [(note_type_key(card), ords(card, self.note_types)) for card, _ in self.cards])
         kinds: Counter[str] = Counter(kind for kind, _ in made)
         by_kind = ", ".join(f"{kinds[kind]} {kind}" for kind in self.note_types if kinds[kind])
         cards = sum(len(note_ords) for _, note_ords in made)
@@ -181,7 +181,7 @@ def _check(path: str, document: nodes.Document, progress: Progress, label: str, 
             checked.deck = validated.deck.model_copy(update={"cards": []})
         validated.deck = None
     else:
-        identities = ((card.id, card.type, node) for card, node in validated.cards)
+        identities = ((card.id, note_type_key(card), node) for card, node in validated.cards)
     for card_label, node in validated.unchecked:
         fields.check_text(card_label, node)
     checked.problems += fields.problems

@@ -15,7 +15,7 @@ from deck.cards import CARD_TYPES
 
 _CARDS_KEY = re.compile(r"cards:[ \t]*(?:#.*)?")
 _KEY = re.compile(r"([\w-]+):(?:[ \t]|$)")
-_CARD_KEYS = frozenset(name for model in CARD_TYPES.values() for name in model.model_fields)
+_CARD_KEYS = frozenset(info.alias or name for model in CARD_TYPES.values() for name, info in model.model_fields.items())
 
 
 def set_aside(text: str, line: int) -> str | None:

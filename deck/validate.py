@@ -17,7 +17,8 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from deck import fastread, notetypes
-from deck.cards import CARD_TYPES, LINT_RULES, SLUG_PATTERN, Card, Deck, DeckInfo, Mask, NoteCard, NoteTypeSpec, Source
+from deck.cards import (CARD_TYPES, LINT_RULES, SLUG_PATTERN, Card, Deck, DeckInfo, ImageOcclusionCard, Mask, NoteCard,
+                        NoteTypeSpec, Source)
 from deck.nodes import UNPLACED, Document, Mapping, Node, Scalar, Sequence
 from deck.problems import Problem
 
@@ -277,9 +278,14 @@ class _Checker:
             return None
         label = _label(node, number)
         type_node = node.pairs.get("type", (None, None))[1]
-        if type_node is None or (isinstance(type_node, Scalar) and type_node.value in CARD_TYPES):
-            return self._model(CARD_TYPES[type_node.value if type_node else "basic"], node, label)
         declared = self.note_types or {}
+        if type_node is None or (isinstance(type_node, Scalar) and type_node.value in CARD_TYPES):
+            built = self._model(CARD_TYPES[type_node.value if type_node else "basic"], node, label)
+            if isinstance(built, ImageOcclusionCard) and built.note_type is not None and self.note_types is not None:
+                if (wrong := notetypes.occlusion_type_problem(built.note_type, declared)) is not None:
+                    self.report(node.pairs["note-type"][1], "unknown-type", f"{label}: {wrong}")
+                    return None
+            return built
         if isinstance(type_node, Scalar) and (type_node.value in declared or self.note_types is None):
             card = self._model(NoteCard, node, label)
             return self._declared_fields(card, node, label, declared.get(type_node.value)) if card else None

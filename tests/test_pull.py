@@ -16,6 +16,7 @@ from anki.import_export_pb2 import ExportAnkiPackageOptions
 
 from conftest import EXAMPLE_DECK, deck_file, import_package, shown
 from deck.package import note_guid
+from test_occlusion import DECK as PICTURE_DECK, picture_deck
 
 # The example deck with comments and layout a re-dump would lose.
 DECK = EXAMPLE_DECK.replace("cards:\n", "cards:\n  # Morphology first.\n", 1).replace(
@@ -360,3 +361,88 @@ def test_what_cannot_be_pulled_from_changes_nothing(run, tmp_path: Path) -> None
     assert "cards.yaml:16:5: error: card 'width': unknown key 'anwser'; did you mean 'answer'?" in result.stderr
     assert (tmp_path / "cards.yaml").read_text() == DECK.replace("    answer: Less", "    anwser: Less")
     assert sorted(path.name for path in tmp_path.iterdir()) == ["broken.apkg", "cards.yaml"]
+
+
+def _move_masks(collection: Collection) -> None:
+    """What Anki's image occlusion editor writes: a mask moved, one added, `<br>` between them; and
+    the header, extra and tags changed."""
+    note = _note(collection, "layers", "pictures")
+    note["Occlusion"] = ("{{c1::image-occlusion:rect:left=.1:top=.1:width=.25:height=.12:oi=1}}<br>"
+                         "{{c2::image-occlusion:ellipse:left=.4:top=.45:rx=.1:ry=.075:oi=1}}<br>"
+                         "{{c2::image-occlusion:polygon:points=.7,.1 .95,.1 .82,.35:oi=1}}<br>"
+                         "{{c3::image-occlusion:rect:left=.5:top=.8:width=.2:height=.1:oi=1}}<br>")
+    note["Header"] = "TCA CROSS: name the <b>part</b>"
+    note["Back Extra"] = "Applied only inside the scar, with a toothpick."
+    note.tags = ["pictures", "exam"]
+    collection.update_note(note)
+
+
+def test_masks_moved_in_anki_s_editor_come_back_in_place(run, tmp_path: Path, collection: Collection,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    picture_deck(tmp_path)
+    _round(run, tmp_path, collection, _move_masks, text=PICTURE_DECK)
+    result = run("pull", "edited.apkg", "cards.yaml")
+    assert result.exit_code == 0 and "pulled 1 card from edited.apkg: layers" in result.stdout
+    after = (tmp_path / "cards.yaml").read_text()
+    assert _diff(PICTURE_DECK, after) == [
+        '-     header: "TCA CROSS: *name* the part"',
+        "+     header: \"TCA CROSS: name the <b>part</b>\"",
+        "-     extra: Applied only inside the scar.",
+        "+     extra: \"Applied only inside the scar, with a toothpick.\"",
+        "-     tags: [pictures]",
+        "+     tags: [pictures, exam]",
+        "-       - {shape: rect, left: 0.05, top: 0.10, width: 0.25, height: 0.12}",  # the one moved: the others stay
+        "+       - {shape: rect, left: 0.1, top: 0.1, width: 0.25, height: 0.12}",
+        "+       - {shape: rect, left: 0.5, top: 0.8, width: 0.2, height: 0.1}",
+    ]
+    # The rebuilt note is the one edited in Anki: the same masks on the same cards, header, extra, tags.
+    edited = _note(collection, "layers", "pictures")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(time.time()) + 60))  # the build after the edit in Anki
+    assert run("build", "cards.yaml", "-o", "rebuilt.apkg").exit_code == 0
+    log = import_package(collection, tmp_path / "rebuilt.apkg")
+    assert (len(log.conflicting), len(log.new)) == (0, 0)
+    rebuilt = _note(collection, "layers", "pictures")
+    assert rebuilt["Occlusion"] == edited["Occlusion"].replace("<br>", "")
+    assert [rebuilt[name] for name in ("Image", "Header", "Back Extra", "Comments")] == [
+        edited[name] for name in ("Image", "Header", "Back Extra", "Comments")]
+    assert sorted(rebuilt.tags) == sorted(edited.tags) and len(rebuilt.cards()) == 3
+
+
+def test_masks_a_picture_card_cannot_hold_are_reported_and_not_pulled(run, tmp_path: Path,
+                                                                      collection: Collection) -> None:
+    def label(collection: Collection) -> None:
+        note = _note(collection, "layers", "pictures")
+        note["Occlusion"] += "{{c3::image-occlusion:text:left=.5:top=.5:text=Dermis:oi=1}}"
+        collection.update_note(note)
+
+    picture_deck(tmp_path)
+    _round(run, tmp_path, collection, label, text=PICTURE_DECK)
+    result = run("pull", "edited.apkg", "cards.yaml")
+    assert result.exit_code == 0 and "pulled 0 cards" in result.stdout
+    assert ("card 'layers': its masks changed in Anki, but are not pulled: a 'text' shape, which deck's masks cannot "
+            "hold (rect, ellipse, polygon)") in result.stderr
+    assert (tmp_path / "cards.yaml").read_text() == PICTURE_DECK
+
+
+def test_a_picture_note_added_in_anki_becomes_a_picture_card(run, tmp_path: Path, collection: Collection) -> None:
+    def add(collection: Collection) -> None:
+        shutil.copy(tmp_path / "images" / "tca-cross.svg", tmp_path / "second.svg")
+        collection.add_image_occlusion_note(
+            1_794_201_564, str(tmp_path / "second.svg"),  # deck's own image occlusion type, as Anki's editor uses it
+            "{{c1::image-occlusion:rect:left=.1:top=.2:width=.3:height=.1}}"
+            "{{c2::image-occlusion:polygon:points=.5,.5 .9,.5 .7,.9}}", "Second picture", "", ["pictures"])
+        added = collection.get_note(max(collection.find_notes("")))
+        collection.set_deck([card.id for card in added.cards()], collection.decks.id("Pictures"))
+
+    picture_deck(tmp_path)
+    _round(run, tmp_path, collection, add, text=PICTURE_DECK)
+    result = run("pull", "edited.apkg", "cards.yaml")
+    assert result.exit_code == 0 and "added 1 new card: second-picture" in result.stdout
+    added = (tmp_path / "cards.yaml").read_text()[len(PICTURE_DECK):]
+    assert added.startswith("  - id: second-picture\n    type: image-occlusion\n    image: \"media/second.svg\"\n"
+                            "    header: \"Second picture\"\n    hide: one\n    masks:\n"
+                            "      - {shape: rect, left: 0.1, top: 0.2, width: 0.3, height: 0.1}\n"
+                            "      - {shape: polygon, points: [[0.5, 0.5], [0.9, 0.5], [0.7, 0.9]]}\n"
+                            "    tags: [pictures]\n"), added
+    assert (tmp_path / "media" / "second.svg").read_bytes() == (tmp_path / "images" / "tca-cross.svg").read_bytes()
+    assert run("build", "cards.yaml", "-o", "rebuilt.apkg").exit_code == 0

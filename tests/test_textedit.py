@@ -62,3 +62,21 @@ def test_a_removed_key_takes_its_lines() -> None:
     editor, card = _card("cards:\n  - id: a\n    deck: Sub  # here\n    answer: x\n")
     edit = editor.remove(card, "deck")
     assert edit is not None and editor.apply([edit]) == "cards:\n  - id: a\n    answer: x\n"
+
+
+_MASKS = "cards:\n  - id: a\n    masks:\n      - {shape: rect}  # the first\n      - {shape: ellipse}\n"
+
+
+@pytest.mark.parametrize("before, new, after", [
+    (_MASKS, ["{shape: rect}", "{shape: polygon}", "{shape: ellipse}"],  # changed in place, added below
+     "cards:\n  - id: a\n    masks:\n      - {shape: rect}  # the first\n      - {shape: polygon}\n"
+     "      - {shape: ellipse}\n"),
+    (_MASKS, ["{shape: ellipse}"],  # one fewer: the list is written again
+     "cards:\n  - id: a\n    masks:\n      - {shape: ellipse}\n"),
+    ("cards:\n  - id: a\n    masks: [{shape: rect}]\n", ["{shape: rect}", "{shape: ellipse}"],
+     "cards:\n  - id: a\n    masks: [{shape: rect}, {shape: ellipse}]\n"),
+])
+def test_items_keep_their_text_where_unchanged(before: str, new: list[str], after: str) -> None:
+    editor, card = _card(before)
+    old = ["{shape: rect}", "{shape: ellipse}"][:len(card.pairs["masks"][1].items)]  # type: ignore[union-attr]
+    assert editor.apply(editor.set_items_in_place(card, "masks", old, new)) == after

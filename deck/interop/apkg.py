@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from deck.notetypes import IMAGE_OCCLUSION, STOCK_KIND_IMAGE_OCCLUSION
 from deck.pipeline import Progress, each_card, quiet
 
 # The name of the stock note type a collection must keep: no package's note type has it.
@@ -40,6 +41,17 @@ class AnkiNoteType:
     sort_field: int  # sortf
     latex_pre: str
     latex_post: str
+    stock_kind: int  # originalStockKind: the stock type it was made from (6: image occlusion), 0 if none
+    field_tags: tuple[int | None, ...]  # each field's `tag`, by which Anki finds a stock kind's fields
+
+    @property
+    def kind(self) -> str:
+        """Its `kind` in a deck file: image-occlusion for Anki's own image occlusion type, known as Anki's
+        editor knows it (originalStockKind, and its five fields by their tags in Anki's order; never by
+        name, which Anki translates), else cloze or standard."""
+        if (self.stock_kind, self.cloze, self.field_tags) == (STOCK_KIND_IMAGE_OCCLUSION, True, IMAGE_OCCLUSION.field_tags):
+            return "image-occlusion"
+        return "cloze" if self.cloze else "standard"
 
 
 @dataclass(frozen=True)
@@ -102,7 +114,8 @@ def read(path: Path, folder: Path, progress: Progress = quiet) -> Package:
                 note_types[model["id"]] = AnkiNoteType(
                     model["id"], model["name"], model["type"] == 1, [item["name"] for item in model["flds"]],
                     [(item["name"], item["qfmt"], item["afmt"]) for item in model["tmpls"]], model["css"],
-                    model["sortf"], model["latexPre"], model["latexPost"])
+                    model["sortf"], model["latexPre"], model["latexPost"], model.get("originalStockKind", 0),
+                    tuple(item.get("tag") for item in model["flds"]))
             cards = sorted(note.cards(), key=lambda card: card.ord)
             deck_id = (cards[0].odid or cards[0].did) if cards else DeckId(1)
             made: list[str] = []

@@ -61,7 +61,7 @@ def note_type_lines(key: str, note_type: AnkiNoteType, html: set[str], scalar: C
     files its templates and CSS use."""
     lines = [f"  {yaml_key(key)}:", f'    id: "{note_type.id}"']
     lines += [f"    name: {scalar(note_type.name, False, 0)}"] if key != note_type.name else []
-    lines += ["    kind: cloze"] if note_type.cloze else []
+    lines += [f"    kind: {note_type.kind}"] if note_type.kind != "standard" else []
     lines += ["    scripts: yes"] if has_scripts(note_type) else []
     lines.append("    fields:")
     lines += [f"      - {{name: {json.dumps(name, ensure_ascii=False)}, format: html}}" if name in html

@@ -23,18 +23,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
+from typing import cast
 
 from pydantic import TypeAdapter, ValidationError
 
 from deck import htmlfields, ids, pipeline, render
-from deck.interop import apkg, declare
+from deck.interop import apkg, declare, pictures
 from deck.cards import SLUG_PATTERN, Guid, TagName
 from deck.files import check_output, write_atomically
 from deck.interop.apkg import AnkiNote, AnkiNoteType
 from deck.interop.export import SEPARATORS
 from deck.interop.interchange import Converted, citation_parts, to_markdown
 from deck.media import Media
-from deck.notetypes import NOTE_TYPES
+from deck.interop.occlusion import Mask, Unreadable
+from deck.notetypes import IMAGE_OCCLUSION_FIELDS, IMAGE_OCCLUSION_ID, NOTE_TYPES
 from deck.problems import Problem
 
 # The note types converted, by name: the card type and what each field, in order, becomes.
@@ -50,13 +52,14 @@ CONVERTED = {
      for kind, note_type in NOTE_TYPES.items() if set(note_type.fields) <= set(_OWN_FIELDS)}
 
 _SOUND = re.compile(r"\[sound:([^\]]+)\]")
-_KEYS = ("id", "type", "question", "answer", "text", "extra", "tags", "source", "deck", "audio", "guid", "fields",
-         "media")
+_KEYS = ("id", "type", "note-type", "image", "header", "hide", "masks", "question", "answer", "text", "extra", "tags",
+         "source", "deck", "audio", "guid", "fields", "media")
+_HEADER = IMAGE_OCCLUSION_FIELDS.index("Header")
 _DECK_TYPE_IDS = {note_type.id: note_type.name for note_type in NOTE_TYPES.values()}
 # Words other YAML readers take for booleans or null (deck's own reader keeps every value text).
 _YAML_WORDS = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null"})
 _TAG = TypeAdapter(TagName)
-Card = dict[str, str | list[str] | dict[str, str]]  # a card's keys, as the deck file will have them
+Card = dict[str, str | list[str] | dict[str, str] | list[Mask]]  # a card's keys, as the deck file will have them
 _GUID = TypeAdapter(Guid)
 
 
@@ -165,6 +168,7 @@ class Converter:
         self.without_guid = 0
         self.progress = progress
         self.markdown: dict[str, Converted] = {}  # each distinct field's Markdown, made once
+        self.pictures: dict[int, pictures.Picture | str] = {}  # by id() of a picture note: its card, or why not
 
     def deck_file(self, notes: list[AnkiNote], descriptions: dict[str, str], fallback_name: str) -> str:
         """The deck file's text: the notes' common deck is the deck, the rest of each is `deck:`."""
@@ -179,9 +183,13 @@ class Converter:
             self.messages.append(f"skipped {count} note{'s' * (count > 1)} of note type '{name}': a text file's notes "
                                  "must be of Anki's stock note types or deck's")
         notes = [note for note in notes if self.converted(note)]
+        for note in notes:
+            if note.note_type_id == IMAGE_OCCLUSION_ID or self.kind(note) == "image-occlusion":
+                self.pictures[id(note)] = self.picture(note)
         for note_type in self.note_types.values():
             self.html[note_type.id] = declare.html_fields(
-                note_type, [note for note in notes if note.note_type_id == note_type.id])
+                note_type, [note for note in notes if note.note_type_id == note_type.id
+                            and not isinstance(self.pictures.get(id(note)), pictures.Picture)])
         levels = [[level.strip() for level in note.deck.split("::")] for note in notes]
         top = os.path.commonprefix(levels) if levels else []
         if not any(top):
@@ -193,8 +201,17 @@ class Converter:
         taken: set[str] = set()
         for note, deck in pipeline.each_card(list(zip(notes, levels)), self.progress, "converting notes"):
             subdeck = "::".join(deck[len(top):] if deck[:len(top)] == top else deck)
-            card = (self.declared_card(note, subdeck or None, taken) if note.note_type_id in self.note_types
-                    else self.card(note, subdeck or None, taken))
+            reading = self.pictures.get(id(note))
+            if isinstance(reading, pictures.Picture):
+                card: Card | None = self.picture_card(note, reading, subdeck or None, taken)
+            elif note.note_type_id in self.note_types:
+                card = self.declared_card(note, subdeck or None, taken, reading)
+            elif reading is not None:
+                self.messages.append(f"note {note.guid!r}: skipped: a card of deck's image occlusion type, "
+                                     f"changed so that no card rebuilds it: {reading}")
+                card = None
+            else:
+                card = self.card(note, subdeck or None, taken)
             cards += [card] if card is not None else []
         self.cards = len(cards)
         if self.without_guid:
@@ -209,6 +226,8 @@ class Converter:
         self.messages += [f"note type '{note_type.name}': its templates run scripts in Anki; the deck file says "
                           "'scripts: yes' for it: review them" for note_type in self.note_types.values()
                           if declare.has_scripts(note_type)]
+        self.messages += [message for note_type in self.note_types.values()
+                          if (message := pictures.type_message(note_type)) is not None]
         declared = [line for key, note_type in self.note_types.items()
                     for line in declare.note_type_lines(self.keys[key], note_type, self.html[key], yaml_scalar,
                                                         self.template_files(note_type))]
@@ -216,15 +235,53 @@ class Converter:
 
     def converted(self, note: AnkiNote) -> bool:
         """A package's notes all are; a text file's, of deck's and Anki's stock note types (by name)."""
-        return note.note_type_id in self.note_types or _DECK_TYPE_IDS.get(note.note_type_id, note.note_type) in CONVERTED
+        return (note.note_type_id in self.note_types or note.note_type_id == IMAGE_OCCLUSION_ID
+                or _DECK_TYPE_IDS.get(note.note_type_id, note.note_type) in CONVERTED)
 
-    def declared_card(self, note: AnkiNote, subdeck: str | None, taken: set[str]) -> Card:
-        """A note of the package's own note type: every field as it is, in its field's format."""
+    def kind(self, note: AnkiNote) -> str:
+        """The `kind` of the note's type, when it is one of the package's own (see `AnkiNoteType.kind`)."""
+        note_type = self.note_types.get(note.note_type_id)
+        return note_type.kind if note_type else ""
+
+    def picture(self, note: AnkiNote) -> pictures.Picture | str:
+        """What a picture card keeps of an image occlusion note (its picture copied out), or why none can."""
+        try:
+            picture = pictures.read([value for _, value in note.fields])
+            self.image(picture.image)
+        except (Unreadable, ValueError) as error:  # (a picture that cannot be copied: MediaError, a ValueError)
+            return str(error)
+        return picture
+
+    def picture_card(self, note: AnkiNote, picture: pictures.Picture, subdeck: str | None, taken: set[str]) -> Card:
+        """An image occlusion note as a `type: image-occlusion` card; of the package's own note type,
+        which students' notes have, when it is not deck's (`note-type`)."""
+        notes: list[str] = []
+        header = self.field_text("header", picture.header, notes)
+        card: Card = {"id": ids.unique(ids.slug(render.plain_text(header) or Path(picture.image).stem), taken),
+                      "type": "image-occlusion"}
+        card |= {"note-type": self.keys[note.note_type_id]} if note.note_type_id in self.note_types else {}
+        card["image"] = self.image(picture.image)
+        card |= {"header": header} if header else {}
+        card |= {"hide": picture.hide} if picture.hide != "all" else {}
+        card["masks"] = picture.masks
+        extra = self.field_text("extra", picture.extra, notes)
+        card |= {"extra": extra} if extra else {}
+        notes += self.tags_and_deck(note, subdeck, card)
+        card |= self.citation(picture.comments, notes) if picture.comments else {}
+        self.messages += [f"card '{card['id']}': {message}" for message in notes]
+        return card
+
+    def declared_card(self, note: AnkiNote, subdeck: str | None, taken: set[str], why: str | None = None) -> Card:
+        """A note of the package's own note type: every field as it is, in its field's format; `why`
+        it is not a picture card, when it is an image occlusion note."""
         note_type = self.note_types[note.note_type_id]
-        first = note.fields[note_type.sort_field][1] if note_type.sort_field < len(note.fields) else ""
+        # (An image occlusion note sorts by its masks' syntax: its header names it better.)
+        named = _HEADER if note_type.kind == "image-occlusion" else note_type.sort_field
+        first = note.fields[named][1] if named < len(note.fields) else ""
         card: Card = {"id": ids.unique(ids.slug(render.plain_text(first or note.fields[0][1])), taken),
                       "type": self.keys[note_type.id]}
-        notes = self.tags_and_deck(note, subdeck, card)
+        notes = [f"kept as its fields, not as a picture card: {why}"] if why else []
+        notes += self.tags_and_deck(note, subdeck, card)
         fields: dict[str, str] = {}
         for name, value in note.fields:
             if not value:
@@ -364,12 +421,15 @@ def card_lines(card: Card) -> list[str]:
     lines = []
     for number, key in enumerate(key for key in _KEYS if key in card):
         value = card[key]
+        if key == "masks":
+            lines += ["    masks:", *(f"      - {pictures.mask_text(mask)}" for mask in cast(list[Mask], value))]
+            continue
         if isinstance(value, dict):
             lines.append(f"    {key}:")
             lines += [f"      {declare.yaml_key(name)}: {yaml_scalar(text, False, 8)}" for name, text in value.items()]
             continue
-        text = (f"[{', '.join(yaml_scalar(tag, True) for tag in value)}]" if isinstance(value, list)
-                else yaml_scalar(value, key in ("id", "type", "source"), 6))
+        text = (f"[{', '.join(yaml_scalar(tag, True) for tag in cast(list[str], value))}]" if isinstance(value, list)
+                else yaml_scalar(value, key in ("id", "type", "note-type", "hide", "source"), 6))
         lines.append(f"{'  - ' if number == 0 else '    '}{key}: {text}")
     return lines
 

@@ -2,7 +2,8 @@
 
 Notes are matched to cards by GUID. A field that differs from what the deck renders is written back
 in place (`deck.interop.textedit`), as Markdown through `deck import`'s conversion, or as HTML for a
-field kept as HTML; tags and the subdeck follow Anki's. `cards.lock` tells who changed a card: the
+field kept as HTML, or as a picture card's masks (`deck.interop.pictures`); tags and the subdeck
+follow Anki's. `cards.lock` tells who changed a card: the
 deck (its rendering is not the one the last build recorded), Anki (the note is not), or both, a
 conflict that is reported and left alone. A pulled value that would make the deck invalid is
 reported and left out. Every changed file is replaced at once, or none.
@@ -17,15 +18,16 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from deck import htmlfields, ids, pipeline, render
-from deck.cards import NoteCard
+from deck.cards import ImageOcclusionCard, NoteCard
 from deck.fields import Note
 from deck.files import write_all_atomically
-from deck.interop import apkg
+from deck.interop import apkg, pictures
 from deck.interop.apkg import AnkiNote
 from deck.interop.importer import CONVERTED, Converter, card_lines
 from deck.media import MediaError
-from deck.notetypes import BUILT_IN_IDS
+from deck.notetypes import BUILT_IN_IDS, IMAGE_OCCLUSION_ID
 from deck.interop.interchange import to_markdown
+from deck.interop.occlusion import Unreadable
 from deck.interop.textedit import Edit, Editor
 from deck.nodes import Document, Mapping, Scalar
 from deck.package import note_guid
@@ -124,7 +126,7 @@ def _changes(checked: pipeline.Checked, documents: dict[Path, tuple[Document, Ed
             pulled.missing.append(card.id)
             continue
         node, path = places[guid]
-        note_type = checked.note_types[card.type]
+        note_type = checked.note_types[note.kind]
         if [name for name, _ in anki.fields] != list(note_type.fields):  # (its fields are what matters)
             pulled.messages.append(f"card '{card.id}': its note type in Anki, '{anki.note_type}', has other fields "
                                    "than the deck's; not pulled")
@@ -134,13 +136,10 @@ def _changes(checked: pipeline.Checked, documents: dict[Path, tuple[Document, Ed
             assert isinstance(fields, Mapping)  # (the deck is valid)
             target = _Card(card.id, note, node, documents[path][1], list(note_type.fields), fields,
                            note_type.html_fields)
-        elif note_type.name in CONVERTED:
+        elif isinstance(card, ImageOcclusionCard):
+            target = _Card(card.id, note, node, documents[path][1], list(pictures.KEYS), node)
+        else:
             target = _Card(card.id, note, node, documents[path][1], list(CONVERTED[note_type.name][1]), node)
-        else:  # an image occlusion card: its masks are not read back into the deck
-            if tuple(value for _, value in anki.fields) != note.fields or not _same_tags(anki.tags, note.tags):
-                pulled.messages.append(f"card '{card.id}': changed in Anki, but image occlusion cards are not "
-                                       "pulled; copy the change into the deck by hand")
-            continue
         entry = locked.get(guid)
         theirs = note._replace(fields=tuple(value for _, value in anki.fields), tags=tuple(anki.tags))
         moved = _inside(anki.deck, info.name) and _subdeck(anki.deck, info.name) != note.subdeck
@@ -182,7 +181,14 @@ def _add(checked: pipeline.Checked, documents: dict[Path, tuple[Document, Editor
         if home is None or note.note_type_id not in BUILT_IN_IDS:
             pulled.unknown += 1
             continue
-        card = converter.card(note, _subdeck(note.deck, info.name), taken)
+        subdeck = _subdeck(note.deck, info.name)
+        if note.note_type_id == IMAGE_OCCLUSION_ID:
+            picture = converter.picture(note)
+            if isinstance(picture, str):
+                converter.messages.append(f"note {note.guid!r}: not added: {picture}")
+            card = converter.picture_card(note, picture, subdeck, taken) if not isinstance(picture, str) else None
+        else:
+            card = converter.card(note, subdeck, taken)
         if card is None:  # (the converter says why)
             continue
         if "guid" not in card:  # a card of another GUID would be added again by every pull
@@ -246,8 +252,11 @@ def _edits(card: _Card, anki: AnkiNote, deck_name: str, reference: Callable[[str
     for key, ours, (name, theirs) in zip(card.keys, card.note.fields, anki.fields):
         if ours == theirs:
             continue
-        if key in ("source", "audio"):
+        if key in ("source", "audio", "image"):
             messages.append(f"{label}: its {name} field changed in Anki; a {key} is not pulled: edit it in the deck")
+            continue
+        if key == "masks":
+            made += _masks(card, ours, theirs, messages)
             continue
         if name in card.html_fields:  # kept as HTML, its pictures by the deck's paths to them
             found: list[htmlfields.Finding] = []
@@ -279,6 +288,19 @@ def _edits(card: _Card, anki: AnkiNote, deck_name: str, reference: Callable[[str
         edit = card.editor.set_text(card.node, "deck", subdeck) if subdeck else card.editor.remove(card.node, "deck")
         made += [edit] if edit else []
     return made
+
+
+def _masks(card: _Card, ours: str, theirs: str, messages: list[str]) -> list[Edit]:
+    """The edits that give a picture card the masks of the Occlusion field Anki's editor wrote."""
+    try:
+        hide, masks = pictures.occlusions(theirs)
+    except Unreadable as error:
+        messages.append(f"card '{card.card_id}': its masks changed in Anki, but are not pulled: {error}")
+        return []
+    was, had = pictures.occlusions(ours)  # (deck wrote it: it reads)
+    made = card.editor.set_items_in_place(card.node, "masks", [pictures.mask_text(mask) for mask in had],
+                                          [pictures.mask_text(mask) for mask in masks]) if masks != had else []
+    return made + ([card.editor.set_text(card.node, "hide", hide)] if hide != was else [])
 
 
 def _conflict(card: _Card, anki: AnkiNote, deck_name: str, document: Document) -> Problem:

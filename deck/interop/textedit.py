@@ -48,7 +48,11 @@ class Editor:
 
     def set_list(self, mapping: Mapping, key: str, values: list[str]) -> Edit:
         """`key: [a, b]` in `mapping`; a list written one item a line stays so."""
-        items = [value if _PLAIN.fullmatch(value) else json.dumps(value, ensure_ascii=False) for value in values]
+        return self.set_items(mapping, key, [value if _PLAIN.fullmatch(value) else json.dumps(value, ensure_ascii=False)
+                                             for value in values])
+
+    def set_items(self, mapping: Mapping, key: str, items: list[str]) -> Edit:
+        """`set_list` of items written in YAML already (flow mappings, for one)."""
         flow = f"[{', '.join(items)}]"
         if key not in mapping.pairs:
             return self._add(mapping, key, flow)
@@ -57,6 +61,18 @@ class Editor:
             indent = " " * (node.column - 1)
             return self._replace(node, f"{self.newline}{indent}".join(f"- {item}" for item in items) if items else flow)
         return self._replace(node, flow)
+
+    def set_items_in_place(self, mapping: Mapping, key: str, old: list[str], new: list[str]) -> list[Edit]:
+        """`set_items`, where an item whose text is in `old` at its place keeps its text (comments and
+        all): of a list written one item a line, each changed item replaced and new ones added below."""
+        _, node = mapping.pairs[key]
+        if not (isinstance(node, Sequence) and len(node.items) == len(old) <= len(new) and old
+                and self.text[self._offset(node)] == "-"):
+            return [self.set_items(mapping, key, new)]
+        made = [self._replace(item, text) for item, was, text in zip(node.items, old, new) if was != text]
+        at, newline = self._after(node.items[-1])
+        indent = " " * (node.column - 1)
+        return made + [Edit(at, at, f"{newline}{indent}- {text}{self.newline}") for text in new[len(old):]]
 
     def remove(self, mapping: Mapping, key: str) -> Edit | None:
         """`key` taken out of a block mapping, its lines with it; None in a flow mapping."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -24,7 +24,7 @@ from deck import cloze, pipeline
 from deck.fields import Note
 from deck.files import remove_stale, write_atomically
 from deck.media import data_uri, inline_images, references
-from deck.notetypes import NOTE_TYPES, STOCK_KIND_IMAGE_OCCLUSION
+from deck.notetypes import IMAGE_OCCLUSION_FIELDS, STOCK_KIND_IMAGE_OCCLUSION, NoteType
 
 FORMATS = (".pdf", ".html")
 PAPERS = {"a4": "A4", "letter": "letter"}  # --paper, as CSS names the size
@@ -123,7 +123,8 @@ def _page(checked: pipeline.Checked, sections: dict[str | None, list[Note]], pap
     body = []
     for subdeck, notes in sections.items():
         heading = escape(subdeck.replace("::", " › ") if subdeck else title)
-        body.append(f"<section>\n<h2>{heading}</h2>\n" + "\n".join(_note(note, numbers) for note in notes)
+        body.append(f"<section>\n<h2>{heading}</h2>\n"
+                    + "\n".join(_note(note, numbers, checked.note_types) for note in notes)
                     + "\n</section>")
     sources = "\n".join(f'<li id="source-{number}"><span class="number">{number}.</span> {citation}</li>'
                         for citation, number in numbers.items())
@@ -153,11 +154,11 @@ def _page(checked: pipeline.Checked, sections: dict[str | None, list[Note]], pap
     return inline_images(page, uris), len(numbers)
 
 
-def _note(note: Note, numbers: dict[str, int]) -> str:
+def _note(note: Note, numbers: dict[str, int], note_types: Mapping[str, NoteType]) -> str:
     """One note: its question and answer (or its cloze sentence, filled in), extra and source number."""
-    note_type = NOTE_TYPES[note.kind]
-    fields = dict(zip(note_type.fields, note.fields))
+    note_type = note_types[note.kind]
     picture = note_type.stock_kind == STOCK_KIND_IMAGE_OCCLUSION
+    fields = dict(zip(IMAGE_OCCLUSION_FIELDS if picture else note_type.fields, note.fields))  # (by role: any names)
     source = fields["Comments" if picture else "Source"]
     cited = ""
     if source:
