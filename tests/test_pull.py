@@ -446,3 +446,30 @@ def test_a_picture_note_added_in_anki_becomes_a_picture_card(run, tmp_path: Path
                             "    tags: [pictures]\n"), added
     assert (tmp_path / "media" / "second.svg").read_bytes() == (tmp_path / "images" / "tca-cross.svg").read_bytes()
     assert run("build", "cards.yaml", "-o", "rebuilt.apkg").exit_code == 0
+
+
+def test_a_note_of_the_deck_s_own_note_type_added_in_anki_becomes_a_card_of_it(run, tmp_path: Path,
+                                                                              collection: Collection) -> None:
+    from test_notetypes import VOCABULARY
+
+    def add_word(collection: Collection) -> None:
+        vocabulary = collection.models.get(1600000000123)  # type: ignore[arg-type]
+        note = collection.new_note(vocabulary)  # type: ignore[arg-type]
+        note["Word"], note["Meaning"] = "Baum", "<i>tree</i>"
+        note["Example"] = '<div style="color: grey">Der Baum ist hoch.</div>'
+        collection.add_note(note, collection.decks.id("Words"))
+
+    _round(run, tmp_path, collection, add_word, text=VOCABULARY)
+    result = run("pull", "edited.apkg")
+    assert result.exit_code == 0 and "added 1 new card: tree" in result.stdout  # (named by its sort field)
+    guid = collection.get_note(collection.find_notes("Word:Baum")[0]).guid
+    assert _diff(VOCABULARY, (tmp_path / "cards.yaml").read_text()) == [
+        "+   - id: tree", '+     type: "Vocabulary (5 fields)"', f"+     guid: {json.dumps(guid)}", "+     fields:",
+        '+       Word: "Baum"', '+       Meaning: "<i>tree</i>"',  # (Markdown: inline HTML is Markdown too)
+        '+       Example: "<div style=\\"color: grey\\">Der Baum ist hoch.</div>"',  # (an HTML field: as it is)
+    ]
+    assert run("build", "cards.yaml", "-o", "again.apkg").exit_code == 0
+    log = import_package(collection, tmp_path / "again.apkg")
+    assert (len(log.new), len(log.conflicting)) == (0, 0)
+    [note_id] = collection.find_notes("Word:Baum")
+    assert collection.get_note(note_id)["Example"] == '<div style="color: grey">Der Baum ist hoch.</div>'

@@ -23,7 +23,7 @@ from deck.fields import Note
 from deck.files import write_all_atomically
 from deck.interop import apkg, pictures
 from deck.interop.apkg import AnkiNote
-from deck.interop.importer import CONVERTED, Converter, card_lines
+from deck.interop.importer import CONVERTED, Card, Converter, card_lines
 from deck.media import MediaError
 from deck.notetypes import BUILT_IN_IDS, IMAGE_OCCLUSION_ID
 from deck.interop.interchange import to_markdown
@@ -50,7 +50,7 @@ class Pulled:
     conflicts: list[Problem] = field(default_factory=list)  # cards changed on both sides: each with both versions
     missing: list[str] = field(default_factory=list)  # ids of cards the package does not have
     elsewhere: int = 0  # notes of other decks, left alone
-    unknown: int = 0  # notes of this deck that no card has, not of deck's built-in note types: not added
+    unknown: int = 0  # notes of this deck that no card has, not of its note types: not added
     problems: list[Problem] = field(default_factory=list)  # what was left out, or why nothing was pulled
     deck_ok: bool = True  # False: the deck itself has errors (`problems`), so nothing was pulled
 
@@ -83,7 +83,7 @@ def pull(package: Path, deck: Path, dry_run: bool = False) -> Pulled:
             read = apkg.read(package, Path(temporary))
         except apkg.PackageError as error:
             raise PullFailed(str(error)) from error
-        converter = Converter(read.media, package.name, {})
+        converter = _converter(checked, read, package.name)
         pulled, edits = _changes(checked, documents, read.notes, converter)
         _validate(deck, documents, edits, pulled, {f"media/{name}" for name in converter.media.files})
         media = _media(checked.media.root, converter, pulled)
@@ -164,9 +164,21 @@ def _changes(checked: pipeline.Checked, documents: dict[Path, tuple[Document, Ed
     return pulled, edits
 
 
+def _converter(checked: pipeline.Checked, read: apkg.Package, origin: str) -> Converter:
+    """`deck import`'s converter, for the package's notes of the deck's own note types too: a note of
+    one, new in Anki, becomes a card of it, its fields in the formats the deck declares."""
+    assert checked.deck is not None
+    own = {int(spec.id): key for key, spec in checked.deck.note_types.items() if spec.kind != "image-occlusion"}
+    converter = Converter(read.media, origin,
+                          {number: note_type for number, note_type in read.note_types.items() if number in own})
+    converter.keys = {number: own[number] for number in converter.note_types}
+    converter.html = {number: set(checked.note_types[own[number]].html_fields) for number in converter.note_types}
+    return converter
+
+
 def _add(checked: pipeline.Checked, documents: dict[Path, tuple[Document, Editor]], notes: list[AnkiNote],
          converter: Converter, edits: dict[Path, dict[str, list[Edit]]], pulled: Pulled) -> None:
-    """Notes of the deck that no card has, of deck's own note types, as cards after the last card
+    """Notes of the deck that no card has, of its note types (built-in or declared), as cards after the last card
     of its first file of cards, each with a readable id and its GUID."""
     assert checked.deck is not None
     info = checked.deck.deck
@@ -178,11 +190,14 @@ def _add(checked: pipeline.Checked, documents: dict[Path, tuple[Document, Editor
     taken = {card.id for card, _ in checked.cards} | set(checked.lock.cards if checked.lock else ())
     taken |= set(checked.lock.removed if checked.lock else ())
     for note in notes:
-        if home is None or note.note_type_id not in BUILT_IN_IDS:
+        if home is None or (note.note_type_id not in BUILT_IN_IDS and note.note_type_id not in converter.keys):
             pulled.unknown += 1
             continue
         subdeck = _subdeck(note.deck, info.name)
-        if note.note_type_id == IMAGE_OCCLUSION_ID:
+        card: Card | None
+        if note.note_type_id in converter.keys:
+            card = converter.declared_card(note, subdeck, taken)
+        elif note.note_type_id == IMAGE_OCCLUSION_ID:
             picture = converter.picture(note)
             if isinstance(picture, str):
                 converter.messages.append(f"note {note.guid!r}: not added: {picture}")
