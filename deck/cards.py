@@ -160,6 +160,11 @@ class Mask(_Strict):
     points: list[tuple[Fraction, Fraction]] | None = None
     card: Annotated[int, Field(ge=1, le=500)] | None = None  # (Anki makes at most 500 cards of a note)
 
+    def box(self) -> tuple[float, float, float, float]:
+        """A rect's or an ellipse's left, top, width and height (a valid one has all four)."""
+        assert self.left is not None and self.top is not None and self.width is not None and self.height is not None
+        return self.left, self.top, self.width, self.height
+
     @model_validator(mode="after")
     def _inside_the_picture(self) -> Mask:
         box = [getattr(self, key) for key in _BOX_KEYS]

@@ -203,8 +203,8 @@ def _box(mask: Mask) -> tuple[float, float, float, float]:
     if mask.points is not None:
         xs, ys = [x for x, _ in mask.points], [y for _, y in mask.points]
         return min(xs), min(ys), max(xs), max(ys)
-    assert mask.left is not None and mask.top is not None and mask.width is not None and mask.height is not None
-    return mask.left, mask.top, mask.left + mask.width, mask.top + mask.height
+    left, top, width, height = mask.box()
+    return left, top, left + width, top + height
 
 
 def _overlap(one: tuple[float, float, float, float], other: tuple[float, float, float, float]) -> float:

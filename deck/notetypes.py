@@ -194,7 +194,7 @@ def occlusion_type_problem(key: str, specs: dict[str, NoteTypeSpec]) -> str | No
     """What is wrong with `note-type: KEY` on an image occlusion card, or None: it must name a note
     type the deck declares with `kind: image-occlusion`."""
     kinds = [name for name, spec in specs.items() if spec.kind == "image-occlusion"]
-    if key in specs and key in kinds:
+    if key in kinds:
         return None
     what = f"note type '{key}' is not of kind image-occlusion" if key in specs else f"no note type '{key}' is declared"
     return (f"{what}; 'note-type' names one of the deck's note types of kind image-occlusion"

@@ -35,12 +35,12 @@ def field(card: ImageOcclusionCard) -> str:
 def _shape(mask: Mask) -> str:
     if mask.points is not None:
         return "polygon:points=" + " ".join(f"{_number(x)},{_number(y)}" for x, y in mask.points)
-    assert mask.left is not None and mask.top is not None and mask.width is not None and mask.height is not None
+    left, top, width, height = mask.box()
     if mask.shape == "ellipse":
-        size = f"rx={_number(mask.width / 2)}:ry={_number(mask.height / 2)}"
+        size = f"rx={_number(width / 2)}:ry={_number(height / 2)}"
     else:
-        size = f"width={_number(mask.width)}:height={_number(mask.height)}"
-    return f"{mask.shape}:left={_number(mask.left)}:top={_number(mask.top)}:{size}"
+        size = f"width={_number(width)}:height={_number(height)}"
+    return f"{mask.shape}:left={_number(left)}:top={_number(top)}:{size}"
 
 
 def _number(value: float) -> str:

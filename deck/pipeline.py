@@ -149,17 +149,18 @@ def _check(path: str, document: nodes.Document, progress: Progress, label: str, 
     fields = Fields(document, validated.deck.sources if validated.deck else {}, checked.media, checked.note_types)
     fields.template_media(validated.note_types)
     root = document.root
-    if validated.deck is not None and validated.deck.deck.description and isinstance(root, nodes.Mapping):
-        deck_node = root.pairs["deck"][1]
+    deck_id = None  # (known once the deck is valid)
+    if validated.deck is not None and isinstance(root, nodes.Mapping):
+        info, deck_node = validated.deck.deck, root.pairs["deck"][1]
+        deck_id = info.id
         assert isinstance(deck_node, nodes.Mapping)  # (the deck is valid)
-        checked.description = fields.render("deck", deck_node, "description", validated.deck.deck.description)
-    if validated.deck is not None and validated.deck.deck.subdecks and isinstance(root, nodes.Mapping):
-        subdecks_node = root.pairs["deck"][1].pairs["subdecks"][1]  # type: ignore[union-attr]
-        assert isinstance(subdecks_node, nodes.Mapping)  # (the deck is valid)
-        checked.subdecks = {name: fields.render(f"subdeck '{name}'", subdecks_node, name, text)
-                            for name, text in validated.deck.deck.subdecks.items()}
-    deck_id = validated.deck.deck.id if validated.deck is not None and isinstance(root, nodes.Mapping) else None
-    if deck_id is not None:
+        if info.description:
+            checked.description = fields.render("deck", deck_node, "description", info.description)
+        if info.subdecks:
+            subdecks_node = deck_node.pairs["subdecks"][1]
+            assert isinstance(subdecks_node, nodes.Mapping)
+            checked.subdecks = {name: fields.render(f"subdeck '{name}'", subdecks_node, name, text)
+                                for name, text in info.subdecks.items()}
         checked.guids = [guid_of(deck_id, card) for card, _ in validated.cards]
         _unique_guids(document, checked.problems, validated.cards, checked.guids)
     # Cards are checked even when the deck is not, so that one run reports every problem.

@@ -131,15 +131,14 @@ def _changes(checked: pipeline.Checked, documents: dict[Path, tuple[Document, Ed
             pulled.messages.append(f"card '{card.id}': its note type in Anki, '{anki.note_type}', has other fields "
                                    "than the deck's; not pulled")
             continue
+        editor = documents[path][1]
         if isinstance(card, NoteCard):
             fields = node.pairs["fields"][1]
             assert isinstance(fields, Mapping)  # (the deck is valid)
-            target = _Card(card.id, note, node, documents[path][1], list(note_type.fields), fields,
-                           note_type.html_fields)
-        elif isinstance(card, ImageOcclusionCard):
-            target = _Card(card.id, note, node, documents[path][1], list(pictures.KEYS), node)
-        else:
-            target = _Card(card.id, note, node, documents[path][1], list(CONVERTED[note_type.name][1]), node)
+            target = _Card(card.id, note, node, editor, list(note_type.fields), fields, note_type.html_fields)
+        else:  # a built-in card: each field from its key on the card
+            keys = pictures.KEYS if isinstance(card, ImageOcclusionCard) else CONVERTED[note_type.name][1]
+            target = _Card(card.id, note, node, editor, list(keys), node)
         entry = locked.get(guid)
         theirs = note._replace(fields=tuple(value for _, value in anki.fields), tags=tuple(anki.tags))
         moved = _inside(anki.deck, info.name) and _subdeck(anki.deck, info.name) != note.subdeck

@@ -55,8 +55,8 @@ def _shape(mask: Mask, role: str) -> str:
     if mask.points is not None:
         points = " ".join(f"{x:g},{y:g}" for x, y in mask.points)
         return f'<polygon class="{role}" points="{points}"/>'
-    assert mask.left is not None and mask.top is not None and mask.width is not None and mask.height is not None
+    left, top, width, height = mask.box()
     if mask.shape == "ellipse":
-        return (f'<ellipse class="{role}" cx="{mask.left + mask.width / 2:g}" cy="{mask.top + mask.height / 2:g}" '
-                f'rx="{mask.width / 2:g}" ry="{mask.height / 2:g}"/>')
-    return f'<rect class="{role}" x="{mask.left:g}" y="{mask.top:g}" width="{mask.width:g}" height="{mask.height:g}"/>'
+        return (f'<ellipse class="{role}" cx="{left + width / 2:g}" cy="{top + height / 2:g}" '
+                f'rx="{width / 2:g}" ry="{height / 2:g}"/>')
+    return f'<rect class="{role}" x="{left:g}" y="{top:g}" width="{width:g}" height="{height:g}"/>'
