@@ -451,17 +451,19 @@ def export_command(file: str, csv_out: Path, separator: str, max_errors: int) ->
 @click.option("--force", is_flag=True, help="Replace OUTPUT and files of the same name in media/.")
 @_max_errors
 def import_command(source: Path, output: Path, force: bool, max_errors: int) -> None:
-    """Convert an Anki deck (.apkg, or a .csv/.txt file with Anki's headers) into a deck file.
+    """Convert an Anki deck (.apkg, or a .csv/.txt text file from Anki) into a deck file.
 
-    Basic, reversed, type-in and cloze notes become cards, each keeping its GUID, so a rebuilt
-    deck updates the cards students already have instead of duplicating them. Pictures and sounds
-    are copied into media/ beside OUTPUT. Anything that cannot be kept is reported. Reading .apkg
-    files needs Anki's backend, the anki package (deck's import extra).
+    Each note keeps its GUID and note type, so a rebuilt deck updates the notes students already
+    have instead of duplicating them. A package's own note types are declared as they are; notes of
+    Anki's stock types in a text file become deck's card types. Pictures and sounds are copied into
+    media/ beside OUTPUT. What cannot be kept is reported, and what the build would refuse (a remote
+    picture, one the package lacks) is kept and reported where it is. Reading .apkg files needs
+    Anki's backend, the anki package (deck's import extra).
 
     \b
     Example:
       $ deck import German.apkg -o cards.yaml
-      German.apkg: skipped 1 note of note type 'Vocabulary': only basic, reversed, type-in and cloze notes can be converted
+      note type 'Vocabulary': its templates run scripts in Anki; the deck file says 'scripts: yes' for it: review them
       wrote cards.yaml: 4 cards, 2 media files in media/
     """
     from deck.interop import importer  # here, as no other command needs it: 0.01 s of each of theirs
@@ -469,6 +471,8 @@ def import_command(source: Path, output: Path, force: bool, max_errors: int) -> 
     try:
         imported = importer.import_deck(source, output, force, _progress)
     except importer.ImportFailed as error:
+        for message in error.messages:
+            _say(message, err=True)
         raise click.ClickException(shown(str(error))) from error
     except files.Refused as error:
         raise click.UsageError(shown(str(error))) from error

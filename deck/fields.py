@@ -21,7 +21,7 @@ from deck.notetypes import NOTE_TYPES, NoteType, card_ords
 from deck.problems import Problem
 
 # A sound in a field of a deck's own note type, as Anki writes it: [sound:path beside the deck].
-_SOUND = re.compile(r"\[sound:([^\]]+)\]")
+SOUND = re.compile(r"\[sound:([^\]]+)\]")  # a sound tag in an HTML field, as Anki writes it
 
 
 class Note(NamedTuple):
@@ -116,7 +116,7 @@ class Fields:
         texts = []
         for name in note_type.fields:
             text = card.fields.get(name, "")
-            text = _SOUND.sub(lambda match: f"[sound:{self._sound(label, where, name, match.group(1), match.group(0))}]",
+            text = SOUND.sub(lambda match: f"[sound:{self._sound(label, where, name, match.group(1), match.group(0))}]",
                               text)
             if name not in note_type.html_fields:
                 texts.append(self.render(label, where, name, text, html, note_type.cloze))

@@ -324,11 +324,14 @@ def test_a_text_file_without_a_note_type_is_read_as_anki_reads_it(tmp_path: Path
     assert sorted(note.fields[:2] for note in checked.notes) == anki == [("Hund", "dog"), ("Katze", "cat")]
 
 
-def test_a_text_file_with_nothing_to_convert_writes_nothing(tmp_path: Path) -> None:
-    (tmp_path / "words.csv").write_text("#notetype:Vocabulary\nq;a\n", encoding="utf-8")
-    with pytest.raises(ImportFailed, match="no note could be converted; wrote nothing") as failure:
-        import_deck(tmp_path / "words.csv", tmp_path / "cards.yaml")
-    assert "skipped 1 note of note type 'Vocabulary'" in str(failure.value)
+def test_a_text_file_with_nothing_to_convert_writes_nothing(run, tmp_path: Path) -> None:
+    (tmp_path / "words.csv").write_text("#notetype:Vocabulary\nq;a\n\n;b\n", encoding="utf-8")
+    result = run("import", "words.csv")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "skipped 1 row whose first field is empty, as Anki's text import does",
+        "skipped 1 note of note type 'Vocabulary': a text file's notes must be of Anki's stock note types or deck's",
+        "Error: words.csv: no note could be converted; wrote nothing"]
     assert not (tmp_path / "cards.yaml").exists()
 
 

@@ -66,6 +66,7 @@ class AnkiNote:
     note_type_id: int = 0  # in a package; a text file names its note type only
     made: list[str] = field(default_factory=list)  # media Anki makes for it from its fields (LaTeX pictures)
     mod: int = 0  # when it was last changed, in seconds (0: not known, in a text file)
+    line: int = 0  # in a text file, the line its row starts on
 
 
 @dataclass

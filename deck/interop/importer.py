@@ -30,6 +30,7 @@ from pydantic import TypeAdapter, ValidationError
 from deck import htmlfields, ids, pipeline, render
 from deck.interop import apkg, declare, pictures
 from deck.cards import SLUG_PATTERN, Guid, TagName
+from deck.fields import SOUND
 from deck.files import check_output, write_atomically
 from deck.interop.apkg import AnkiNote, AnkiNoteType
 from deck.interop.export import SEPARATORS
@@ -51,7 +52,6 @@ CONVERTED = {
 } | {note_type.name: (kind, tuple(_OWN_FIELDS[name] for name in note_type.fields))
      for kind, note_type in NOTE_TYPES.items() if set(note_type.fields) <= set(_OWN_FIELDS)}
 
-_SOUND = re.compile(r"\[sound:([^\]]+)\]")
 _KEYS = ("id", "type", "note-type", "image", "header", "hide", "masks", "question", "answer", "text", "extra", "tags",
          "source", "deck", "audio", "guid", "fields", "media")
 _HEADER = IMAGE_OCCLUSION_FIELDS.index("Header")
@@ -64,7 +64,12 @@ _GUID = TypeAdapter(Guid)
 
 
 class ImportFailed(Exception):
-    """The input could not be read, or the output could not be written; nothing was written."""
+    """The input could not be read, or the output could not be written; nothing was written.
+    `messages`: what was skipped on the way, one line each, when that is why."""
+
+    def __init__(self, reason: str, messages: list[str] | None = None) -> None:
+        super().__init__(reason)
+        self.messages = messages or []
 
 
 @dataclass
@@ -100,7 +105,7 @@ def import_deck(source: Path, out: Path, force: bool = False, progress: pipeline
         converter = Converter(package.media, source.name, package.note_types, progress)
         text = converter.deck_file(package.notes, package.descriptions, source.stem)
         if not converter.cards:
-            raise ImportFailed("\n".join([*converter.messages, f"{source}: no note could be converted; wrote nothing"]))
+            raise ImportFailed(f"{source}: no note could be converted; wrote nothing", converter.messages)
         media_out = out.parent / "media"
         clashes = [name for name, path in converter.media.files.items()
                    if (media_out / name).exists() and (media_out / name).read_bytes() != path.read_bytes()]
@@ -122,6 +127,7 @@ def _read_text(path: Path) -> list[AnkiNote]:
     except (OSError, UnicodeDecodeError) as error:
         raise ImportFailed(f"{path}: cannot read it as UTF-8 text: {error}") from error
     headers: dict[str, str] = {}
+    total = len(lines)
     while lines and lines[0].startswith("#"):
         key, _, value = lines.pop(0)[1:].partition(":")
         headers[key.strip().lower()] = value.rstrip("\r\n")
@@ -136,7 +142,10 @@ def _read_text(path: Path) -> list[AnkiNote]:
     html = headers.get("html", "true").strip().lower() != "false"
     global_tags = headers.get("tags", "").split()
     notes = []
-    for row in csv.reader(io.StringIO(body), delimiter=delimiter):
+    rows = csv.reader(io.StringIO(body), delimiter=delimiter)
+    first = start = total - len(lines) + 1  # the line the rows start on, and the next row
+    for row in rows:
+        line, start = start, first + rows.line_num
         if not any(row):
             continue
 
@@ -147,7 +156,8 @@ def _read_text(path: Path) -> list[AnkiNote]:
         fields = [(f"column {number}", value if html else escape(value, quote=False))
                   for number, value in enumerate(row, 1) if number not in columns.values()]
         notes.append(AnkiNote(column("guid"), column("notetype", headers.get("notetype", "")).strip(), fields,
-                              column("tags").split() + global_tags, column("deck", headers.get("deck", ""))))
+                              column("tags").split() + global_tags, column("deck", headers.get("deck", "")),
+                              line=line))
     return notes
 
 
@@ -169,6 +179,7 @@ class Converter:
         self.progress = progress
         self.markdown: dict[str, Converted] = {}  # each distinct field's Markdown, made once
         self.pictures: dict[int, pictures.Picture | str] = {}  # by id() of a picture note: its card, or why not
+        self.missing: set[str] = set()  # pictures the notes show that `origin` lacks
 
     def deck_file(self, notes: list[AnkiNote], descriptions: dict[str, str], fallback_name: str) -> str:
         """The deck file's text: the notes' common deck is the deck, the rest of each is `deck:`."""
@@ -194,7 +205,7 @@ class Converter:
         top = os.path.commonprefix(levels) if levels else []
         if not any(top):
             top = [fallback_name]
-            if notes:
+            if any(note.deck for note in notes):
                 self.messages.append(f"the notes have no deck in common; their decks go below '{fallback_name}'")
         name = "::".join(top)
         cards: list[Card] = []
@@ -214,6 +225,12 @@ class Converter:
                 card = self.card(note, subdeck or None, taken)
             cards += [card] if card is not None else []
         self.cards = len(cards)
+        if self.missing:
+            names = sorted(self.missing)
+            listed = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+            self.messages.append(f"{len(names)} picture{'s' * (len(names) > 1)} the cards show "
+                                 f"{'are' if len(names) > 1 else 'is'} not in {self.origin}: {listed}; "
+                                 "the cards refer to media/, beside the deck file: put them there")
         if self.without_guid:
             self.messages.append(f"{self.without_guid} of {len(cards)} cards have no usable GUID in {self.origin}: "
                                  "Anki will add them as new notes, beside any copies it already has")
@@ -289,7 +306,7 @@ class Converter:
             if name in self.html[note_type.id]:
                 found: list[render.Finding] = []
                 value = htmlfields.pack_images(value, self.image, found)
-                value = _SOUND.sub(lambda match: f"[sound:{self.kept(match.group(1), self.media.sound, notes)}]", value)
+                value = SOUND.sub(lambda match: f"[sound:{self.kept(match.group(1), self.media.sound, notes)}]", value)
                 notes += [f"{name}: {finding.message}" for finding in found + htmlfields.findings(value)]
                 fields[name] = value
             else:
@@ -343,9 +360,9 @@ class Converter:
         if values.pop("reverse", "").strip():
             kind = "reversed"
         prompt = render.plain_text(values.get("question") or values.get("text") or "")
-        label = f"note {note.guid or prompt[:40]!r}"
-        sounds = [sound for value in values.values() for sound in _SOUND.findall(value)]
-        values = {role: _SOUND.sub("", value) for role, value in values.items()}
+        label = f"row at line {note.line}" if note.line and not prompt else f"note {note.guid or prompt[:40]!r}"
+        sounds = [sound for value in values.values() for sound in SOUND.findall(value)]
+        values = {role: SOUND.sub("", value) for role, value in values.items()}
         card: Card = {"type": kind} if kind != "basic" else {}
         for role in ("question", "answer", "text", "extra"):
             markdown = self.field_text(role, values.get(role, ""), notes)
@@ -354,7 +371,8 @@ class Converter:
         if missing:
             self.messages.append(f"{label}: skipped: its {' and '.join(missing)} is empty")
             return None
-        card["id"] = ids.unique(ids.slug(prompt), taken)
+        named = prompt or render.plain_text(values.get("answer") or values.get("extra") or "")  # (a picture's question)
+        card["id"] = ids.unique(ids.slug(named), taken)
         notes += self.tags_and_deck(note, subdeck, card)
         card |= self.citation(values["source"], notes) if values.get("source", "").strip() else {}
         notes += [f"dropped text beside the sound: {values['audio']!r}"] if values.get("audio", "").strip() else []
@@ -375,6 +393,11 @@ class Converter:
         return markdown
 
     def image(self, name: str) -> str:
+        """A picture's path beside the output; one `origin` lacks keeps that path, so the card still
+        shows it once it is put there (`deck validate` says where)."""
+        if name == Path(name).name and not (self.media.root / name).exists():
+            self.missing.add(name)
+            return f"media/{name}"
         return self.file(name, self.media.image)
 
     def file(self, name: str, check: Callable[[str], str]) -> str:
