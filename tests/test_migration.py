@@ -81,7 +81,7 @@ def round_trip(original: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, 
             changed = fix(imported.out, imported.problems, expected)
             imported.problems = pipeline.check(deck_file).problems
         assert imported.problems == [], [problem.format() for problem in imported.problems]
-        now = int(time.time())  # a maintainer's build is newer than the notes students have
+        now = int(time.time()) + 1  # a maintainer's build is newer than the notes students have
         monkeypatch.setenv("SOURCE_DATE_EPOCH", str(now))
         _, built = pipeline.build(deck_file, tmp_path / "rebuilt.apkg")
         assert built is not None
@@ -143,10 +143,10 @@ def test_a_real_deck_migrates_unchanged(name: str, tmp_path: Path, monkeypatch: 
     round_trip(realworld(name), tmp_path, monkeypatch)
 
 
-def save_pictures(deck_file: Path, problems: list[Problem], notes: dict[str, tuple]) -> set[str]:
-    """A maintainer's fix for the pictures `deck import` reports: each remote one is saved into media/
-    and the card shows it from there; each the package lacks is found and put where the card shows it
-    from. The notes with remote pictures show a local one now."""
+def save_media(deck_file: Path, problems: list[Problem], notes: dict[str, tuple]) -> set[str]:
+    """A maintainer's fix for the media `deck import` reports: each remote picture is saved into media/
+    and the card shows it from there; each file the package lacks is found and put where the card
+    uses it from. The notes with remote pictures show a local one now."""
     messages = [problem.message for problem in problems]
     text = deck_file.read_text(encoding="utf-8")
     remote = [re.search(r"remote image '([^']+)'", message) for message in messages]
@@ -160,7 +160,7 @@ def save_pictures(deck_file: Path, problems: list[Problem], notes: dict[str, tup
         (deck_file.parent / "media" / f"saved-{number}.png").write_bytes(PNG)
     deck_file.write_text(text, encoding="utf-8")
     for found in filter(None, missing):
-        (deck_file.parent / found.group(1)).write_bytes(PNG if found.group(1).endswith(".png") else JPEG)
+        (deck_file.parent / found.group(1)).write_bytes({".png": PNG, ".mp3": MP3}.get(Path(found.group(1)).suffix, JPEG))
     return {guid for guid, (_, _, fields, _, _) in notes.items() if re.search(r'src="https?:', " ".join(fields))}
 
 
@@ -184,9 +184,35 @@ def test_a_real_deck_with_pictures_to_save_migrates(name: str, reported: list[st
     def fix(deck_file: Path, problems: list[Problem], notes: dict[str, tuple]) -> set[str]:
         assert [problem.message[:len(start)] for problem, start in zip(problems, reported)] == reported
         assert len(problems) == len(reported) and all(problem.line for problem in problems)
-        return save_pictures(deck_file, problems, notes)
+        return save_media(deck_file, problems, notes)
 
     round_trip(realworld(name), tmp_path, monkeypatch, fix)
+
+
+def test_media_a_package_lacks_are_kept_for_the_maintainer_to_put_there(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    col = open_collection(tmp_path / "author")
+    try:
+        basic = col.models.by_name("Basic")
+        assert basic is not None
+        for fields in (["Hund", "dog [sound:gone.mp3]"], ["Bild", '<img src="gone.png">'], ["Katze", "cat"]):
+            note = col.new_note(basic)
+            note.fields[:] = fields
+            col.add_note(note, col.decks.id("Tiere"))
+        package = tmp_path / "lacking.apkg"
+        col.export_anki_package(out_path=str(package), options=ExportAnkiPackageOptions(), limit=None)
+    finally:
+        col.close()
+
+    def fix(deck_file: Path, problems: list[Problem], notes: dict[str, tuple]) -> set[str]:
+        assert [(problem.line, problem.message) for problem in problems] == [
+            (line, f"card '{card}': 'media/{name}' does not exist (looked in {deck_file.parent})")
+            for line, card, name in ((27, "hund", "gone.mp3"), (33, "bild", "gone.png"))]
+        text = deck_file.read_text(encoding="utf-8")
+        assert 'Back: "dog [sound:media/gone.mp3]"' in text and 'Back: "<img src=\\"media/gone.png\\">"' in text
+        return save_media(deck_file, problems, notes)
+
+    round_trip(package, tmp_path / "trip", monkeypatch, fix)
 
 
 def test_a_deck_of_broken_templates_says_why(tmp_path: Path) -> None:
@@ -231,7 +257,6 @@ def test_a_plain_text_export_from_anki_migrates(tmp_path: Path, monkeypatch: pyt
         assert [problem.message for problem in imported.problems] == [
             f"card 'kompozice-iii': 'media/{picture}' does not exist (looked in {tmp_path / 'deck'})"]
         assert (imported.cards, imported.problems[0].line) == (25, 167)
-        (tmp_path / "deck" / "media").mkdir()
         for folder in (tmp_path / "deck" / "media", Path(a.media.dir())):
             (folder / picture).write_bytes(JPEG)
         monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(time.time())))

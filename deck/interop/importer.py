@@ -111,7 +111,7 @@ def import_deck(source: Path, out: Path, force: bool = False, progress: pipeline
                    if (media_out / name).exists() and (media_out / name).read_bytes() != path.read_bytes()]
         if clashes and not force:
             raise ImportFailed(f"{media_out} already has different files named {', '.join(sorted(clashes))}")
-        if converter.media.files:
+        if converter.media.files or converter.missing:  # (the folder the missing files go into)
             media_out.mkdir(exist_ok=True)
         for name, path in sorted(converter.media.files.items()):
             write_atomically(media_out / name, path.read_bytes())
@@ -179,7 +179,7 @@ class Converter:
         self.progress = progress
         self.markdown: dict[str, Converted] = {}  # each distinct field's Markdown, made once
         self.pictures: dict[int, pictures.Picture | str] = {}  # by id() of a picture note: its card, or why not
-        self.missing: set[str] = set()  # pictures the notes show that `origin` lacks
+        self.missing: set[str] = set()  # media files the notes use that `origin` lacks
 
     def deck_file(self, notes: list[AnkiNote], descriptions: dict[str, str], fallback_name: str) -> str:
         """The deck file's text: the notes' common deck is the deck, the rest of each is `deck:`."""
@@ -228,7 +228,7 @@ class Converter:
         if self.missing:
             names = sorted(self.missing)
             listed = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
-            self.messages.append(f"{len(names)} picture{'s' * (len(names) > 1)} the cards show "
+            self.messages.append(f"{len(names)} media file{'s' * (len(names) > 1)} the notes use "
                                  f"{'are' if len(names) > 1 else 'is'} not in {self.origin}: {listed}; "
                                  "the cards refer to media/, beside the deck file: put them there")
         if self.without_guid:
@@ -393,17 +393,17 @@ class Converter:
         return markdown
 
     def image(self, name: str) -> str:
-        """A picture's path beside the output; one `origin` lacks keeps that path, so the card still
-        shows it once it is put there (`deck validate` says where)."""
-        if name == Path(name).name and not (self.media.root / name).exists():
-            self.missing.add(name)
-            return f"media/{name}"
         return self.file(name, self.media.image)
 
     def file(self, name: str, check: Callable[[str], str]) -> str:
-        """The path to a media file as it will be beside the output; ValueError if it cannot be."""
+        """The path to a media file as it will be beside the output; ValueError if it cannot be.
+        A file `origin` lacks keeps that path, so the card uses it once it is put there (the build
+        stops at it until then, saying where)."""
         if not (self.media.root / name).is_file():
-            raise ValueError(f"'{name}' is not in {self.origin}")
+            if not re.fullmatch(r"[^/\\]+", name) or name in (".", ".."):
+                raise ValueError(f"'{name}' is not in {self.origin}")
+            self.missing.add(name)
+            return f"media/{name}"
         return "media/" + check(name)  # MediaError is a ValueError
 
     def citation(self, html: str, notes: list[str]) -> dict[str, str]:
