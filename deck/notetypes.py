@@ -8,6 +8,7 @@ field adds a new note type instead. Templates and CSS may change; a re-import up
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from deck import htmlfields, templates
@@ -255,6 +256,14 @@ def problems(name: str, spec: NoteTypeSpec) -> list[tuple[Where, str]]:
         if template.name in names:
             found.append((("templates", number, "name"), f"template '{template.name}' is named twice"))
         names.add(template.name)
+        # As Anki refuses a note type ("The front side is identical to card template 1"), unless {{Card}}
+        # (the template's name) makes the fronts differ (notetype/mod.rs, ensure_template_fronts_unique).
+        same = next((other.name for other in spec.templates[:number] if other.front == template.front
+                     and not re.search(r"\{\{\s*Card\s*\}\}", template.front)), None)
+        if same is not None:
+            found.append((("templates", number, "front"), f"template '{template.name}', front: identical to "
+                                                          f"template '{same}''s front; Anki refuses such a note type: "
+                                                          "make them differ"))
         for side in ("front", "back"):
             text = getattr(template, side)
             found += [(("templates", number, side), message)

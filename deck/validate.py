@@ -353,6 +353,10 @@ class _Checker:
         elif kind in ("string_type", "list_type"):
             wanted = "a list, like [a, b]" if kind == "list_type" else "text"
             self.report(target, "wrong-type", f"{label}: '{field}' must be {wanted}, not {_kind_of(target)}")
+        elif kind == "string_pattern_mismatch" and not str(value).strip() and field == "templates" and len(loc) == 3:
+            name = _walk(node, (*loc[:2], "name"))
+            template = f"'{name.value}'" if isinstance(name, Scalar) else str(int(loc[1]) + 1)
+            self.report(target, "empty-text", f"{label}: template {template}, {loc[2]}: is empty; write it")
         elif kind == "string_pattern_mismatch" and not str(value).strip():
             self.report(target, "empty-text", f"{label}: '{field}' is empty; write the text or remove the key")
         elif kind == "literal_error" and field == "lint":

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from anki.collection import Collection
+from anki.errors import CardTypeError
 from anki.notes import Note
 
 from deck import pipeline
@@ -123,6 +124,11 @@ def _with(text: str, old: str, new: str) -> str:
     (lambda text: _with(text, "{{/Add reverse}}", "{{/Add"),
      15, 16, "bad-note-type", "note type 'Vocabulary (5 fields)': template 'Recall', front: the section 'Add reverse' "
                               "is not closed; add '{{/Add reverse}}'"),
+    (lambda text: _with(text, 'front: "{{#Add reverse}}{{Meaning}}{{/Add reverse}}"', 'front: "{{Word}}"'),
+     15, 16, "bad-note-type", "note type 'Vocabulary (5 fields)': template 'Recall', front: identical to template "
+                              "'Recognise''s front; Anki refuses such a note type: make them differ"),
+    (lambda text: _with(text, 'front: "{{Word}}"', 'front: ""'),
+     12, 16, "empty-text", "note type 'Vocabulary (5 fields)': template 'Recognise', front: is empty; write it"),
     (lambda text: _with(text, "type: Gaps", "type: Gap"),
      36, 11, "unknown-type", "card 'capital': unknown card type 'Gap'; did you mean 'Gaps'?"),
     (lambda text: _with(text, "sort-field: Meaning", "sort-field: Sense"),
@@ -178,6 +184,26 @@ def test_export_and_preview_know_a_declared_note_type(tmp_path: Path, collection
         ("haus", "Haus"), ("katze", "Katze"), ("katze", "cat"),
         ("capital", shown(cards[3].front)), ("capital", shown(cards[4].front))]
     assert cards[0].css == ".card { color: navy; }" and "[...]" in cards[3].front
+
+
+def test_templates_with_one_front_are_refused_as_anki_refuses_them(tmp_path: Path, collection: Collection) -> None:
+    """Two templates may share a front only where {{Card}} (each template's name) makes them differ."""
+    for front, refused in (("{{Word}}", True), ("{{Card}}: {{Word}}", False)):
+        text = VOCABULARY.replace('front: "{{Word}}"', f'front: "{front}"').replace(
+            'front: "{{#Add reverse}}{{Meaning}}{{/Add reverse}}"', f'front: "{front}"')
+        problems = pipeline.check(str(deck_file(tmp_path, text))).problems
+        assert [problem.line for problem in problems] == ([15] if refused else [])
+        model = collection.models.new(f"Two fronts {refused}")
+        collection.models.add_field(model, collection.models.new_field("Word"))
+        for name in ("Recognise", "Recall"):
+            template = collection.models.new_template(name)
+            template["qfmt"], template["afmt"] = front, "{{FrontSide}}"
+            collection.models.add_template(model, template)
+        if refused:
+            with pytest.raises(CardTypeError, match="identical"):
+                collection.models.add(model)
+        else:
+            collection.models.add(model)
 
 
 def test_a_note_type_that_says_so_may_carry_scripts(tmp_path: Path, collection: Collection) -> None:
