@@ -6,18 +6,16 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from deck import htmlfields, render
 from deck.interop.apkg import AnkiNote, AnkiNoteType
 from deck.interop.interchange import to_markdown
+from deck.interop.yamltext import yaml_key, yaml_scalar
 from deck.notetypes import LATEX_POST, LATEX_PRE, NOTE_TYPES
 
 # What only HTML keeps: sounds and LaTeX, whose text Markdown would escape.
 _ANKI_MARKUP = re.compile(r"\[sound:|\[latex\]|\[\$\$?\]", re.IGNORECASE)
-# A key that YAML reads as the same text without quotes, and no YAML reader as a boolean or null.
-_PLAIN_KEY = re.compile(r"[A-Za-z\u00c0-\uffff][\w\u00c0-\uffff()+.-]*(?: [\w\u00c0-\uffff()+.-]+)*")
-_YAML_WORDS = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null"})
 
 
 def keys(note_types: list[AnkiNoteType]) -> dict[int, str]:
@@ -55,12 +53,11 @@ def exact_in_markdown(html: str) -> bool:
     return not findings and rendered == html
 
 
-def note_type_lines(key: str, note_type: AnkiNoteType, html: set[str], scalar: Callable[[str, bool, int], str],
-                    media: Sequence[str] = ()) -> list[str]:
+def note_type_lines(key: str, note_type: AnkiNoteType, html: set[str], media: Sequence[str] = ()) -> list[str]:
     """The note type's entry under `note-types:`, every value as Anki has it; `media`, the paths of the
     files its templates and CSS use."""
     lines = [f"  {yaml_key(key)}:", f'    id: "{note_type.id}"']
-    lines += [f"    name: {scalar(note_type.name, False, 0)}"] if key != note_type.name else []
+    lines += [f"    name: {yaml_scalar(note_type.name, False, 0)}"] if key != note_type.name else []
     lines += [f"    kind: {note_type.kind}"] if note_type.kind != "standard" else []
     lines += ["    scripts: yes"] if has_scripts(note_type) else []
     lines.append("    fields:")
@@ -68,14 +65,14 @@ def note_type_lines(key: str, note_type: AnkiNoteType, html: set[str], scalar: C
               else f"      - {yaml_key(name)}" for name in note_type.fields]
     if note_type.sort_field:
         lines.append(f"    sort-field: {yaml_key(note_type.fields[note_type.sort_field])}")
-    lines += [f"    css: {scalar(note_type.css, False, 6)}"] if note_type.css else []
-    lines += [f"    media: [{', '.join(scalar(path, False, 0) for path in media)}]"] if media else []
-    lines += [f"    latex-pre: {scalar(note_type.latex_pre, False, 6)}"] if note_type.latex_pre != LATEX_PRE else []
-    lines += [f"    latex-post: {scalar(note_type.latex_post, False, 6)}"] if note_type.latex_post != LATEX_POST else []
+    lines += [f"    css: {yaml_scalar(note_type.css, False, 6)}"] if note_type.css else []
+    lines += [f"    media: [{', '.join(yaml_scalar(path, False, 0) for path in media)}]"] if media else []
+    lines += [f"    latex-pre: {yaml_scalar(note_type.latex_pre, False, 6)}"] if note_type.latex_pre != LATEX_PRE else []
+    lines += [f"    latex-post: {yaml_scalar(note_type.latex_post, False, 6)}"] if note_type.latex_post != LATEX_POST else []
     lines.append("    templates:")
     for name, front, back in note_type.templates:
-        lines += [f"      - name: {yaml_key(name)}", f"        front: {scalar(front, False, 10)}",
-                  f"        back: {scalar(back, False, 10)}"]
+        lines += [f"      - name: {yaml_key(name)}", f"        front: {yaml_scalar(front, False, 10)}",
+                  f"        back: {yaml_scalar(back, False, 10)}"]
     return lines
 
 
@@ -83,10 +80,3 @@ def has_scripts(note_type: AnkiNoteType) -> bool:
     """Whether a template of the note type runs code in Anki (a script, an event handler)."""
     return any(finding.code == "html-script" for _, front, back in note_type.templates
                for finding in htmlfields.findings(front + back))
-
-
-def yaml_key(name: str) -> str:
-    """A mapping key: as it is where YAML reads it back unchanged, else double-quoted."""
-    if _PLAIN_KEY.fullmatch(name) and name.isprintable() and name.lower() not in _YAML_WORDS:
-        return name
-    return json.dumps(name, ensure_ascii=False)

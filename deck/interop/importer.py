@@ -12,31 +12,26 @@ deck's become deck's card types, and what cannot be kept is reported, one messag
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import os
 import re
 import tempfile
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from html import escape
 from pathlib import Path
-from typing import cast
 
 from pydantic import TypeAdapter, ValidationError
 
 from deck import htmlfields, ids, pipeline, render
-from deck.interop import apkg, declare, pictures
-from deck.cards import SLUG_PATTERN, Guid, TagName
+from deck.cards import Guid, TagName
 from deck.fields import SOUND
 from deck.files import check_output, write_atomically
+from deck.interop import apkg, declare, pictures, textfile, yamltext
 from deck.interop.apkg import AnkiNote, AnkiNoteType
-from deck.interop.export import SEPARATORS
 from deck.interop.interchange import Converted, citation_parts, to_markdown
+from deck.interop.yamltext import Card
+from deck.interop.occlusion import Unreadable
 from deck.media import Media
-from deck.interop.occlusion import Mask, Unreadable
 from deck.notetypes import IMAGE_OCCLUSION_FIELDS, IMAGE_OCCLUSION_ID, NOTE_TYPES
 from deck.problems import Problem
 
@@ -52,14 +47,9 @@ CONVERTED = {
 } | {note_type.name: (kind, tuple(_OWN_FIELDS[name] for name in note_type.fields))
      for kind, note_type in NOTE_TYPES.items() if set(note_type.fields) <= set(_OWN_FIELDS)}
 
-_KEYS = ("id", "type", "note-type", "image", "header", "hide", "masks", "question", "answer", "text", "extra", "tags",
-         "source", "deck", "audio", "guid", "fields", "media")
 _HEADER = IMAGE_OCCLUSION_FIELDS.index("Header")
 _DECK_TYPE_IDS = {note_type.id: note_type.name for note_type in NOTE_TYPES.values()}
-# Words other YAML readers take for booleans or null (deck's own reader keeps every value text).
-_YAML_WORDS = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null"})
 _TAG = TypeAdapter(TagName)
-Card = dict[str, str | list[str] | dict[str, str] | list[Mask]]  # a card's keys, as the deck file will have them
 _GUID = TypeAdapter(Guid)
 
 
@@ -99,7 +89,10 @@ def import_deck(source: Path, out: Path, force: bool = False, progress: pipeline
             except apkg.PackageError as error:
                 raise ImportFailed(str(error)) from error
         elif source.suffix.lower() in (".csv", ".tsv", ".txt"):
-            package = apkg.Package(_read_text(source), {}, {}, source.parent)
+            try:
+                package = apkg.Package(textfile.read(source), {}, {}, source.parent)
+            except (OSError, UnicodeDecodeError) as error:
+                raise ImportFailed(f"{source}: cannot read it as UTF-8 text: {error}") from error
         else:
             raise ImportFailed(f"{source}: deck imports .apkg packages and .csv/.txt text files from Anki")
         converter = Converter(package.media, source.name, package.note_types, progress)
@@ -118,47 +111,6 @@ def import_deck(source: Path, out: Path, force: bool = False, progress: pipeline
     write_atomically(out, text.encode("utf-8"))
     problems = pipeline.check(str(out), progress, notes=False).problems
     return Imported(out, converter.cards, sorted(converter.media.files), converter.messages, problems)
-
-
-def _read_text(path: Path) -> list[AnkiNote]:
-    """Notes from an Anki text file whose header lines name the note type (and deck, tags, GUID)."""
-    try:
-        lines = path.read_text(encoding="utf-8-sig").splitlines(keepends=True)
-    except (OSError, UnicodeDecodeError) as error:
-        raise ImportFailed(f"{path}: cannot read it as UTF-8 text: {error}") from error
-    headers: dict[str, str] = {}
-    total = len(lines)
-    while lines and lines[0].startswith("#"):
-        key, _, value = lines.pop(0)[1:].partition(":")
-        headers[key.strip().lower()] = value.rstrip("\r\n")
-    separator = headers.get("separator", "").strip()
-    delimiter = SEPARATORS.get(separator.lower(), separator if len(separator) == 1 else "")
-    body = "".join(lines)
-    delimiter = delimiter or next((char for char in "\t|;:, " if char in body), "\t")  # as Anki guesses
-    columns = {name: int(headers[f"{name} column"]) for name in ("guid", "notetype", "deck", "tags")
-               if headers.get(f"{name} column", "").strip().isdigit()}
-    if "notetype" not in columns:  # without a header, Anki imports into its default note type, Basic
-        headers.setdefault("notetype", "Basic")
-    html = headers.get("html", "true").strip().lower() != "false"
-    global_tags = headers.get("tags", "").split()
-    notes = []
-    rows = csv.reader(io.StringIO(body), delimiter=delimiter)
-    first = start = total - len(lines) + 1  # the line the rows start on, and the next row
-    for row in rows:
-        line, start = start, first + rows.line_num
-        if not any(row):
-            continue
-
-        def column(name: str, default: str = "") -> str:
-            number = columns.get(name, 0)
-            return row[number - 1] if 0 < number <= len(row) else default
-
-        fields = [(f"column {number}", value if html else escape(value, quote=False))
-                  for number, value in enumerate(row, 1) if number not in columns.values()]
-        notes.append(AnkiNote(column("guid"), column("notetype", headers.get("notetype", "")).strip(), fields,
-                              column("tags").split() + global_tags, column("deck", headers.get("deck", "")),
-                              line=line))
-    return notes
 
 
 class Converter:
@@ -246,9 +198,9 @@ class Converter:
         self.messages += [message for note_type in self.note_types.values()
                           if (message := pictures.type_message(note_type)) is not None]
         declared = [line for key, note_type in self.note_types.items()
-                    for line in declare.note_type_lines(self.keys[key], note_type, self.html[key], yaml_scalar,
+                    for line in declare.note_type_lines(self.keys[key], note_type, self.html[key],
                                                         self.template_files(note_type))]
-        return _yaml(self.origin, info, list(self.sources.values()), declared, cards)
+        return yamltext.deck_file(self.origin, info, list(self.sources.values()), declared, cards)
 
     def converted(self, note: AnkiNote) -> bool:
         """A package's notes all are; a text file's, of deck's and Anki's stock note types (by name)."""
@@ -418,58 +370,9 @@ class Converter:
         return {"source": self.sources[html][0]}
 
 
-def _yaml(origin: str, info: dict[str, str | dict[str, str]], sources: list[tuple[str, dict[str, str | None]]], note_types: list[str],
-          cards: list[Card]) -> str:
-    """A deck file laid out as a person would write it: one block per card, keys in a fixed order."""
-    origin = re.sub(r"\s", " ", origin)  # a comment ends at a line break
-    lines = [f"# Converted from {origin} by `deck import`. Review it, then run `deck build`.", "deck:"]
-    for key, about in info.items():
-        if isinstance(about, dict):
-            lines += [f"  {key}:"] * bool(about) + [f"    {declare.yaml_key(name)}: {yaml_scalar(text, False, 6)}"
-                                                     for name, text in about.items()]
-        elif about:
-            lines.append(f"  {key}: {yaml_scalar(about, key == 'id', 4)}")
-    lines += ["sources:"] if sources else []
-    for key, parts in sources:
-        lines += [f"  {key}:"] + [f"    {part}: {yaml_scalar(value)}" for part, value in parts.items() if value]
-    lines += ["note-types:", *note_types] if note_types else []
-    lines.append("cards:" if cards else "cards: []")
-    for card in cards:
-        lines += card_lines(card)
-    return "\n".join(lines) + "\n"
-
-
-def card_lines(card: Card) -> list[str]:
-    """One card as an item of `cards:`, its keys in a fixed order, indented as `deck import` writes it."""
-    lines = []
-    for number, key in enumerate(key for key in _KEYS if key in card):
-        value = card[key]
-        if key == "masks":
-            lines += ["    masks:", *(f"      - {pictures.mask_text(mask)}" for mask in cast(list[Mask], value))]
-            continue
-        if isinstance(value, dict):
-            lines.append(f"    {key}:")
-            lines += [f"      {declare.yaml_key(name)}: {yaml_scalar(text, False, 8)}" for name, text in value.items()]
-            continue
-        text = (f"[{', '.join(yaml_scalar(tag, True) for tag in cast(list[str], value))}]" if isinstance(value, list)
-                else yaml_scalar(value, key in ("id", "type", "note-type", "hide", "source"), 6))
-        lines.append(f"{'  - ' if number == 0 else '    '}{key}: {text}")
-    return lines
-
-
 def _valid(adapter: TypeAdapter, value: str) -> bool:
     try:
         adapter.validate_python(value)
     except ValidationError:
         return False
     return True
-
-
-def yaml_scalar(value: str, plain: bool = False, indent: int = 0) -> str:
-    """A YAML scalar: as it is when `plain` and unmistakable, a literal block (`|-`) when it has
-    several lines that YAML keeps exactly, else double-quoted (JSON's escapes are YAML's)."""
-    if plain and re.fullmatch(SLUG_PATTERN, value) and re.search("[a-z]", value) and value not in _YAML_WORDS:
-        return value
-    if "\n" in value and value == value.strip() and not re.search(r"[ \t]\n|\r", value) and indent:
-        return "|-" + "".join(f"\n{' ' * indent}{line}" if line else "\n" for line in value.split("\n"))
-    return json.dumps(value, ensure_ascii=False)

@@ -101,15 +101,3 @@ def _numbered(card: ImageOcclusionCard, masks: list[Mask]) -> list[Mask]:
             kept = plain
     return [{key: value for key, value in read.items() if key != "card" or mask.card is not None}
             for read, mask in zip(masks, kept)]
-
-
-def mask_text(mask: Mask) -> str:
-    """One mask as a YAML flow mapping, its keys in the format's order."""
-    return "{" + ", ".join(f"{key}: {_value(value)}" for key, value in mask.items()) + "}"
-
-
-def _value(value: str | float | int | list[list[float]]) -> str:
-    """A shape's name as it is, a number as written (every one has at most 4 places: see `read`)."""
-    if isinstance(value, list):
-        return "[" + ", ".join(f"[{_value(x)}, {_value(y)}]" for x, y in value) + "]"
-    return value if isinstance(value, str) else f"{value:g}"

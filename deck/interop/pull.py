@@ -23,7 +23,8 @@ from deck.fields import Note
 from deck.files import write_all_atomically
 from deck.interop import apkg, pictures
 from deck.interop.apkg import AnkiNote
-from deck.interop.importer import CONVERTED, Card, Converter, card_lines
+from deck.interop.importer import CONVERTED, Converter
+from deck.interop.yamltext import Card, card_lines, mask_text
 from deck.media import MediaError
 from deck.notetypes import BUILT_IN_IDS, IMAGE_OCCLUSION_ID
 from deck.interop.interchange import to_markdown
@@ -312,8 +313,8 @@ def _masks(card: _Card, ours: str, theirs: str, messages: list[str]) -> list[Edi
         messages.append(f"card '{card.card_id}': its masks changed in Anki, but are not pulled: {error}")
         return []
     was, had = pictures.occlusions(ours)  # (deck wrote it: it reads)
-    made = card.editor.set_items_in_place(card.node, "masks", [pictures.mask_text(mask) for mask in had],
-                                          [pictures.mask_text(mask) for mask in masks]) if masks != had else []
+    made = card.editor.set_items_in_place(card.node, "masks", [mask_text(mask) for mask in had],
+                                          [mask_text(mask) for mask in masks]) if masks != had else []
     return made + ([card.editor.set_text(card.node, "hide", hide)] if hide != was else [])
 
 

@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from deck.ids import cards_of
-from deck.interop.importer import yaml_scalar
+from deck.interop.yamltext import yaml_scalar
 from deck.nodes import LINE_BREAK, Document, Mapping, Node, Scalar, Sequence
 
 # A value YAML reads back as the same text without quotes (conservatively: no ': ', ' #', flow

@@ -1,0 +1,89 @@
+"""Deck files as `deck import` and `deck pull` write them, laid out as a person would: one block
+per card, keys in a fixed order, each value in the plainest YAML that reads back as exactly itself.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import cast
+
+from deck.cards import SLUG_PATTERN
+from deck.interop.occlusion import Mask
+
+Card = dict[str, str | list[str] | dict[str, str] | list[Mask]]  # a card's keys, as the deck file will have them
+_KEYS = ("id", "type", "note-type", "image", "header", "hide", "masks", "question", "answer", "text", "extra", "tags",
+         "source", "deck", "audio", "guid", "fields", "media")
+# Words other YAML readers take for booleans or null (deck's own reader keeps every value text).
+_YAML_WORDS = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null"})
+# A key that YAML reads as the same text without quotes, and no YAML reader as a boolean or null.
+_PLAIN_KEY = re.compile(r"[A-Za-z\u00c0-\uffff][\w\u00c0-\uffff()+.-]*(?: [\w\u00c0-\uffff()+.-]+)*")
+
+
+def deck_file(origin: str, info: dict[str, str | dict[str, str]], sources: list[tuple[str, dict[str, str | None]]],
+              note_types: list[str], cards: list[Card]) -> str:
+    """The text of a deck file converted from `origin`: `info` for `deck:`, the `sources:`, the lines
+    of `note-types:` and the cards."""
+    origin = re.sub(r"\s", " ", origin)  # a comment ends at a line break
+    lines = [f"# Converted from {origin} by `deck import`. Review it, then run `deck build`.", "deck:"]
+    for key, about in info.items():
+        if isinstance(about, dict):
+            lines += [f"  {key}:"] * bool(about) + [f"    {yaml_key(name)}: {yaml_scalar(text, False, 6)}"
+                                                     for name, text in about.items()]
+        elif about:
+            lines.append(f"  {key}: {yaml_scalar(about, key == 'id', 4)}")
+    lines += ["sources:"] if sources else []
+    for key, parts in sources:
+        lines += [f"  {key}:"] + [f"    {part}: {yaml_scalar(value)}" for part, value in parts.items() if value]
+    lines += ["note-types:", *note_types] if note_types else []
+    lines.append("cards:" if cards else "cards: []")
+    for card in cards:
+        lines += card_lines(card)
+    return "\n".join(lines) + "\n"
+
+
+def card_lines(card: Card) -> list[str]:
+    """One card as an item of `cards:`, its keys in a fixed order, indented as `deck import` writes it."""
+    lines = []
+    for number, key in enumerate(key for key in _KEYS if key in card):
+        value = card[key]
+        if key == "masks":
+            lines += ["    masks:", *(f"      - {mask_text(mask)}" for mask in cast(list[Mask], value))]
+            continue
+        if isinstance(value, dict):
+            lines.append(f"    {key}:")
+            lines += [f"      {yaml_key(name)}: {yaml_scalar(text, False, 8)}" for name, text in value.items()]
+            continue
+        text = (f"[{', '.join(yaml_scalar(tag, True) for tag in cast(list[str], value))}]" if isinstance(value, list)
+                else yaml_scalar(value, key in ("id", "type", "note-type", "hide", "source"), 6))
+        lines.append(f"{'  - ' if number == 0 else '    '}{key}: {text}")
+    return lines
+
+
+def yaml_scalar(value: str, plain: bool = False, indent: int = 0) -> str:
+    """A YAML scalar: as it is when `plain` and unmistakable, a literal block (`|-`) when it has
+    several lines that YAML keeps exactly, else double-quoted (JSON's escapes are YAML's)."""
+    if plain and re.fullmatch(SLUG_PATTERN, value) and re.search("[a-z]", value) and value not in _YAML_WORDS:
+        return value
+    if "\n" in value and value == value.strip() and not re.search(r"[ \t]\n|\r", value) and indent:
+        return "|-" + "".join(f"\n{' ' * indent}{line}" if line else "\n" for line in value.split("\n"))
+    return json.dumps(value, ensure_ascii=False)
+
+
+def yaml_key(name: str) -> str:
+    """A mapping key: as it is where YAML reads it back unchanged, else double-quoted."""
+    if _PLAIN_KEY.fullmatch(name) and name.isprintable() and name.lower() not in _YAML_WORDS:
+        return name
+    return json.dumps(name, ensure_ascii=False)
+
+
+def mask_text(mask: Mask) -> str:
+    """One mask as a YAML flow mapping, its keys in the format's order."""
+    return "{" + ", ".join(f"{key}: {_value(value)}" for key, value in mask.items()) + "}"
+
+
+def _value(value: str | float | int | list[list[float]]) -> str:
+    """A shape's name as it is, a number as written (every one has at most 4 places: see `read`)."""
+    if isinstance(value, list):
+        return "[" + ", ".join(f"[{_value(x)}, {_value(y)}]" for x, y in value) + "]"
+    return value if isinstance(value, str) else f"{value:g}"
