@@ -388,7 +388,7 @@ def test_masks_moved_in_anki_s_editor_come_back_in_place(run, tmp_path: Path, co
         '-     header: "TCA CROSS: *name* the part"',
         "+     header: \"TCA CROSS: name the <b>part</b>\"",
         "-     extra: Applied only inside the scar.",
-        "+     extra: \"Applied only inside the scar, with a toothpick.\"",
+        "+     extra: Applied only inside the scar, with a toothpick.",  # (a comma is text in a block mapping)
         "-     tags: [pictures]",
         "+     tags: [pictures, exam]",
         "-       - {shape: rect, left: 0.05, top: 0.10, width: 0.25, height: 0.12}",  # the one moved: the others stay

@@ -4,10 +4,13 @@ value it was given."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from deck.interop.textedit import Editor
 from deck.nodes import Mapping, Sequence
 from deck.source import read
+from tests.test_fast_reading import both_ways
 
 
 def _card(text: str) -> tuple[Editor, Mapping]:
@@ -37,6 +40,9 @@ def _value(text: str, key: str) -> object:
      "cards:\n  - id: a\n    answer: x\n    extra: more\n\n# next\n  - id: b\n"),
     ("cards:\n  - {id: a, answer: x}\n", "extra", "a, b",
      'cards:\n  - {extra: "a, b", id: a, answer: x}\n'),
+    ("cards:\n  - id: a\n    answer: red\n", "answer", "red, blue [or] {green}#1",  # text in a block mapping
+     "cards:\n  - id: a\n    answer: red, blue [or] {green}#1\n"),
+    ("cards:\n  - id: a\n    answer: red\n", "answer", "red #1", 'cards:\n  - id: a\n    answer: "red #1"\n'),
     ("cards:\r\n  - id: a\r\n    answer: x", "deck", "Sub",
      "cards:\r\n  - id: a\r\n    answer: x\r\n    deck: Sub\r\n"),
 ])
@@ -44,6 +50,24 @@ def test_a_value_is_written_in_its_style_and_reads_back(before: str, key: str, v
     editor, card = _card(before)
     assert editor.apply([editor.set_text(card, key, value)]) == after
     assert _value(after, key) == value
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(st.text(st.sampled_from("ab1 ,:#[]{}-?&*!|>'\"%@`(~"), min_size=1, max_size=12).filter(str.strip),
+       st.sampled_from(["red", '"red"', "'red'", "{x: 1}"]))
+@example("a: b", "red").via("a mapping's indicator")
+@example("a #b", "red").via("a comment")
+@example("a:", "red").via("a key")
+@example("a, [b]", "{x: 1}").via("flow punctuation in a flow mapping")
+def test_a_value_set_reads_back_as_itself_both_ways(value: str, was: str) -> None:
+    """Whatever the value and the style it replaces, both readings of the edited file give the value:
+    the located one and the fast one (where that takes the file)."""
+    editor, card = _card(f"deck: {{id: t, name: T}}\ncards:\n  - id: a\n    question: q\n    answer: {was}\n")
+    text = editor.apply([editor.set_text(card, "answer", value)])
+    assert _value(text, "answer") == value
+    fast, located = both_ways(text)
+    assert located.deck is not None and located.deck.cards[0].answer == value  # type: ignore[union-attr]
+    assert fast is None or fast.deck == located.deck
 
 
 @pytest.mark.parametrize("before, after", [

@@ -18,6 +18,8 @@ from deck.nodes import LINE_BREAK, Document, Mapping, Node, Scalar, Sequence
 # A value YAML reads back as the same text without quotes (conservatively: no ': ', ' #', flow
 # punctuation or leading indicator), so a plain value stays plain.
 _PLAIN = re.compile(r"[A-Za-z0-9(](?:[^\n\r\t:#{}\[\],]|:(?=[^\s,\[\]{}]))*(?<![ ])")
+# The same as the value of a block mapping, where commas and brackets are text (`answer: red, blue`).
+_PLAIN_BLOCK = re.compile(r"[A-Za-z0-9(](?:[^\n\r\t:#]|:(?=\S)|(?<! )#)*(?<![ ])")
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,7 @@ class Editor:
     def _scalar(self, value: str, mapping: Mapping, node: Node | None) -> str:
         """`value` as YAML in the style of `node`: plain stays plain where it can, quotes stay quotes."""
         first = self.text[node.start] if isinstance(node, Scalar) and node.end > node.start else ""
-        if first not in ("'", '"', "|", ">") and _PLAIN.fullmatch(value):
+        if first not in ("'", '"', "|", ">") and (_PLAIN if mapping.flow else _PLAIN_BLOCK).fullmatch(value):
             return value
         if first == "'" and "\n" not in value:
             return "'" + value.replace("'", "''") + "'"
