@@ -75,6 +75,7 @@ def test_a_value_set_reads_back_as_itself_both_ways(value: str, was: str) -> Non
     ("cards:\n  - id: a\n    tags:\n      - x\n      - y\n",
      "cards:\n  - id: a\n    tags:\n      - y\n      - \"a, b\"\n      - c::d\n"),
     ("cards:\n  - id: a\n", "cards:\n  - id: a\n    tags: [y, \"a, b\", c::d]\n"),
+    ("cards:\n  - id: a\n    tags: ['y', \"c::d\"]\n", "cards:\n  - id: a\n    tags: ['y', \"a, b\", \"c::d\"]\n"),
 ])
 def test_a_list_keeps_its_style(before: str, after: str) -> None:
     editor, card = _card(before)

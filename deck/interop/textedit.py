@@ -49,8 +49,13 @@ class Editor:
         return self._replace(node, self._scalar(value, mapping, node))
 
     def set_list(self, mapping: Mapping, key: str, values: list[str]) -> Edit:
-        """`key: [a, b]` in `mapping`; a list written one item a line stays so."""
-        return self.set_items(mapping, key, [value if _PLAIN.fullmatch(value) else json.dumps(value, ensure_ascii=False)
+        """`key: [a, b]` in `mapping`; a list written one item a line stays so, and an item it had
+        keeps its quotes."""
+        node = mapping.pairs.get(key, (None, None))[1]
+        had = {item.value: self.text[item.start:self._end(item)] for item in node.items
+               if isinstance(item, Scalar)} if isinstance(node, Sequence) else {}
+        return self.set_items(mapping, key, [had.get(value) or (value if _PLAIN.fullmatch(value) else
+                                                                json.dumps(value, ensure_ascii=False))
                                              for value in values])
 
     def set_items(self, mapping: Mapping, key: str, items: list[str]) -> Edit:
