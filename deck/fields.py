@@ -21,7 +21,7 @@ from deck.notetypes import NOTE_TYPES, NoteType, card_ords
 from deck.problems import Problem
 
 # A sound in a field of a deck's own note type, as Anki writes it: [sound:path beside the deck].
-SOUND = re.compile(r"\[sound:([^\]]+)\]")  # a sound tag in an HTML field, as Anki writes it
+SOUND = re.compile(r"\[sound:([^\]]+)\]")
 
 
 class Note(NamedTuple):

@@ -29,8 +29,8 @@ from deck.files import check_output, write_atomically
 from deck.interop import apkg, declare, pictures, textfile, yamltext
 from deck.interop.apkg import AnkiNote, AnkiNoteType
 from deck.interop.interchange import Converted, citation_parts, to_markdown
-from deck.interop.yamltext import Card
 from deck.interop.occlusion import Unreadable
+from deck.interop.yamltext import Card
 from deck.media import Media
 from deck.notetypes import IMAGE_OCCLUSION_FIELDS, IMAGE_OCCLUSION_ID, NOTE_TYPES
 from deck.problems import Problem
