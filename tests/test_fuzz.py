@@ -19,6 +19,7 @@ from anki.collection import Collection
 from click.testing import CliRunner
 
 from deck.cli import main
+from deck.notetypes import IMAGE_OCCLUSION
 from tests.conftest import EXAMPLE_DECK, import_package
 
 SEED = 16
@@ -40,12 +41,29 @@ PAYLOADS = [
     "a\x1b]0;pwned\x07b", "a\nfake.yaml:1:1: error: forged", "a\u2028fake.yaml:1:1: error: forged",
     "a\x85fake.yaml:1:1: error: forged", "a\u202eb", "\r\nfake.yaml:2:2: error: forged",
 ]
-# Values a payload can replace, as they stand in the example deck.
+# The example deck and a picture card, whose picture each mutant's folder has.
+BASE_DECK = EXAMPLE_DECK + """\
+  - id: layers
+    type: image-occlusion
+    image: skin.svg
+    header: Name the *layer*
+    masks:
+      - {shape: rect, left: 0.1, top: 0.1, width: 0.3, height: 0.2}
+      - {shape: ellipse, left: 0.5, top: 0.5, width: 0.2, height: 0.1, card: 1}
+    extra: The top layer is the epidermis.
+    source: huizen-2019
+    deck: Definition
+"""
+PICTURE = b'<svg xmlns="http://www.w3.org/2000/svg" width="100" height="60"><rect width="100" height="60"/></svg>'
+# Anki's own call that draws a picture card's masks: the one script a card may have (notetypes.py).
+OWN_SCRIPT = re.search(r"(?s)<script>.*?</script>", IMAGE_OCCLUSION.templates[0][1]).group(0)  # type: ignore[union-attr]
+# Values a payload can replace, as they stand in the base deck.
 TARGETS = [
     "width", "How wide is a typical ice pick scar?", "Less than 2 mm", "Narrow but *deep*.", "morphology",
     "https://www.medicalnewstoday.com/articles/325285.php", "How to get rid of ice pick scars", "Definition",
     "CROSS", "Chemical reconstruction of skin scars", "25%", "From a 2015 review.", "huizen-2019",
     "Cards about **scars**.", "Dermatology::Scars",
+    "skin.svg", "Name the *layer*", "The top layer is the epidermis.", "ellipse", "0.3",
 ]
 
 # One line of standard error: a located problem, or the summary that ends the report.
@@ -59,9 +77,9 @@ def _quoted(payload: str) -> str:
 
 
 def mutant(rng: random.Random) -> str:
-    """The example deck with one to three payloads in place of its values, and now and then one
+    """The base deck with one to three payloads in place of its values, and now and then one
     blunt edit of its text (a line dropped or doubled, a character inserted)."""
-    text = EXAMPLE_DECK
+    text = BASE_DECK
     for _ in range(rng.randint(1, 3)):
         target, payload = rng.choice(TARGETS), rng.choice(PAYLOADS)
         if target in text:
@@ -109,8 +127,9 @@ class _Active(HTMLParser):
 
 
 def active_content(html: str) -> list[str]:
-    """Active content in a card as Anki renders it, the note type's own <style> aside."""
-    html = re.sub(r"(?s)<style>.*?</style>", "", html)
+    """Active content in a card as Anki renders it, the note type's own <style> and a picture card's
+    own script aside."""
+    html = re.sub(r"(?s)<style>.*?</style>", "", html).replace(OWN_SCRIPT, "", 1)
     parser = _Active()
     parser.feed(html)
     parser.close()
@@ -124,7 +143,7 @@ def test_mutated_decks_build_safely_or_fail_cleanly(tmp_path: Path) -> None:
     rng = random.Random(SEED)
     runner = CliRunner()
     started = time.monotonic()
-    built = 0
+    built = pictures = 0
     for number in range(MUTANTS):
         if time.monotonic() - started > SECONDS:
             break
@@ -132,6 +151,7 @@ def test_mutated_decks_build_safely_or_fail_cleanly(tmp_path: Path) -> None:
         folder.mkdir()
         text = mutant(rng)
         (folder / "cards.yaml").write_text(text, encoding="utf-8")
+        (folder / "skin.svg").write_bytes(PICTURE)
         out = folder / "out.apkg"
         result = runner.invoke(main, ["build", str(folder / "cards.yaml"), "-o", str(out)])
         context = f"mutant {number}:\n{text}\nstderr:\n{result.stderr}"
@@ -150,11 +170,12 @@ def test_mutated_decks_build_safely_or_fail_cleanly(tmp_path: Path) -> None:
         collection = Collection(str(folder / "collection.anki2"))
         try:
             import_package(collection, out)
+            pictures += len(collection.find_cards("note:deck-image-occlusion"))
             for card_id in collection.find_cards(""):
                 card = collection.get_card(card_id)
                 for side, html in (("question", card.question()), ("answer", card.answer())):
                     assert not active_content(html), f"{context}\n{side}: {active_content(html)}\n{html}"
         finally:
             collection.close()
-    # The loop must have exercised both outcomes, or it proves little.
-    assert 0 < built < number + 1, (built, number)
+    # The loop must have exercised both outcomes, and built picture cards, or it proves little.
+    assert 0 < built < number + 1 and pictures, (built, pictures, number)
