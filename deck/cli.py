@@ -480,10 +480,10 @@ def import_command(source: Path, output: Path, force: bool, max_errors: int) -> 
         raise click.ClickException(shown(f"cannot import {source} into {output}: {error.strerror or error}")) from error
     for message in imported.messages:
         _say(message, err=True)
-    if imported.problems:
-        _fail(str(output), imported.problems, max_errors)
-    media = f", {len(imported.media)} media files in media/" if imported.media else ""
+    media = f", {pipeline.count(len(imported.media), 'media file')} in media/" if imported.media else ""
     _say(f"wrote {imported.out}: {pipeline.count(imported.cards, 'card')}{media}")
+    if imported.problems:  # (what the build would stop at, to fix in the file just written)
+        _fail(str(output), imported.problems, max_errors)
 
 
 @main.command("pull")

@@ -94,7 +94,7 @@ class Media:
     def template_file(self, reference: str) -> str:
         """A file a note type's templates or CSS use. Its name starts with '_': Anki keeps such a file
         when no note shows it (Check Media deletes other unused files) and so does AnkiWeb's sync."""
-        if not _anki_name(reference).startswith("_"):
+        if not anki_name(reference).startswith("_"):
             raise MediaError(f"'{reference}' is used by templates, so its name must start with '_' (Anki deletes "
                              "other files no note shows); rename it, and its uses in the templates")
         return self._add(reference, _TEMPLATE_TYPES, "a picture or font")
@@ -124,7 +124,7 @@ class Media:
         if not _content_matches(path, suffix):
             raise MediaError(f"'{reference}' does not contain {suffix[1:].upper()} data; "
                              "check the file or its extension")
-        name = _anki_name(reference)
+        name = anki_name(reference)
         packed = self._folded.setdefault(name.casefold(), name)
         if packed in self.files and self.files[packed] != path:
             raise MediaError(f"'{reference}' and '{self._references[packed]}' would be one file in Anki's media folder "
@@ -155,7 +155,7 @@ def _size(count: int) -> str:
     return f"{count / 1024 / 1024:.1f} MB" if count >= 1024 * 1024 else f"{count / 1024:.1f} KB"
 
 
-def _anki_name(reference: str) -> str:
+def anki_name(reference: str) -> str:
     """The file's name as Anki stores it: Unicode NFC, checked against what Anki would change."""
     name = unicodedata.normalize("NFC", PurePosixPath(reference.replace("\\", "/")).name)
     if _FORBIDDEN_IN_NAMES.search(name) or name.endswith((".", " ")):

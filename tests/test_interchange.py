@@ -280,6 +280,24 @@ def test_a_package_keeps_its_own_note_types(tmp_path: Path, legacy: bool) -> Non
     }
 
 
+def test_what_a_package_holds_that_the_build_refuses_is_said_once_where_it_is(tmp_path: Path) -> None:
+    col = open_collection(tmp_path / "author")
+    try:
+        basic = col.models.by_name("Basic")
+        assert basic is not None
+        note = col.new_note(basic)
+        note.fields[:] = ["Hund", '<div>dog<script>go()</script> <img src="https://example.invalid/dog.png"></div>']
+        col.add_note(note, col.decks.id("Tiere"))
+        col.export_anki_package(out_path=str(tmp_path / "tiere.apkg"), options=ExportAnkiPackageOptions(), limit=None)
+    finally:
+        col.close()
+    imported = import_deck(tmp_path / "tiere.apkg", tmp_path / "cards.yaml")
+    assert imported.messages == []
+    assert [(problem.line, problem.message[:60]) for problem in imported.problems] == [
+        (27, "card 'hund': <script> would run code or load another documen"),
+        (27, "card 'hund': remote image 'https://example.invalid/dog.png' ")]
+
+
 def test_a_plain_text_file_with_anki_headers(tmp_path: Path) -> None:
     (tmp_path / "words.txt").write_text(
         "#separator:Comma\n#html:false\n#notetype:Basic\n#deck:Words\n#tags:imported\n"
@@ -288,7 +306,7 @@ def test_a_plain_text_file_with_anki_headers(tmp_path: Path) -> None:
     assert imported.cards == 1 and imported.problems == []
     assert imported.messages == [
         "note 'small': skipped: its answer is empty",
-        "1 of 1 cards have no usable GUID in words.txt: Anki will add them as new notes, beside any copies it "
+        "1 of 1 card has no usable GUID in words.txt: Anki will add it as a new note, beside any copies it "
         "already has",
     ]
     checked = pipeline.check(str(imported.out))
@@ -303,6 +321,50 @@ def test_import_refuses_to_overwrite_unless_forced(tmp_path: Path) -> None:
         import_deck(tmp_path / "words.csv", tmp_path / "cards.yaml")
     assert (tmp_path / "cards.yaml").read_text(encoding="utf-8") == "mine\n"
     assert import_deck(tmp_path / "words.csv", tmp_path / "cards.yaml", force=True).cards == 1
+
+
+def test_what_a_text_import_drops_is_said_and_the_rest_is_kept(run, tmp_path: Path) -> None:
+    """A row left empty by what could not be kept says why; a picture not beside the file stays, for the
+    build to ask for, unless Anki would not take its name; a deck name loses its control characters."""
+    (tmp_path / "words.txt").write_text(
+        "#separator:tab\n#html:true\n#deck:Wör\x1bter\n"
+        'outside\t<img src="../x.png">\n'
+        'quoted\t<img src="missing&quot;.png">\n'
+        'lacking\t<img src="later.png">\n', encoding="utf-8")
+    result = run("import", "words.txt")
+    assert result.exit_code == 1
+    assert result.stdout == "wrote cards.yaml: 1 card\n"  # (and what the build would stop at, to fix)
+    assert result.stderr.splitlines() == [
+        "removed control characters from deck names",
+        "note 'outside': skipped: its answer is empty",
+        "note 'outside': answer: dropped image '../x.png': '../x.png' is not in words.txt",
+        "note 'quoted': skipped: its answer is empty",
+        "note 'quoted': answer: dropped image 'missing\".png': file name 'missing\".png' has characters Anki does not "
+        "allow in media names; rename it",
+        "1 media file the notes use is not in words.txt: later.png; the cards refer to media/, beside the deck file: "
+        "put it there",
+        "1 of 1 card has no usable GUID in words.txt: Anki will add it as a new note, beside any copies it already has",
+        "cards.yaml:8:18: error: card 'lacking': 'media/later.png' does not exist (looked in "
+        f"{tmp_path})",
+        "cards.yaml: 1 error"]
+    assert "  name: \"Wörter\"\n" in (tmp_path / "cards.yaml").read_text(encoding="utf-8")
+    assert (tmp_path / "media").is_dir()
+
+
+def test_media_never_go_through_a_link_or_onto_a_file(tmp_path: Path) -> None:
+    (tmp_path / "words.txt").write_text('#notetype:Basic\nq;<img src="p.png">\n', encoding="utf-8")
+    (tmp_path / "p.png").write_bytes(PNG)
+    (tmp_path / "out").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "out" / "media").symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(ImportFailed, match="media is a symbolic link; the media go into a folder of that name"):
+        import_deck(tmp_path / "words.txt", tmp_path / "out" / "cards.yaml")
+    (tmp_path / "out" / "media").unlink()
+    (tmp_path / "out" / "media").write_text("notes", encoding="utf-8")
+    with pytest.raises(ImportFailed, match="media is not a folder"):
+        import_deck(tmp_path / "words.txt", tmp_path / "out" / "cards.yaml")
+    assert sorted(path.name for path in (tmp_path / "out").iterdir()) == ["media"]
+    assert list((tmp_path / "elsewhere").iterdir()) == []
 
 
 def test_a_text_file_without_a_note_type_is_read_as_anki_reads_it(tmp_path: Path) -> None:

@@ -353,7 +353,8 @@ def test_what_cannot_be_pulled_from_changes_nothing(run, tmp_path: Path) -> None
     deck_file(tmp_path, DECK)
     (tmp_path / "broken.apkg").write_bytes(b"not a zip")
     result = run("pull", "broken.apkg")
-    assert result.exit_code == 1 and result.stderr.startswith("Error: broken.apkg: Anki cannot read it")
+    assert result.exit_code == 1 and result.stderr == (
+        "Error: broken.apkg: not an Anki package (an .apkg is a zip file, and this is not one)\n")
     deck_file(tmp_path, DECK.replace("    answer: Less", "    anwser: Less"))
     result = run("pull", "broken.apkg")
     assert result.exit_code == 1

@@ -11,6 +11,7 @@ left out of what is read.
 from __future__ import annotations
 
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -80,6 +81,8 @@ class Package:
 def read(path: Path, folder: Path, progress: Progress = quiet) -> Package:
     """Every note of the package at `path`, in the package's order, read in `folder` (temporary);
     `progress` shows the reading of a big package's notes."""
+    if not zipfile.is_zipfile(path):
+        raise PackageError(f"{path}: not an Anki package (an .apkg is a zip file, and this is not one)")
     try:
         from anki.collection import Collection
         from anki.decks import DeckId

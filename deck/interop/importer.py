@@ -31,9 +31,10 @@ from deck.interop.apkg import AnkiNote, AnkiNoteType
 from deck.interop.interchange import Converted, citation_parts, to_markdown
 from deck.interop.occlusion import Unreadable
 from deck.interop.yamltext import Card
-from deck.media import Media
+from deck.media import Media, anki_name
 from deck.notetypes import IMAGE_OCCLUSION_FIELDS, IMAGE_OCCLUSION_ID, NOTE_TYPES
 from deck.problems import Problem
+from deck.reading import FORBIDDEN_CHARACTER
 
 # The note types converted, by name: the card type and what each field, in order, becomes.
 _OWN_FIELDS = {"Front": "question", "Back": "answer", "Text": "text", "Extra": "extra", "Source": "source",
@@ -81,7 +82,7 @@ def import_deck(source: Path, out: Path, force: bool = False, progress: pipeline
     """
     check_output(out, {source: "the file being imported"})
     if out.exists() and not force:
-        raise ImportFailed(f"{out} exists; choose another output file or allow overwriting it")
+        raise ImportFailed(f"{out} exists; choose another output file, or replace it with --force")
     with tempfile.TemporaryDirectory(prefix="deck-import-") as temporary:
         if source.suffix.lower() == ".apkg":
             try:
@@ -100,10 +101,15 @@ def import_deck(source: Path, out: Path, force: bool = False, progress: pipeline
         if not converter.cards:
             raise ImportFailed(f"{source}: no note could be converted; wrote nothing", converter.messages)
         media_out = out.parent / "media"
-        clashes = [name for name, path in converter.media.files.items()
-                   if (media_out / name).exists() and (media_out / name).read_bytes() != path.read_bytes()]
+        if (converter.media.files or converter.missing) and (media_out.is_symlink() or media_out.exists()
+                                                             and not media_out.is_dir()):
+            raise ImportFailed(f"{media_out} is {'a symbolic link' if media_out.is_symlink() else 'not a folder'}; "
+                               "the media go into a folder of that name beside the output: move it away")
+        clashes = sorted(name for name, path in converter.media.files.items()
+                         if (media_out / name).exists() and (media_out / name).read_bytes() != path.read_bytes())
         if clashes and not force:
-            raise ImportFailed(f"{media_out} already has different files named {', '.join(sorted(clashes))}")
+            raise ImportFailed(f"{media_out} already has {'a different file' if len(clashes) == 1 else 'different files'} "
+                               f"named {', '.join(clashes)}; replace {'it' if len(clashes) == 1 else 'them'} with --force")
         if converter.media.files or converter.missing:  # (the folder the missing files go into)
             media_out.mkdir(exist_ok=True)
         for name, path in sorted(converter.media.files.items()):
@@ -153,7 +159,9 @@ class Converter:
             self.html[note_type.id] = declare.html_fields(
                 note_type, [note for note in notes if note.note_type_id == note_type.id
                             and not isinstance(self.pictures.get(id(note)), pictures.Picture)])
-        levels = [[level.strip() for level in note.deck.split("::")] for note in notes]
+        if any(FORBIDDEN_CHARACTER.search(note.deck) for note in notes):
+            self.messages.append("removed control characters from deck names")
+        levels = [[level.strip() for level in FORBIDDEN_CHARACTER.sub("", note.deck).split("::")] for note in notes]
         top = os.path.commonprefix(levels) if levels else []
         if not any(top):
             top = [fallback_name]
@@ -182,10 +190,13 @@ class Converter:
             listed = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
             self.messages.append(f"{len(names)} media file{'s' * (len(names) > 1)} the notes use "
                                  f"{'are' if len(names) > 1 else 'is'} not in {self.origin}: {listed}; "
-                                 "the cards refer to media/, beside the deck file: put them there")
+                                 f"the cards refer to media/, beside the deck file: put {'them' if len(names) > 1 else 'it'} "
+                                 "there")
         if self.without_guid:
-            self.messages.append(f"{self.without_guid} of {len(cards)} cards have no usable GUID in {self.origin}: "
-                                 "Anki will add them as new notes, beside any copies it already has")
+            self.messages.append(f"{self.without_guid} of {pipeline.count(len(cards), 'card')} "
+                                 f"{'has' if self.without_guid == 1 else 'have'} no usable GUID in {self.origin}: Anki "
+                                 f"will add {'it as a new note' if self.without_guid == 1 else 'them as new notes'}, "
+                                 "beside any copies it already has")
         slug = ids.slug(name.replace("::", " ")) if re.search("[a-z0-9]", name.lower()) else "imported-deck"
         info: dict[str, str | dict[str, str]] = {
             "id": slug, "name": name, "description": self.field("deck description", descriptions.get(name, "")),
@@ -259,7 +270,8 @@ class Converter:
                 found: list[render.Finding] = []
                 value = htmlfields.pack_images(value, self.image, found)
                 value = SOUND.sub(lambda match: f"[sound:{self.kept(match.group(1), self.media.sound, notes)}]", value)
-                notes += [f"{name}: {finding.message}" for finding in found + htmlfields.findings(value)]
+                # (the check of the written file reports active content and remote pictures where they are)
+                notes += [f"{name}: {finding.message}" for finding in found if finding.code != "remote-image"]
                 fields[name] = value
             else:
                 fields[name] = self.field_text(name, value, notes)
@@ -320,8 +332,8 @@ class Converter:
             markdown = self.field_text(role, values.get(role, ""), notes)
             card |= {role: markdown} if markdown else {}
         missing = [role for role in (("text",) if kind == "cloze" else ("question", "answer")) if role not in card]
-        if missing:
-            self.messages.append(f"{label}: skipped: its {' and '.join(missing)} is empty")
+        if missing:  # (what conversion dropped from it, if anything, is why)
+            self.messages += [f"{label}: skipped: its {' and '.join(missing)} is empty"] + [f"{label}: {note}" for note in notes]
             return None
         named = prompt or render.plain_text(values.get("answer") or values.get("extra") or "")  # (a picture's question)
         card["id"] = ids.unique(ids.slug(named), taken)
@@ -354,6 +366,7 @@ class Converter:
         if not (self.media.root / name).is_file():
             if not re.fullmatch(r"[^/\\]+", name) or name in (".", ".."):
                 raise ValueError(f"'{name}' is not in {self.origin}")
+            anki_name(name)  # (a name Anki would not take is reported now, not once the file is there)
             self.missing.add(name)
             return f"media/{name}"
         return "media/" + check(name)  # MediaError is a ValueError
