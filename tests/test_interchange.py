@@ -351,6 +351,36 @@ def test_what_a_text_import_drops_is_said_and_the_rest_is_kept(run, tmp_path: Pa
     assert (tmp_path / "media").is_dir()
 
 
+@pytest.mark.parametrize("text", [
+    "#separator:Pipe\n#notetype:Basic\n#columns:Back|Front\nANSWER|QUESTION\n",  # named columns, any order
+    "#separator:Pipe\n#notetype:Basic\nq|a|t1 t2\nr|b|t3\n",  # the column after the fields is tags
+    "#separator:Pipe\n#notetype:Basic\n#columns:Front|Notes|Back|Tags\nq|n|a|t1\n",  # a column not a field
+    "#separator:Pipe\n#notetype:Cloze\n#tags column:1\ntag|{{c1::x}} y|more\n",
+    "#separator:Pipe\n#notetype column:1\nBasic|q|a\nCloze|{{c1::x}}|extra\n",  # no tags column then
+])
+def test_a_text_file_gives_the_fields_and_tags_anki_gives(tmp_path: Path, text: str) -> None:
+    (tmp_path / "notes.txt").write_text(text, encoding="utf-8")
+    imported = import_deck(tmp_path / "notes.txt", tmp_path / "cards.yaml")
+    assert imported.problems == []
+    ours = {(note.fields[:2], tuple(sorted(card.tags))) for (card, _), note in zip(pipeline.check(str(imported.out)).cards,
+                                                                                   pipeline.check(str(imported.out)).notes)}
+    col = open_collection(tmp_path / "anki")
+    try:
+        import_csv(col, tmp_path / "notes.txt")
+        anki = {(tuple(note.fields[:2]), tuple(sorted(note.tags))) for note in map(col.get_note, col.find_notes(""))}
+    finally:
+        col.close()
+    assert ours == anki and len(anki) == text.count("\n") - text.count("#")
+
+
+def test_a_text_file_s_columns_anki_leaves_out_are_named(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("#separator:Pipe\n#columns:Front|Notes|Back|Tags|Other\nq|n|a|t|o\n",
+                                        encoding="utf-8")
+    imported = import_deck(tmp_path / "notes.txt", tmp_path / "cards.yaml")
+    assert imported.messages[0] == ("columns 2, 5 of notes.txt are not a field of note type 'Basic': left out, as "
+                                    "Anki's text import leaves them out")
+
+
 def test_media_never_go_through_a_link_or_onto_a_file(tmp_path: Path) -> None:
     (tmp_path / "words.txt").write_text('#notetype:Basic\nq;<img src="p.png">\n', encoding="utf-8")
     (tmp_path / "p.png").write_bytes(PNG)

@@ -48,6 +48,11 @@ CONVERTED = {
 } | {note_type.name: (kind, tuple(_OWN_FIELDS[name] for name in note_type.fields))
      for kind, note_type in NOTE_TYPES.items() if set(note_type.fields) <= set(_OWN_FIELDS)}
 
+# The fields of those note types, by name, as a text file's columns are matched to them.
+STOCK_FIELDS = {"Basic": ("Front", "Back"), "Basic (and reversed card)": ("Front", "Back"),
+                "Basic (optional reversed card)": ("Front", "Back", "Add Reverse"),
+                "Basic (type in the answer)": ("Front", "Back"), "Cloze": ("Text", "Back Extra")} | {
+    note_type.name: note_type.fields for note_type in NOTE_TYPES.values() if note_type.name in CONVERTED}
 _HEADER = IMAGE_OCCLUSION_FIELDS.index("Header")
 _DECK_TYPE_IDS = {note_type.id: note_type.name for note_type in NOTE_TYPES.values()}
 _TAG = TypeAdapter(TagName)
@@ -83,6 +88,7 @@ def import_deck(source: Path, out: Path, force: bool = False, progress: pipeline
     check_output(out, {source: "the file being imported"})
     if out.exists() and not force:
         raise ImportFailed(f"{out} exists; choose another output file, or replace it with --force")
+    read_messages: list[str] = []  # (what a text file's reading leaves out)
     with tempfile.TemporaryDirectory(prefix="deck-import-") as temporary:
         if source.suffix.lower() == ".apkg":
             try:
@@ -91,12 +97,14 @@ def import_deck(source: Path, out: Path, force: bool = False, progress: pipeline
                 raise ImportFailed(str(error)) from error
         elif source.suffix.lower() in (".csv", ".tsv", ".txt"):
             try:
-                package = apkg.Package(textfile.read(source), {}, {}, source.parent)
+                notes, read_messages = textfile.read(source, STOCK_FIELDS.get)
             except (OSError, UnicodeDecodeError) as error:
                 raise ImportFailed(f"{source}: cannot read it as UTF-8 text: {error}") from error
+            package = apkg.Package(notes, {}, {}, source.parent)
         else:
             raise ImportFailed(f"{source}: deck imports .apkg packages and .csv/.txt text files from Anki")
         converter = Converter(package.media, source.name, package.note_types, progress)
+        converter.messages += read_messages
         text = converter.deck_file(package.notes, package.descriptions, source.stem)
         if not converter.cards:
             raise ImportFailed(f"{source}: no note could be converted; wrote nothing", converter.messages)

@@ -1,9 +1,14 @@
-"""Anki's text files (.csv, .txt): their header lines, columns and rows read as Anki reads them."""
+"""Anki's text files (.csv, .txt): their header lines, columns and rows read as Anki reads them
+(rslib/src/import_export/text/csv/metadata.rs): `#columns:` names the columns, and a note type's
+fields take the columns of their names, else the columns in order, the meta columns (GUID, note
+type, deck, tags) aside; without a tags column, the first column after the fields holds the tags.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from html import escape
 from pathlib import Path
 
@@ -11,9 +16,10 @@ from deck.interop.apkg import AnkiNote
 from deck.interop.export import SEPARATORS
 
 
-def read(path: Path) -> list[AnkiNote]:
-    """Notes from an Anki text file whose header lines name the note type (and deck, tags, GUID);
-    OSError or UnicodeDecodeError where it cannot be read as UTF-8 text."""
+def read(path: Path, fields_of: Callable[[str], tuple[str, ...] | None]) -> tuple[list[AnkiNote], list[str]]:
+    """Notes from an Anki text file, each field named as its note type's (`fields_of` a note type's
+    name, None for a type it does not know: then the columns are fields in order); and what Anki
+    leaves out of them, in words. OSError or UnicodeDecodeError where it cannot be read as UTF-8 text."""
     lines = path.read_text(encoding="utf-8-sig").splitlines(keepends=True)
     headers: dict[str, str] = {}
     total = len(lines)
@@ -24,27 +30,60 @@ def read(path: Path) -> list[AnkiNote]:
     delimiter = SEPARATORS.get(separator.lower(), separator if len(separator) == 1 else "")
     body = "".join(lines)
     delimiter = delimiter or next((char for char in "\t|;:, " if char in body), "\t")  # as Anki guesses
-    columns = {name: int(headers[f"{name} column"]) for name in ("guid", "notetype", "deck", "tags")
-               if headers.get(f"{name} column", "").strip().isdigit()}
-    if "notetype" not in columns:  # without a header, Anki imports into its default note type, Basic
-        headers.setdefault("notetype", "Basic")
+    meta = {name: int(headers[f"{name} column"]) for name in ("guid", "notetype", "deck", "tags")
+            if headers.get(f"{name} column", "").strip().isdigit()}
     html = headers.get("html", "true").strip().lower() != "false"
     global_tags = headers.get("tags", "").split()
-    notes = []
-    rows = csv.reader(io.StringIO(body), delimiter=delimiter)
+    rows = []
+    reader = csv.reader(io.StringIO(body), delimiter=delimiter)
     first = start = total - len(lines) + 1  # the line the rows start on, and the next row
-    for row in rows:
-        line, start = start, first + rows.line_num
-        if not any(row):
-            continue
+    for row in reader:
+        line, start = start, first + reader.line_num
+        if any(row):
+            rows.append((line, row))
+    labels = next(csv.reader([headers["columns"]], delimiter=delimiter)) if "columns" in headers else \
+        [""] * (len(rows[0][1]) if rows else 0)
+    plain = [number for number in range(1, max([len(labels)] + [len(row) for _, row in rows]) + 1)
+             if number not in meta.values()]  # the columns that may be fields
+    global_type = "" if "notetype" in meta else headers.get("notetype", "").strip() or "Basic"  # (Anki's default)
+    fields = fields_of(global_type) if global_type else None
+    if fields is not None:
+        columns = _field_columns(fields, labels, plain)
+        if "tags" not in meta:
+            meta["tags"] = next((number for number in plain if number > max(columns) and number <= len(labels)), 0)
+    messages = []
+    unused = [number for number in plain if fields is not None and number not in columns and number != meta["tags"]
+              and any(number <= len(row) and row[number - 1] for _, row in rows)]
+    if unused:
+        messages.append(f"column{'s' * (len(unused) > 1)} {', '.join(map(str, unused))} of {path.name} "
+                        f"{'are' if len(unused) > 1 else 'is'} not a field of note type '{global_type}': left out, "
+                        f"as Anki's text import leaves {'them' if len(unused) > 1 else 'it'} out")
+    notes = []
+    for line, row in rows:
 
-        def column(name: str, default: str = "") -> str:
-            number = columns.get(name, 0)
-            return row[number - 1] if 0 < number <= len(row) else default
+        def column(number: int, default: str = "") -> str:
+            value = row[number - 1] if 0 < number <= len(row) else default
+            return value if html or number in meta.values() else escape(value, quote=False)
 
-        fields = [(f"column {number}", value if html else escape(value, quote=False))
-                  for number, value in enumerate(row, 1) if number not in columns.values()]
-        notes.append(AnkiNote(column("guid"), column("notetype", headers.get("notetype", "")).strip(), fields,
-                              column("tags").split() + global_tags, column("deck", headers.get("deck", "")),
-                              line=line))
-    return notes
+        note_type = column(meta.get("notetype", 0), global_type).strip()
+        named = fields if fields is not None else fields_of(note_type)
+        values = ([(name, column(number)) for name, number in zip(fields, columns)] if fields is not None
+                  else [(name, column(number)) for name, number in zip(named, plain)] if named is not None
+                  else [(f"column {number}", column(number)) for number in plain if number <= len(row)])
+        notes.append(AnkiNote(column(meta.get("guid", 0)), note_type, values,
+                              column(meta.get("tags", 0)).split() + global_tags,
+                              column(meta.get("deck", 0), headers.get("deck", "")), line=line))
+    return notes, messages
+
+
+def _field_columns(fields: tuple[str, ...], labels: list[str], plain: list[int]) -> list[int]:
+    """The column of each field (0: none): by name where the columns are named, else in order; the
+    first field takes the first column that may be one when its name is not among them."""
+    if any(labels):
+        named = {label: number for number, label in enumerate(labels, 1) if number in plain}
+        columns = [named.get(name, 0) for name in fields]
+    else:
+        columns = plain[:len(fields)] + [0] * (len(fields) - len(plain))
+    if columns and not columns[0] and plain:
+        columns[0] = plain[0]
+    return columns
