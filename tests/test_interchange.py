@@ -373,6 +373,14 @@ def test_a_text_file_gives_the_fields_and_tags_anki_gives(tmp_path: Path, text: 
     assert ours == anki and len(anki) == text.count("\n") - text.count("#")
 
 
+def test_what_is_dropped_from_many_cards_is_said_once(tmp_path: Path) -> None:
+    rows = "".join(f'q{number}\ta<hr id="x">b\n' for number in range(5))
+    (tmp_path / "notes.txt").write_text("#separator:tab\n" + rows + 'q\t<b id="y">c</b>\n', encoding="utf-8")
+    imported = import_deck(tmp_path / "notes.txt", tmp_path / "cards.yaml")
+    assert imported.messages[:2] == ["5 cards: answer: dropped id on <hr> ('q0', 'q1', 'q2' and 2 more)",
+                                     "card 'q': answer: dropped id on <b>"]
+
+
 def test_a_text_file_s_columns_anki_leaves_out_are_named(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("#separator:Pipe\n#columns:Front|Notes|Back|Tags|Other\nq|n|a|t|o\n",
                                         encoding="utf-8")

@@ -216,6 +216,40 @@ def test_media_a_package_lacks_are_kept_for_the_maintainer_to_put_there(tmp_path
     round_trip(package, tmp_path / "trip", monkeypatch, fix)
 
 
+def test_a_note_with_cards_in_two_decks_is_reported_and_students_keep_theirs(tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """A deck file puts a note's cards in one deck; Anki's import does not move a card students have."""
+    col = open_collection(tmp_path / "author")
+    try:
+        note = col.new_note(col.models.by_name("Basic (and reversed card)"))  # type: ignore[arg-type]
+        note.fields[:] = ["Hund", "dog"]
+        col.add_note(note, col.decks.id("Wörter"))
+        col.set_deck([note.cards()[1].id], col.decks.id("Wörter::Rückwärts"))
+        package = tmp_path / "split.apkg"
+        col.export_anki_package(out_path=str(package), options=ExportAnkiPackageOptions(), limit=None)
+    finally:
+        col.close()
+    imported = import_deck(package, tmp_path / "cards.yaml")
+    assert (imported.messages, imported.problems) == (
+        ["card 'hund': some of its cards are in 'Wörter::Rückwärts': a card's deck is its note's in a deck file, so "
+         "new students get them in 'Wörter'"], [])
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(time.time()) + 1))
+    _, built = pipeline.build(str(imported.out), tmp_path / "rebuilt.apkg")
+    assert built is not None
+    a = open_collection(tmp_path / "a")
+    b = open_collection(tmp_path / "b")
+    try:
+        import_package(a, package)
+        log = import_package(a, built.out)
+        assert (len(log.new), len(log.conflicting)) == (0, 0)
+        import_package(b, built.out)
+        assert [sorted(col.decks.name(card.did) for card in map(col.get_card, col.find_cards(""))) for col in (a, b)] == [
+            ["Wörter", "Wörter::Rückwärts"], ["Wörter", "Wörter"]]
+    finally:
+        a.close()
+        b.close()
+
+
 def test_a_deck_of_broken_templates_says_why(tmp_path: Path) -> None:
     """AnkiDroid's test deck of odd templates: a blank front, templates naming fields their note type
     lacks (Anki shows "Front template has a problem" on those cards). deck refuses exactly the note

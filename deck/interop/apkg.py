@@ -68,6 +68,7 @@ class AnkiNote:
     made: list[str] = field(default_factory=list)  # media Anki makes for it from its fields (LaTeX pictures)
     mod: int = 0  # when it was last changed, in seconds (0: not known, in a text file)
     line: int = 0  # in a text file, the line its row starts on
+    other_decks: list[str] = field(default_factory=list)  # in a package, those its other cards are in
 
 
 @dataclass
@@ -126,9 +127,12 @@ def read(path: Path, folder: Path, progress: Progress = quiet) -> Package:
             if any(_LATEX.search(value) for value in note.fields):
                 shown = "".join(card.question() + card.answer() for card in cards)
                 made = [name for name in dict.fromkeys(_LATEX_IMAGE.findall(shown)) if (media / name).is_file()]
+            elsewhere = sorted({collection.decks.name(card.odid or card.did) for card in cards} -
+                            {collection.decks.name(deck_id)})
             notes.append(AnkiNote(note.guid, model["name"],
                                   [(item["name"], value) for item, value in zip(model["flds"], note.fields)],
-                                  list(note.tags), collection.decks.name(deck_id), model["id"], made, note.mod))
+                                  list(note.tags), collection.decks.name(deck_id), model["id"], made, note.mod,
+                                  other_decks=elsewhere))
         descriptions = {deck.name: (collection.decks.get(DeckId(deck.id)) or {}).get("desc", "")
                         for deck in collection.decks.all_names_and_ids()}
         return Package(notes, note_types, descriptions, media)

@@ -146,6 +146,7 @@ class Converter:
         self.markdown: dict[str, Converted] = {}  # each distinct field's Markdown, made once
         self.pictures: dict[int, pictures.Picture | str] = {}  # by id() of a picture note: its card, or why not
         self.missing: set[str] = set()  # media files the notes use that `origin` lacks
+        self.cards_about: dict[str, list[str]] = {}  # what was changed or dropped -> the ids of its cards
 
     def deck_file(self, notes: list[AnkiNote], descriptions: dict[str, str], fallback_name: str) -> str:
         """The deck file's text: the notes' common deck is the deck, the rest of each is `deck:`."""
@@ -193,6 +194,7 @@ class Converter:
                 card = self.card(note, subdeck or None, taken)
             cards += [card] if card is not None else []
         self.cards = len(cards)
+        self.messages += self.said_of_cards()
         if self.missing:
             names = sorted(self.missing)
             listed = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
@@ -220,6 +222,16 @@ class Converter:
                     for line in declare.note_type_lines(self.keys[key], note_type, self.html[key],
                                                         self.template_files(note_type))]
         return yamltext.deck_file(self.origin, info, list(self.sources.values()), declared, cards)
+
+    def about(self, card_id: str, notes: list[str]) -> None:
+        for note in notes:
+            self.cards_about.setdefault(note, []).append(card_id)
+
+    def said_of_cards(self) -> list[str]:
+        """What was said of cards, once for the cards it is said of (a big deck repeats much)."""
+        return [f"card '{named[0]}': {note}" if len(named) == 1 else f"{len(named)} cards: {note} "
+                f"({', '.join(map(repr, named[:3]))}{f' and {len(named) - 3} more' * (len(named) > 3)})"
+                for note, named in self.cards_about.items()]
 
     def converted(self, note: AnkiNote) -> bool:
         """A package's notes all are; a text file's, of deck's and Anki's stock note types (by name)."""
@@ -256,7 +268,7 @@ class Converter:
         card |= {"extra": extra} if extra else {}
         notes += self.tags_and_deck(note, subdeck, card)
         card |= self.citation(picture.comments, notes) if picture.comments else {}
-        self.messages += [f"card '{card['id']}': {message}" for message in notes]
+        self.about(str(card["id"]), notes)
         return card
 
     def declared_card(self, note: AnkiNote, subdeck: str | None, taken: set[str], why: str | None = None) -> Card:
@@ -286,7 +298,7 @@ class Converter:
         card["fields"] = fields
         made = [self.kept(name, self.media.image, notes) for name in note.made]
         card |= {"media": made} if made else {}
-        self.messages += [f"card '{card['id']}': {message}" for message in notes]
+        self.about(str(card["id"]), notes)
         return card
 
     def template_files(self, note_type: AnkiNoteType) -> list[str]:
@@ -308,7 +320,10 @@ class Converter:
             card["guid"] = note.guid
         else:
             self.without_guid += 1
-        return [f"dropped tag '{tag}': Anki would not keep it as it is (a space, a '\"', an empty level)" for tag in note.tags if tag not in tags]
+        split = [f"some of its cards are in {', '.join(repr(deck) for deck in note.other_decks)}: a card's deck is its "
+                 f"note's in a deck file, so new students get them in '{note.deck}'"] if note.other_decks else []
+        return split + [f"dropped tag '{tag}': Anki would not keep it as it is (a space, a '\"', an empty level)"
+                        for tag in note.tags if tag not in tags]
 
     def kept(self, name: str, check: Callable[[str], str], notes: list[str]) -> str:
         """A media file's path beside the output, or its name as it was (and why) when it cannot be copied."""
@@ -355,7 +370,7 @@ class Converter:
                 card["audio"] = self.file(sound, self.media.sound)
             except ValueError as error:
                 notes.append(f"dropped sound '{sound}': {error}")
-        self.messages += [f"card '{card['id']}': {message}" for message in notes]
+        self.about(str(card["id"]), notes)
         return card
 
     def field(self, label: str, html: str) -> str:

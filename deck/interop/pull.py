@@ -218,7 +218,7 @@ def _add(checked: pipeline.Checked, documents: dict[Path, tuple[Document, Editor
         path, cards = home
         edits.setdefault(path, {})[str(card["id"])] = [documents[path][1].append_card(cards, card_lines(card))]
         pulled.added.append(str(card["id"]))
-    pulled.messages += converter.messages
+    pulled.messages += converter.messages + converter.said_of_cards()
 
 
 def _media(folder: Path, converter: Converter, pulled: Pulled) -> dict[Path, bytes]:
