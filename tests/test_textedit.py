@@ -74,13 +74,21 @@ def test_a_value_set_reads_back_as_itself_both_ways(value: str, was: str) -> Non
     ("cards:\n  - id: a\n    tags: [x, y]  # why\n", "cards:\n  - id: a\n    tags: [y, \"a, b\", c::d]  # why\n"),
     ("cards:\n  - id: a\n    tags:\n      - x\n      - y\n",
      "cards:\n  - id: a\n    tags:\n      - y\n      - \"a, b\"\n      - c::d\n"),
-    ("cards:\n  - id: a\n", "cards:\n  - id: a\n    tags: [y, \"a, b\", c::d]\n"),
+    ("cards:\n  - id: a\n", "cards:\n  - id: a\n    tags: [\"y\", \"a, b\", c::d]\n"),  # ('y': a boolean to some)
     ("cards:\n  - id: a\n    tags: ['y', \"c::d\"]\n", "cards:\n  - id: a\n    tags: ['y', \"a, b\", \"c::d\"]\n"),
 ])
 def test_a_list_keeps_its_style(before: str, after: str) -> None:
     editor, card = _card(before)
     assert editor.apply([editor.set_list(card, "tags", ["y", "a, b", "c::d"])]) == after
     assert _value(after, "tags") == ["y", "a, b", "c::d"]
+
+
+def test_a_new_tag_is_plain_only_where_every_yaml_reader_reads_it_as_text() -> None:
+    editor, card = _card("cards:\n  - id: a\n    tags: [x]\n")
+    tags = ["0x10", "1e3", "2024-01-01", "null", "On", "~", "a::b", "anatomy-2", "_x"]
+    text = editor.apply([editor.set_list(card, "tags", tags)])
+    assert text == 'cards:\n  - id: a\n    tags: ["0x10", "1e3", "2024-01-01", "null", "On", "~", a::b, anatomy-2, "_x"]\n'
+    assert _value(text, "tags") == tags
 
 
 def test_a_removed_key_takes_its_lines() -> None:

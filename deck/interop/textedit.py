@@ -12,13 +12,11 @@ from collections import Counter
 from dataclasses import dataclass
 
 from deck.ids import cards_of
-from deck.interop.yamltext import yaml_scalar
+from deck.interop.yamltext import PLAIN, list_item, yaml_scalar
 from deck.nodes import LINE_BREAK, Document, Mapping, Node, Scalar, Sequence
 
-# A value YAML reads back as the same text without quotes (conservatively: no ': ', ' #', flow
-# punctuation or leading indicator), so a plain value stays plain.
-_PLAIN = re.compile(r"[A-Za-z0-9(](?:[^\n\r\t:#{}\[\],]|:(?=[^\s,\[\]{}]))*(?<![ ])")
-# The same as the value of a block mapping, where commas and brackets are text (`answer: red, blue`).
+# A plain value stays plain where YAML reads it back as the same text (`PLAIN`), and as the value of
+# a block mapping, where commas and brackets are text (`answer: red, blue`).
 _PLAIN_BLOCK = re.compile(r"[A-Za-z0-9(](?:[^\n\r\t:#]|:(?=\S)|(?<! )#)*(?<![ ])")
 
 
@@ -54,9 +52,7 @@ class Editor:
         node = mapping.pairs.get(key, (None, None))[1]
         had = {item.value: self.text[item.start:self._end(item)] for item in node.items
                if isinstance(item, Scalar)} if isinstance(node, Sequence) else {}
-        return self.set_items(mapping, key, [had.get(value) or (value if _PLAIN.fullmatch(value) else
-                                                                json.dumps(value, ensure_ascii=False))
-                                             for value in values])
+        return self.set_items(mapping, key, [had.get(value) or list_item(value) for value in values])
 
     def set_items(self, mapping: Mapping, key: str, items: list[str]) -> Edit:
         """`set_list` of items written in YAML already (flow mappings, for one)."""
@@ -116,7 +112,7 @@ class Editor:
     def _scalar(self, value: str, mapping: Mapping, node: Node | None) -> str:
         """`value` as YAML in the style of `node`: plain stays plain where it can, quotes stay quotes."""
         first = self.text[node.start] if isinstance(node, Scalar) and node.end > node.start else ""
-        if first not in ("'", '"', "|", ">") and (_PLAIN if mapping.flow else _PLAIN_BLOCK).fullmatch(value):
+        if first not in ("'", '"', "|", ">") and (PLAIN if mapping.flow else _PLAIN_BLOCK).fullmatch(value):
             return value
         if first == "'" and "\n" not in value:
             return "'" + value.replace("'", "''") + "'"

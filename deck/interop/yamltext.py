@@ -16,6 +16,9 @@ _KEYS = ("id", "type", "note-type", "image", "header", "hide", "masks", "questio
          "source", "deck", "audio", "guid", "fields", "media")
 # Words other YAML readers take for booleans or null (deck's own reader keeps every value text).
 _YAML_WORDS = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null"})
+# A value YAML reads back as the same text without quotes, in a flow collection too (conservatively:
+# no ': ', ' #', flow punctuation or leading indicator).
+PLAIN = re.compile(r"[A-Za-z0-9(](?:[^\n\r\t:#{}\[\],]|:(?=[^\s,\[\]{}]))*(?<![ ])")
 # A key that YAML reads as the same text without quotes, and no YAML reader as a boolean or null.
 _PLAIN_KEY = re.compile(r"[A-Za-z\u00c0-\uffff][\w\u00c0-\uffff()+.-]*(?: [\w\u00c0-\uffff()+.-]+)*")
 
@@ -54,7 +57,7 @@ def card_lines(card: Card) -> list[str]:
             lines.append(f"    {key}:")
             lines += [f"      {yaml_key(name)}: {yaml_scalar(text, False, 8)}" for name, text in value.items()]
             continue
-        text = (f"[{', '.join(yaml_scalar(tag, True) for tag in cast(list[str], value))}]" if isinstance(value, list)
+        text = (f"[{', '.join(map(list_item, cast(list[str], value)))}]" if isinstance(value, list)
                 else yaml_scalar(value, key in ("id", "type", "note-type", "hide", "source"), 6))
         lines.append(f"{'  - ' if number == 0 else '    '}{key}: {text}")
     return lines
@@ -67,6 +70,14 @@ def yaml_scalar(value: str, plain: bool = False, indent: int = 0) -> str:
         return value
     if "\n" in value and value == value.strip() and not re.search(r"[ \t]\n|\r", value) and indent:
         return "|-" + "".join(f"\n{' ' * indent}{line}" if line else "\n" for line in value.split("\n"))
+    return json.dumps(value, ensure_ascii=False)
+
+
+def list_item(value: str) -> str:
+    """An item of a flow list (a tag): as it is where every YAML reader reads it back as this text (it
+    starts with a letter: no number or date, and is no word read as a boolean or null), else quoted."""
+    if PLAIN.fullmatch(value) and value[0].isalpha() and value.lower() not in _YAML_WORDS:
+        return value
     return json.dumps(value, ensure_ascii=False)
 
 
