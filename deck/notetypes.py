@@ -8,7 +8,6 @@ field adds a new note type instead. Templates and CSS may change; a re-import up
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from deck import htmlfields, templates
@@ -224,9 +223,10 @@ Where = tuple[str | int, ...]  # a path inside a note type's declaration, as pyd
 def problems(name: str, spec: NoteTypeSpec) -> list[tuple[Where, str]]:
     """What Anki would refuse or misread in a declared note type, each with the place in it.
 
-    Bad: a template naming a field the type does not have; a cloze type without ``{{cloze:...}}``
-    on its front; two fields of one name; the name or id of a built-in type; a script in a template
-    of a type that does not say ``scripts: yes``.
+    Bad: a template naming a field the type does not have; a front naming none (``<b>Q</b>``); two
+    templates of one front (without ``{{Card}}``); a cloze type without ``{{cloze:...}}`` on both
+    sides; two fields of one name; the name or id of a built-in type; a script in a template of a
+    type that does not say ``scripts: yes``.
     """
     found: list[tuple[Where, str]] = []
     if name in NOTE_TYPES:
@@ -259,7 +259,7 @@ def problems(name: str, spec: NoteTypeSpec) -> list[tuple[Where, str]]:
         # As Anki refuses a note type ("The front side is identical to card template 1"), unless {{Card}}
         # (the template's name) makes the fronts differ (notetype/mod.rs, ensure_template_fronts_unique).
         same = next((other.name for other in spec.templates[:number] if other.front == template.front
-                     and not re.search(r"\{\{\s*Card\s*\}\}", template.front)), None)
+                     and not templates.names_card(template.front)), None)
         if same is not None:
             found.append((("templates", number, "front"), f"template '{template.name}', front: identical to "
                                                           f"template '{same}''s front; Anki refuses such a note type: "
@@ -267,8 +267,7 @@ def problems(name: str, spec: NoteTypeSpec) -> list[tuple[Where, str]]:
         for side in ("front", "back"):
             text = getattr(template, side)
             found += [(("templates", number, side), message)
-                      for message in _template_problems(template.name, side, text, fields,
-                                                        spec.kind != "standard" and side == "front")]
+                      for message in _template_problems(template.name, side, text, fields, spec.kind != "standard")]
             found += [(("templates", number, side), f"template '{template.name}', {side}: {finding.message}, or "
                                                     "say 'scripts: yes' on the note type if it must run")
                       for finding in htmlfields.findings(text) if spec.scripts == "no" and finding.code == "html-script"]
@@ -283,6 +282,9 @@ def _template_problems(template: str, side: str, text: str, fields: list[str], c
         return [f"{label}: {error}"]
     found = [f"{label}: names field '{field}', which the note type does not have; its fields: {', '.join(fields)}"
              for field in dict.fromkeys(templates.field_names(nodes)) if field not in fields]
+    if side == "front" and not templates.references(nodes):
+        found.append(f"{label}: names no field, and Anki refuses a front without one; add one, like "
+                     f"'{{{{{fields[0]}}}}}'")
     if cloze and not templates.has_cloze(nodes):
         found.append(f"{label}: a cloze note type shows its deletions with '{{{{cloze:Field}}}}'; add one")
     return found

@@ -13,14 +13,20 @@ from dataclasses import dataclass, field
 
 # What Anki fills in itself; a template may name these without a field of that name.
 SPECIAL_FIELDS = frozenset({"FrontSide", "Card", "CardFlag", "Deck", "Subdeck", "Tags", "Type", "CardID"})
+# White space as Anki's Rust trims it from a name (Unicode's White_Space); Python's strip() and re's \s
+# also take U+001C-U+001F, which Anki keeps as part of the name.
+SPACE = "\t\n\v\f\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
 # Handlebars and comments, in Anki's standard syntax ('{{=<% %>=}}' switches to the legacy one).
 _TOKEN = re.compile(r"\{\{(.*?)\}\}|<!--.*?-->", re.DOTALL)
-_ALTERNATIVE = "{{=<% %>=}}"
+_ALTERNATIVES = re.compile(r"(?:\{\{=<% %>=\}\})+")  # at the start, once or more: Rust's trim_start_matches
 _ALTERNATIVE_TOKEN = re.compile(r"<%(.*?)%>|<!--.*?-->", re.DOTALL)
 # A section on a cloze deletion's number, not a field: '{{#c1}}' ('c', then what Rust's u32 parse takes).
 _CLOZE_NUMBER = re.compile(r"c\+?[0-9]+")
-# A field that holds nothing Anki shows: white space, <br> and <div> tags (template.rs: field_is_empty).
-_EMPTY_FIELD = re.compile(r"(?:\s|</?(?:br|div) ?/?>)*", re.IGNORECASE)
+_U32 = 2**32
+# The name {{Card}} in a template, as notetype/mod.rs's ensure_template_fronts_unique finds it.
+_CARD = re.compile(r"\{\{" f"[{SPACE}]*Card[{SPACE}]*" r"\}\}")
+# A field that holds nothing Anki shows: ASCII white space, <br> and <div> tags (template.rs: field_is_empty).
+_EMPTY_FIELD = re.compile(r"(?:\s|</?(?:br|div) ?/?>)*", re.IGNORECASE | re.ASCII)
 
 
 class TemplateError(ValueError):
@@ -40,21 +46,21 @@ class Node:
 def parse(template: str) -> list[Node]:
     """The template's replacements and sections (text and comments are left out)."""
     pattern = _TOKEN
-    if template.lstrip().startswith(_ALTERNATIVE):
-        template, pattern = template.lstrip()[len(_ALTERNATIVE):], _ALTERNATIVE_TOKEN
+    if directives := _ALTERNATIVES.match(template.lstrip(SPACE)):
+        template, pattern = template.lstrip(SPACE)[directives.end():], _ALTERNATIVE_TOKEN
     root: list[Node] = []
     stack: list[Node] = []
     for match in pattern.finditer(template):
         if match.group(1) is None:  # a comment
             continue
-        handle = match.group(1).lstrip("{").strip()
+        handle = match.group(1).lstrip("{").strip(SPACE)
         children = stack[-1].children if stack else root
         if len(handle) >= 2 and handle[0] in "#^":
-            section = Node(handle[1:].lstrip(), negated=handle[0] == "^")
+            section = Node(handle[1:].lstrip(SPACE), negated=handle[0] == "^")
             children.append(section)
             stack.append(section)
         elif len(handle) >= 2 and handle[0] == "/":
-            closed = handle[1:].lstrip()
+            closed = handle[1:].lstrip(SPACE)
             if not stack:
                 raise TemplateError(f"'{{{{/{closed}}}}}' closes a section that is not open; "
                                     f"open it with '{{{{#{closed}}}}}' or '{{{{^{closed}}}}}'")
@@ -74,12 +80,23 @@ def walk(nodes: list[Node]) -> list[Node]:
     return [every for node in nodes for every in (node, *walk(node.children))]
 
 
+def references(nodes: list[Node]) -> list[str]:
+    """The names a template gives in replacements and sections (template.rs
+    `all_referenced_field_names`): special fields and the empty name (`{{}}`) too, but not the sections
+    on a cloze number (`{{#c1}}`), which Anki takes as whether that deletion is there
+    (`is_cloze_conditional`). Anki refuses a front that gives none."""
+    return [node.key for node in walk(nodes) if not (node.negated is not None and _CLOZE_NUMBER.fullmatch(node.key)
+                                                     and int(node.key[1:]) < _U32)]
+
+
 def field_names(nodes: list[Node]) -> list[str]:
-    """The fields a template names (replacements and sections), special fields left out, and the
-    sections on a cloze number (`{{#c1}}`), which Anki takes as whether that deletion is there
-    (template.rs `is_cloze_conditional`)."""
-    return [node.key for node in walk(nodes) if node.key and node.key not in SPECIAL_FIELDS
-            and not (node.negated is not None and _CLOZE_NUMBER.fullmatch(node.key))]
+    """The fields a template names (`references`), special fields and the empty name left out."""
+    return [key for key in references(nodes) if key and key not in SPECIAL_FIELDS]
+
+
+def names_card(template: str) -> bool:
+    """Whether a template shows its card's name ({{Card}}), by which two fronts alike differ."""
+    return _CARD.search(template) is not None
 
 
 def has_cloze(nodes: list[Node]) -> bool:

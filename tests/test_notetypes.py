@@ -87,7 +87,8 @@ def test_the_cards_made_are_the_ones_anki_makes(tmp_path: Path, collection: Coll
     assert vocabulary is not None
     note_type = pipeline.check(str(tmp_path / "cards.yaml")).note_types["Vocabulary (5 fields)"]
     for fields in (["a", "", "", "", ""], ["", "b", "", "", "y"], ["a", "b", "", "", " <br> "], ["", "", "x", "", ""],
-                   ["a", "b", "", "", "y"], ["<div></div>", "b", "", "", "y"]):
+                   ["a", "b", "", "", "y"], ["<div></div>", "b", "", "", "y"],
+                   ["", "\xa0", "", "", "y"]):  # (a no-break space is no white space to Anki: Meaning is filled)
         note = Note(collection, vocabulary)
         note.fields = fields
         try:
@@ -111,6 +112,12 @@ def _with(text: str, old: str, new: str) -> str:
                               "the note type does not have; its fields: Word, Meaning, Example, Region, Add reverse"),
     (lambda text: _with(text, 'front: "{{cloze:Text}}"', 'front: "{{Text}}"'),
      22, 30, "bad-note-type", "note type 'Gaps': template 'Cloze', front: a cloze note type shows its deletions with "
+                              "'{{cloze:Field}}'; add one"),
+    (lambda text: _with(text, 'front: "{{Word}}"', 'front: "Word?"'),
+     12, 16, "bad-note-type", "note type 'Vocabulary (5 fields)': template 'Recognise', front: names no field, and Anki "
+                              "refuses a front without one; add one, like '{{Word}}'"),
+    (lambda text: _with(text, 'back: "{{cloze:Text}}<br>{{Notes}}"', 'back: "{{Text}}<br>{{Notes}}"'),
+     22, 54, "bad-note-type", "note type 'Gaps': template 'Cloze', back: a cloze note type shows its deletions with "
                               "'{{cloze:Field}}'; add one"),
     (lambda text: _with(text, '"1600000000456"', '"1600000000123"'),
      18, 9, "duplicate-note-type-id", "note type 'Gaps': id 1600000000123 is also note type 'Vocabulary (5 fields)''s; "
