@@ -41,15 +41,16 @@ def pack_images(html: str, image: Callable[[str], str], found: list[Finding]) ->
 
     def packed(match: re.Match[str]) -> str:
         quoted = match.group(2)
-        src = unescape(quoted.strip("\"'"))
+        written = quoted.strip("\"'")  # (as the field has it, entities and all: where a problem is)
+        src = unescape(written)
         if is_remote(src.strip()):
             found.append(Finding("remote-image", f"remote image '{src}' would be fetched over the network when the "
-                                                 "card is shown; save the file beside the deck and use its path", src))
+                                                 "card is shown; save the file beside the deck and use its path", written))
             return match.group(0)
         try:
             name = image(src)
         except ValueError as error:
-            found.append(Finding("media", str(error), src))
+            found.append(Finding("media", str(error), written))
             return match.group(0)
         quote = quoted[0] if quoted[0] in "\"'" else '"'
         return f"{match.group(1)}{quote}{escape(name, quote=True)}{quote}"

@@ -286,16 +286,17 @@ def test_what_a_package_holds_that_the_build_refuses_is_said_once_where_it_is(tm
         basic = col.models.by_name("Basic")
         assert basic is not None
         note = col.new_note(basic)
-        note.fields[:] = ["Hund", '<div>dog<script>go()</script> <img src="https://example.invalid/dog.png"></div>']
+        note.fields[:] = ["Hund", '<div>dog<script>go()</script> <img src="https://example.invalid/d.png?a&amp;b"></div>']
         col.add_note(note, col.decks.id("Tiere"))
         col.export_anki_package(out_path=str(tmp_path / "tiere.apkg"), options=ExportAnkiPackageOptions(), limit=None)
     finally:
         col.close()
     imported = import_deck(tmp_path / "tiere.apkg", tmp_path / "cards.yaml")
     assert imported.messages == []
-    assert [(problem.line, problem.message[:60]) for problem in imported.problems] == [
-        (27, "card 'hund': <script> would run code or load another documen"),
-        (27, "card 'hund': remote image 'https://example.invalid/dog.png' ")]
+    line = imported.out.read_text(encoding="utf-8").splitlines()[26]
+    assert [(problem.line, problem.column, problem.code) for problem in imported.problems] == [
+        (27, line.index("<script>") + 1, "html-script"), (27, line.index("https:") + 1, "remote-image")]
+    assert "remote image 'https://example.invalid/d.png?a&b' would be fetched" in imported.problems[1].message
 
 
 def test_a_plain_text_file_with_anki_headers(tmp_path: Path) -> None:
