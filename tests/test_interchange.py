@@ -382,6 +382,12 @@ def test_what_is_dropped_from_many_cards_is_said_once(tmp_path: Path) -> None:
                                      "card 'q': answer: dropped id on <b>"]
 
 
+def test_a_row_without_a_note_type_is_named_so(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("#separator:Pipe\n#notetype column:3\nq|a|Basic\nr|b\n", encoding="utf-8")
+    imported = import_deck(tmp_path / "notes.txt", tmp_path / "cards.yaml")
+    assert (imported.cards, imported.messages[0]) == (1, "skipped 1 note whose note type column is empty or missing")
+
+
 def test_a_text_file_s_columns_anki_leaves_out_are_named(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("#separator:Pipe\n#columns:Front|Notes|Back|Tags|Other\nq|n|a|t|o\n",
                                         encoding="utf-8")

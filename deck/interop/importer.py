@@ -158,8 +158,9 @@ class Converter:
             notes = [note for note in notes if note not in empty]
         skipped = Counter(note.note_type for note in notes if not self.converted(note))
         for name, count in sorted(skipped.items()):
-            self.messages.append(f"skipped {count} note{'s' * (count > 1)} of note type '{name}': a text file's notes "
-                                 "must be of Anki's stock note types or deck's")
+            self.messages.append(f"skipped {pipeline.count(count, 'note')} " + (
+                f"of note type '{name}': a text file's notes must be of Anki's stock note types or deck's" if name
+                else "whose note type column is empty or missing"))
         notes = [note for note in notes if self.converted(note)]
         for note in notes:
             if note.note_type_id == IMAGE_OCCLUSION_ID or self.kind(note) == "image-occlusion":
