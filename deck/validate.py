@@ -278,7 +278,7 @@ class _Checker:
             return None
         label = _label(node, number)
         type_node = node.pairs.get("type", (None, None))[1]
-        declared = self.note_types or {}
+        declared = self.valid_note_types  # (a card of one with problems is not checked: they are reported)
         if type_node is None or (isinstance(type_node, Scalar) and type_node.value in CARD_TYPES):
             built = self._model(CARD_TYPES[type_node.value if type_node else "basic"], node, label)
             if isinstance(built, ImageOcclusionCard) and built.note_type is not None and self.note_types is not None:

@@ -269,8 +269,11 @@ def test_a_deck_of_broken_templates_says_why(tmp_path: Path) -> None:
                 refused.add(note_type["name"])
     finally:
         a.close()
-    assert {re.match(r"note type '([^']+)'", problem.message)[1] for problem in imported.problems} == refused == {
-        "Muscle", "reassign", "Basic-conditional", "Basic-misc"}
+    named = {found[1] for problem in imported.problems if (found := re.match(r"note type '([^']+)'", problem.message))}
+    assert named == refused == {"Muscle", "reassign", "Basic-conditional", "Basic-misc"}
+    # In the same run, the cards of its other note types: the files they use that the package lacks.
+    assert {problem.message.split(": ")[1].split("' ")[1] for problem in imported.problems
+            if problem.message.startswith("card ")} == {"does not exist (looked in " + str(tmp_path) + ")"}
 
 
 def test_every_real_deck_is_accounted_for() -> None:

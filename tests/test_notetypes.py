@@ -155,6 +155,13 @@ def test_note_type_problems_are_located(tmp_path: Path, edit, line: int, column:
         (line, column, code, message)]
 
 
+def test_the_cards_of_the_other_note_types_are_checked_in_the_same_run(tmp_path: Path) -> None:
+    text = _with(VOCABULARY, 'front: "{{Word}}"', 'front: "{{Wort}}"')
+    text = _with(text, "Notes: since 1990", "Note: since 1990")
+    problems = pipeline.check(str(deck_file(tmp_path, text))).problems
+    assert [(problem.line, problem.code) for problem in problems] == [(12, "bad-note-type"), (37, "unknown-field")]
+
+
 def test_changing_a_declared_template_restyles_it_for_students(tmp_path: Path, collection: Collection,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
