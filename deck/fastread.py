@@ -115,7 +115,11 @@ def _screened(text: str) -> bool:
 # [a, "b::c"]', '- {name: "Example", format: html}'), a block scalar with its lines, a comment.
 _QUOTED = r'"[^"\\\n]*+(?:\\.[^"\\\n]*+)*+"'
 _KEY = rf'(?:\w[\w()+. -]*+|{_QUOTED})'
-_ITEM = rf'(?:{_QUOTED}|\w[\w+. -]*+)'
+# a plain word in a flow collection, as yaml-rs and libyaml read it alike ('Chapter::One', "it's"):
+# no space but between words, no flow punctuation, '#' or '"', no ':' before a space, punctuation or
+# '?' (libyaml's error)
+_WORD = r'[\w(](?:[^\s,\[\]{}#:"]|:(?=[^\s,\[\]{}?]))*+'
+_ITEM = rf'(?:{_QUOTED}|{_WORD}(?: {_WORD})*+)'
 _FLOW = rf'(?:\[(?:{_ITEM}(?:, {_ITEM})*+)?\]|\{{(?:{_KEY}: {_ITEM}(?:, {_KEY}: {_ITEM})*+)?\}})'
 _SIMPLE_LINES = re.compile(
     rf'^(?P<i> {{0,64}}+)(?:(?:- )?(?:{_KEY}:(?: {_QUOTED}| {_FLOW})?|{_QUOTED}|{_FLOW})\n|#.*\n'

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from deck import fastread, pipeline, source, validate
 from deck.interop.importer import import_deck
-from deck.interop.yamltext import yaml_scalar
+from deck.interop.yamltext import list_item, yaml_scalar
 from deck.nodes import Unlocated
 from tests.conftest import EXAMPLE_DECK
 
@@ -102,6 +102,7 @@ _NOTE_TYPE = ('note-types:\n  w:\n    id: "17"\n    fields: [Front, Back]\n'
     HEAD.replace("\n", "\r") + "  - {id: a, question: q, answer: x}\r",  # old Mac line breaks
     # Quoted text with what the screen looks for, beside what reads differently:
     HEAD + '  - id: a\n    question: "q:?"\n    answer: x\n    tags: [|x]\n',  # a flow value starting so
+    HEAD + '  - id: a\n    question: "q:?"\n    answer: x\n    tags: [Chapter::One, a:?b]\n',  # libyaml refuses ':?'
     HEAD + '  - id: a\n    question: "q:?"\n    answer: x\n    extra: [a,\n      |x]\n',
     HEAD + '  - id: a\n    question: "q:?"\n    answer: {a: b,\n      c: |-\n        x}\n',
     HEAD + '  - id: a\n    question: "q:?"\n    answer: \'it\'\'s "so\'\n    extra: "&x"\n',
@@ -265,6 +266,9 @@ def test_a_deck_in_several_files_keeps_each_files_numbers_as_written(tmp_path: P
 # as it writes every text that is not a plain word; so every migrated deck has the screen's '!', '&',
 # ':?' and text starting with an indicator in quotes.
 _BASE91 = string.ascii_letters + string.digits + "!#$%&()*+,-./:;<=>?@[]^_`{|}~"
+# A tag as Anki has it, written plain where `deck import` writes it so ('Chapter::One', "it's").
+_tag = st.lists(st.text(alphabet=_BASE91.replace(":", "") + "'", min_size=1, max_size=4), min_size=1,
+                max_size=2).map("::".join)
 _awkward = st.text(alphabet=_BASE91 + " '\"\\\t\n\u00e9", min_size=1, max_size=16)
 _IMPORTED_HEAD = """deck:
   id: t
@@ -326,7 +330,7 @@ def _imported_deck(draw: st.DrawFn) -> tuple[list[str], bool]:
     guids = draw(st.lists(st.text(alphabet=_BASE91, min_size=1, max_size=10), min_size=1, max_size=3, unique=True))
     for number, guid in enumerate(guids):
         first, second = draw(_awkward), draw(_awkward)
-        tag = json.dumps(draw(st.text(alphabet=_BASE91.replace(":", ""), min_size=1, max_size=6)))
+        tag = list_item(draw(_tag))
         lines += [f"  - id: c{number}"]
         if number % 2:
             lines += [f"    question: {yaml_scalar(first, False, 6)}", f"    answer: {yaml_scalar(second, False, 6)}"]
