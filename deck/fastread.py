@@ -3,10 +3,11 @@
 Composing located nodes (`deck.source`) costs Python work per YAML event, seconds for a deck of
 30,000 cards, and positions are only needed to report a problem. So a deck is first read here:
 yaml-rs (Rust) gives plain data, taken only where it provably means what the located reading
-would (the whole text screened for what yaml-rs reads differently or could choke on, each value
-made the text the located reading keeps), then one strict pydantic call validates it. Anything
-that would need reporting raises `nodes.Unlocated`, and `deck.pipeline.check` starts again on the
-located path, which explains it. tests/test_fast_reading.py holds the two readings together.
+would (the text screened for what yaml-rs reads differently or could choke on, but for lines YAML
+reads only one way, whose quoted text may hold anything; each value made the text the located
+reading keeps), then one strict pydantic call validates it. Anything that would need reporting
+raises `nodes.Unlocated`, and `deck.pipeline.check` starts again on the located path, which
+explains it. tests/test_fast_reading.py holds the two readings together.
 """
 
 from __future__ import annotations
@@ -40,6 +41,12 @@ _AT_LINE_START = re.compile(r"\n[ \t]*[-?][ \t]+[-?][ \t]|\n[ \t?:-]*\t|\n[ \t]*
 _DEEP_INDENT = " " * 65
 # A control character in JSON: escaped (an odd run of backslashes, then u0000-u001f, b or f).
 _ESCAPED_CONTROL = re.compile(r"(?<!\\)(?:\\\\)*\\(?:u00[01]|[bf])")
+# A key or a value starting with an indicator, in the JSON of the data. yaml-rs reads a flow value
+# so as text ('{answer: |x}', '[a, ?]'), where libyaml stops with a syntax error; so one is taken
+# only where no plain value of the file can start so (`_left_over`): quoted or block text starting
+# so ("|>?:x", an Anki GUID; a block '> quote') reads alike. (A quote inside text is escaped in JSON;
+# one opening text follows a bracket, a brace or a space, looked behind for as the quote is found.)
+_INDICATED = re.compile(r'"[|>?:](?<=[\[{ ]..)')
 
 
 def read(path: str, data: bytes) -> Document | None:
@@ -57,21 +64,32 @@ def combine(path: str, documents: list[Document]) -> Document:
 
 
 def _plain(text: str) -> dict | None:
-    """The file as plain data, if yaml-rs reads it as the located reading would. The values are for
-    `deck()` to make text: yaml-rs resolves `25` to a number and an empty value to None, where the
-    located reading keeps text."""
-    if FORBIDDEN_CHARACTER.search(text) or not _screened(text):
+    """The file as plain data, if yaml-rs reads it as the located reading would, each value made
+    the text the located reading keeps (see `_as_read_located`)."""
+    if FORBIDDEN_CHARACTER.search(text):
         return None
+    left = None  # what is screened of a text the screen does not pass whole (`_left_over`)
+    if not _screened(text):
+        left = _left_over(text)
+        if left is None or not _screened(left):
+            return None
     try:
         data = yaml_rs.loads(text, parse_datetime=False, duplicate_key_policy=yaml_rs.DuplicateKeyPolicy.Error)
-        # The text was screened for forbidden characters; only a double-quoted escape can add one.
-        # Every key and value as JSON, in C, shows it (and refuses nesting past the recursion limit).
-        encoded = json.dumps(data, ensure_ascii=False) if "\\" in text else ""
+        # Every key and value as JSON, in C (refusing nesting past the recursion limit), for text
+        # starting with an indicator, and for a forbidden character: the text was screened for
+        # those, so only a double-quoted escape can add one.
+        encoded = json.dumps(data, ensure_ascii=False)
     except Exception:  # noqa: BLE001 - whatever yaml-rs refuses, the located reading explains
         return None
-    if FORBIDDEN_CHARACTER.search(encoded) or _ESCAPED_CONTROL.search(encoded):
+    if (type(data) is not dict
+            or ("\\" in text and (FORBIDDEN_CHARACTER.search(encoded) or _ESCAPED_CONTROL.search(encoded)))
+            or (_INDICATED.search(encoded) and (left or _left_over(text)) is None)):  # (left: None if screened)
         return None
-    return data if type(data) is dict else None
+    try:
+        _as_read_located(data, text)
+    except Unlocated:
+        return None
+    return data
 
 
 def _screened(text: str) -> bool:
@@ -89,6 +107,43 @@ def _screened(text: str) -> bool:
                 return False  # a tag or an anchor
             index = text.find(character, index + 1)
     return True
+
+
+# Lines that YAML reads only one way, which hold what the screen would take for syntax in a deck
+# as `deck import` writes it (every Anki GUID, '    guid: "b!&x:?Q|>"'): a key with a double-quoted
+# value closing on the line, a flow collection of such values and plain words on one line ('tags:
+# [a, "b::c"]', '- {name: "Example", format: html}'), a block scalar with its lines, a comment.
+_QUOTED = r'"[^"\\\n]*+(?:\\.[^"\\\n]*+)*+"'
+_KEY = rf'(?:\w[\w()+. -]*+|{_QUOTED})'
+# a plain word in a flow collection, as yaml-rs and libyaml read it alike ('Chapter::One', "it's"):
+# no space but between words, no flow punctuation, '#' or '"', no ':' before a space, punctuation or
+# '?' (libyaml's error)
+_WORD = r'[\w(](?:[^\s,\[\]{}#:"]|:(?=[^\s,\[\]{}?]))*+'
+_ITEM = rf'(?:{_QUOTED}|{_WORD}(?: {_WORD})*+)'
+_FLOW = rf'(?:\[(?:{_ITEM}(?:, {_ITEM})*+)?\]|\{{(?:{_KEY}: {_ITEM}(?:, {_KEY}: {_ITEM})*+)?\}})'
+_SIMPLE_LINES = re.compile(
+    rf'^(?P<i> {{0,64}}+)(?:(?:- )?(?:{_KEY}:(?: {_QUOTED}| {_FLOW})?|{_QUOTED}|{_FLOW})\n|#.*\n'
+    # a block scalar and its lines: those indented as its first, further in than its key, and blank ones
+    rf'|{_KEY}: [|>][-+]?\n(?: *\n)*(?P<c>(?P=i) +)\S.*\n(?:(?:(?P=c).*| *)\n)*)', re.M)
+# Where a quoted scalar, a flow collection or a plain value starting with an indicator could begin.
+_UNSAFE = re.compile(r"(?:^|[\s\[\]{},:])['\"\[{|>?:]", re.M)
+
+
+def _left_over(text: str) -> str | None:
+    """The text with its lines of `_SIMPLE_LINES` made 'x', if what is left can begin no quoted
+    scalar, flow collection or plain value starting with an indicator (`_UNSAFE` finds where one
+    could): then every one is in those lines, which read as they look, and what is left is what the
+    screen must pass. Else None.
+
+    Why they read as they look: a line starts within a quoted scalar or a flow collection only if
+    one began before it. Where none can begin outside those lines, the first of them starts outside
+    any, so its quoted scalars close where they seem to, its flow collection on the line, and its
+    block scalar has the lines that YAML's rule of indentation gives it; the next starts outside
+    them again, and so on to the end."""
+    if "\r" in text:  # (a lone CR breaks a line for YAML, not for these patterns)
+        return None
+    simple = _SIMPLE_LINES.sub("x\n", text)
+    return None if _UNSAFE.search(simple) else simple
 
 
 def _merge(into: dict, others: list, top: bool = True) -> dict:
@@ -137,7 +192,6 @@ def deck(document: Document) -> Deck:
     `deck.validate`'s located checker is the one that explains problems. The checks across cards
     are the ones it makes, as yes/no questions. The document's plain data is used up."""
     data = document.data
-    _as_read_located(document)
     try:
         checked = _validated(data)
     except ValidationError as error:
@@ -174,45 +228,32 @@ def _validated(data: object) -> Deck:
     return checked.model_copy(update={"cards": validated})
 
 
-# yaml-rs reads these as text at the start of a flow value ('{answer: |x}', '[a, ?]'), where
-# libyaml stops with a syntax error; a value that really starts so (a block scalar '> quote') is
-# rare enough to check the located way.
-_INDICATORS = ("|", ">", "?", ":")
-
-
-def _as_read_located(document: Document) -> None:
-    """Make each value of a fast read what the located reading makes of it, which is text, or raise
-    `Unlocated` where that cannot be known: a whole number becomes its digits (`answer: 25`, common
-    on cards) when the file spells no number oddly (`025`, `+5`, `0x1F`); None (an empty value, ''
-    there), true/false and other numbers, or text starting with an indicator, differ."""
-    data = document.data
-    if type(data) is not dict:
-        raise Unlocated("not a mapping")
+def _as_read_located(data: dict, text: str) -> None:
+    """Make each value of a fast read of `text` what the located reading makes of it, which is text,
+    or raise `Unlocated` where that cannot be known: a whole number becomes its digits (`answer: 25`,
+    common on cards) when the file spells no number oddly (`025`, `+5`, `0x1F`); None (an empty
+    value, '' there), true/false and other numbers differ."""
     deck, sources, cards = data.get("deck"), data.get("sources"), data.get("cards")
     mappings = [data, deck] if type(deck) is dict else [data]
     mappings += [source for source in sources.values() if type(source) is dict] if type(sources) is dict else []
     mappings += [card for card in cards if type(card) is dict] if type(cards) is list else []
     plain: bool | None = None  # whether the file spells numbers plainly: found out when first needed
 
-    def text(value: object) -> object:
+    def text_of(value: object) -> object:
         nonlocal plain
         if type(value) is str:
-            if value.startswith(_INDICATORS):
-                raise Unlocated("text starting with an indicator")
             return value
         if type(value) is list:
-            return [text(item) for item in value]
+            return [text_of(item) for item in value]
         if type(value) is dict:
             return value
         if type(value) is int:
-            plain = plain_numbers(document.text) if plain is None else plain
+            plain = plain_numbers(text) if plain is None else plain
             if plain:
                 return str(value)
         raise Unlocated(f"{value!r} is not text")
 
     for mapping in mappings:
         for key, value in mapping.items():
-            if type(value) is not str or value.startswith(_INDICATORS):  # (most values are plain text)
-                mapping[key] = text(value)
-
-
+            if type(value) is not str:
+                mapping[key] = text_of(value)

@@ -10,10 +10,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from anki.collection import Collection, ExportAnkiPackageOptions
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from deck import fastread, pipeline, source, validate
+from deck.interop.importer import import_deck
+from deck.interop.yamltext import list_item, yaml_scalar
 from deck.nodes import Unlocated
 from tests.conftest import EXAMPLE_DECK
 
@@ -86,6 +89,10 @@ def test_what_the_fast_reading_would_get_wrong_is_read_with_positions(card: str)
         assert all(problem.line >= 1 for problem in located.problems)
 
 
+_NOTE_TYPE = ('note-types:\n  w:\n    id: "17"\n    fields: [Front, Back]\n'
+              '    templates:\n      - {name: c, front: "{{Front}}", back: x}\n')
+
+
 @pytest.mark.parametrize("text", [
     HEAD + "  -\t{id: a, question: q, answer: x}\n",  # a tab after an indicator
     HEAD + "  - id: a\n    question: q\n    ? answer\n    : \tx\n",
@@ -93,6 +100,23 @@ def test_what_the_fast_reading_would_get_wrong_is_read_with_positions(card: str)
     HEAD + "  - id: a\n    question: q\n    answer: |\n      x",  # a block scalar with no final line break
     HEAD + "  - id: a\n    question: q\n    answer: |\n      x\n      ",
     HEAD.replace("\n", "\r") + "  - {id: a, question: q, answer: x}\r",  # old Mac line breaks
+    # Quoted text with what the screen looks for, beside what reads differently:
+    HEAD + '  - id: a\n    question: "q:?"\n    answer: x\n    tags: [|x]\n',  # a flow value starting so
+    HEAD + '  - id: a\n    question: "q:?"\n    answer: x\n    tags: [Chapter::One, a:?b]\n',  # libyaml refuses ':?'
+    HEAD + '  - id: a\n    question: "q:?"\n    answer: x\n    extra: [a,\n      |x]\n',
+    HEAD + '  - id: a\n    question: "q:?"\n    answer: {a: b,\n      c: |-\n        x}\n',
+    HEAD + '  - id: a\n    question: "q:?"\n    answer: \'it\'\'s "so\'\n    extra: "&x"\n',
+    HEAD + '  - id: a\n    question: "q:?"\n    answer: "a\\\n      b: "&x"\n',  # a quoted value going on
+    HEAD + '  - id: a\n    question: "q:?"\n    answer: x "y, &z"\n',
+    HEAD + '  - id: a\n    question: "q:?"\n    answer: x\n      guid: "|x"\n',  # a plain value going on
+    HEAD + '  - id: a\n    question: q\n    answer: |\n      guid: "|x"\n    extra: ?x\n',  # in a block scalar
+    HEAD + '  - id: a\n    question: "|q"\n    answer: x # a "note": |x\n',
+    HEAD + '  - id: a\n    question: "|q"\n    answer: |\n      x\n     |y\n',  # a line less indented
+    HEAD + '  - id: a\n    question: "|q"\n    answer: |\n      x\n    tags: [|x]\n',  # the line after one
+    _NOTE_TYPE + HEAD + '  - id: a\n    type: w\n    fields: {Front: |x, Back: y}\n',  # in a mapping of a card
+    _NOTE_TYPE + HEAD + '  - id: a\n    type: w\n    fields: {Front: x,\n      Back: |-\n        y}\n',
+    _NOTE_TYPE + HEAD + '  - id: a\n    type: w\n    guid: "|x"\n    fields:\n      Front: x\n      Back: |\n'
+    '    tags: [|x]\n',  # a line no further in than the key of a block scalar
 ])
 def test_what_the_fast_reading_would_get_wrong_in_a_whole_file(text: str) -> None:
     fast, located = both_ways(text)
@@ -187,7 +211,8 @@ def test_a_deck_with_includes_is_read_fast_and_a_bad_include_is_located(tmp_path
 # a whole prefix can go (after the independent review's fuzzer, which found the flow values).
 _PIECES = ["a", "z", " ", "  ", "\t", "\n", "\n  ", "\n    ", "\n      ", "\r\n", "\r", "#", " #c", ":", ": ", "?",
            "? ", "-", "- ", "'", '"', "\\", "\\n", "\\\n", "|", "|-", "|+", "|2", ">", ">-", "{", "}", "[", "]", ",",
-           ", ", "...", "---", "%", "@", "\ufeff", "\u00a0", "\ufffe", "\u00e9", "\U0001F600", "id", "answer"]
+           ", ", "...", "---", "%", "@", "\ufeff", "\u00a0", "\ufffe", "\u00e9", "\U0001F600", "id", "answer",
+           "!", "&", "*", "`", ":?", "x: ", '"|x"']
 _PLACES = [
     lambda piece: HEAD + "  - {id: a, question: q, answer: " + piece + "}\n",
     lambda piece: HEAD + "  - id: a\n    question: q\n    answer: " + piece + "\n",
@@ -195,6 +220,10 @@ _PLACES = [
     lambda piece: HEAD + "  - id: a\n    question: q\n    answer: x\n" + piece + "\n",
     lambda piece: piece + HEAD + "  - {id: a, question: q, answer: x}\n",
     lambda piece: HEAD + "  - {id: a, question: q, answer: x}" + piece,
+    # in and around quoted text, as `deck import` writes it
+    lambda piece: HEAD + '  - id: a\n    question: "q:?"\n    answer: x\n    guid: "' + piece + '"\n',
+    lambda piece: HEAD + '  - id: a\n    question: "q"\n    answer: "' + piece + '"\n    tags: [a, "' + piece + '"]\n',
+    lambda piece: HEAD + '  - id: a\n    question: "|q"\n    answer: |-\n      x\n' + piece + '\n    guid: "a,&b"\n',
 ]
 
 
@@ -222,3 +251,131 @@ def test_pyyaml_is_imported_only_to_read_a_deck_with_problems(tmp_path: Path, de
     shown = subprocess.run([sys.executable, "-c", script, str(tmp_path / "cards.yaml")], capture_output=True,
                            text=True, check=True).stdout
     assert shown.strip() == str(loaded)
+
+
+def test_a_deck_in_several_files_keeps_each_files_numbers_as_written(tmp_path: Path) -> None:
+    folder = tmp_path / "cards"
+    folder.mkdir()
+    (folder / "a.yaml").write_text(HEAD + "  - {id: a, question: q?, answer: 25}\n")
+    (folder / "b.yaml").write_text("cards:\n  - {id: b, question: r?, answer: 025}\n")
+    checked = pipeline.check(str(folder))
+    assert checked.ok and [card.answer for card, _ in checked.cards] == ["25", "025"]
+
+
+# Anki's GUIDs are base-91 text (letters, digits and these), which `deck import` writes double-quoted,
+# as it writes every text that is not a plain word; so every migrated deck has the screen's '!', '&',
+# ':?' and text starting with an indicator in quotes.
+_BASE91 = string.ascii_letters + string.digits + "!#$%&()*+,-./:;<=>?@[]^_`{|}~"
+# A tag as Anki has it, written plain where `deck import` writes it so ('Chapter::One', "it's").
+_tag = st.lists(st.text(alphabet=_BASE91.replace(":", "") + "'", min_size=1, max_size=4), min_size=1,
+                max_size=2).map("::".join)
+_awkward = st.text(alphabet=_BASE91 + " '\"\\\t\n\u00e9", min_size=1, max_size=16)
+_IMPORTED_HEAD = """deck:
+  id: t
+  name: "T::x"
+note-types:
+  w:
+    id: "1700000000001"
+    fields:
+      - Front
+      - {name: "Back", format: html}
+    templates:
+      - name: Card 1
+        front: "{{Front}}"
+        back: |-
+          {{FrontSide}}
+
+          <hr id=answer>
+
+          {{Back}}
+cards:
+"""
+# Lines among which quoted text could hide what the screen looks for: block scalars (whose lines
+# may look like keys), quoted, plain and flow values over several lines, comments and single
+# quotes holding '"', quoted keys, and what yaml-rs and libyaml read differently.
+_AROUND = [
+    "    extra: |", "    extra: >-", "    extra: |-", "    extra: |2", "      guid: \"|x &y\"", "      - k: \"|x\"",
+    "     |x", "      ?x", "    # \"comment\": |x &y", "# a \"b\" 'c' ?d", "    extra: 'it''s \"so\" &x'",
+    "    extra: 'open \"", "    extra: \"open", "    extra: \"a\\", "    extra: [a,", "    extra: {a: b,", "      b]",
+    "      }", "    extra: [a, \"|x\"]", "    extra: [|x]", "    extra: {a: |x}", "    extra: x \"y, &z\"",
+    "    \"extra\": \"|x\"", "    \"extra\":", "  - \"|x\"", "    extra: |x", "    extra: ?x", "    extra: :x",
+    "    extra: \"a\" # c &x", "    extra: \"a\" \"b\"", "    extra: \"a\"x", "    extra: \"a\":", "    ? extra",
+    "    : x", "    extra: &a \"x\"", "    extra: !t \"x\"", "    extra: *a", "  - |", "---", "...", "%YAML 1.2",
+    "    extra:\t\"x\"", "    extra: \"x\" ", "\t", "",
+]
+_around = st.one_of(st.sampled_from(_AROUND), _awkward.map(lambda text: "    extra: " + text),
+                    _awkward.map(lambda text: "      " + text),
+                    _awkward.map(lambda text: "    extra: " + json.dumps(text)[:-1]))  # (not closed)
+
+
+# Values of a card's `extra` a person might write beside them: blocks of lines that look like
+# keys with quoted values, single-quoted text holding '"', plain text.
+_key_like = st.sampled_from(['guid: "|x &y"', '- k: "a,&b"', '  deeper: "q:?z"', '"k": "|x"', "plain ?x !y",
+                             "# no comment", ""])
+_extra = st.one_of(
+    st.tuples(st.sampled_from(["|", "|-", ">", ">-", "|+"]),
+              st.lists(st.one_of(_key_like, _awkward), min_size=1, max_size=3))
+    .map(lambda block: block[0] + "".join(f"\n      {line}" for text in block[1] for line in text.split("\n"))),
+    _awkward.map(lambda text: _yaml_scalar(text, "single")),
+    _awkward.map(lambda text: text.split("\n")[0]),
+)
+
+
+@st.composite
+def _imported_deck(draw: st.DrawFn) -> tuple[list[str], bool]:
+    """The lines of a deck as `deck import` writes it, with awkward GUIDs and text; and whether a
+    person changed it after, with an `extra` or lines of `_AROUND` among them."""
+    lines = _IMPORTED_HEAD.splitlines()
+    changed = False
+    guids = draw(st.lists(st.text(alphabet=_BASE91, min_size=1, max_size=10), min_size=1, max_size=3, unique=True))
+    for number, guid in enumerate(guids):
+        first, second = draw(_awkward), draw(_awkward)
+        tag = list_item(draw(_tag))
+        lines += [f"  - id: c{number}"]
+        if number % 2:
+            lines += [f"    question: {yaml_scalar(first, False, 6)}", f"    answer: {yaml_scalar(second, False, 6)}"]
+            extra = draw(st.none() | _extra)
+            lines += [f"    extra: {extra}"] if extra is not None else []
+            changed = changed or extra is not None
+        else:
+            lines += ["    type: \"w\"", "    fields:", f"      Front: {yaml_scalar(first, False, 8)}",
+                      f"      Back: {yaml_scalar(second, False, 8)}"]
+        lines += [f"    tags: [a, {tag}]", f"    guid: {json.dumps(guid)}"]
+    around = draw(st.lists(st.tuples(st.integers(0, 100), _around), max_size=2))
+    for place, line in around:
+        lines.insert(place % (len(lines) + 1), line)
+    return lines, changed or bool(around)
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_imported_deck())
+def test_quoted_text_is_read_fast_only_as_it_reads_located(deck: tuple[list[str], bool]) -> None:
+    lines, changed = deck
+    fast, located = both_ways("\n".join(lines) + "\n")
+    if fast is not None:
+        assert located.problems == [] and fast.deck == located.deck
+    elif not changed:  # what `deck import` writes is read fast, when it is a valid deck
+        assert located.problems
+
+
+def test_a_deck_imported_from_anki_with_awkward_guids_is_read_fast(tmp_path: Path) -> None:
+    collection = Collection(str(tmp_path / "collection.anki2"))
+    guids = ["|>?:x", "a,&b", "q:?z", "x!&y", ">b", "?c", ":d", "e#f", "g'h", "[i]{j}"]
+    try:
+        for number, guid in enumerate(guids):
+            note = collection.new_note(collection.models.by_name("Basic"))
+            note.fields[:] = [f"Is {number} &amp; &lt;x&gt; \"so\"?",
+                              "<div>a</div><div>b</div>" if number % 2 else "one<br>two"]
+            note.tags, note.guid = ["Chapter::One", "x"], guid
+            collection.add_note(note, collection.decks.id("Top::Sub"))
+        collection.export_anki_package(out_path=str(tmp_path / "awkward.apkg"), options=ExportAnkiPackageOptions(),
+                                       limit=None)
+    finally:
+        collection.close()
+    imported = import_deck(tmp_path / "awkward.apkg", tmp_path / "cards.yaml")
+    assert imported.problems == [] and imported.cards == len(guids)
+    checked = pipeline.check(str(tmp_path / "cards.yaml"))
+    assert checked.ok and checked.document.fast
+    assert [card.guid for card, _ in checked.cards] == guids
+    fast, located = both_ways((tmp_path / "cards.yaml").read_text(encoding="utf-8"))
+    assert fast is not None and located.problems == [] and fast.deck == located.deck
