@@ -43,6 +43,9 @@ def _value(text: str, key: str) -> object:
     ("cards:\n  - id: a\n    answer: red\n", "answer", "red, blue [or] {green}#1",  # text in a block mapping
      "cards:\n  - id: a\n    answer: red, blue [or] {green}#1\n"),
     ("cards:\n  - id: a\n    answer: red\n", "answer", "red #1", 'cards:\n  - id: a\n    answer: "red #1"\n'),
+    ("cards:\n  - id: a\n    answer: red\n", "answer", "yes", 'cards:\n  - id: a\n    answer: "yes"\n'),  # (a boolean,
+    ("cards:\n  - id: a\n    answer: red\n", "answer", "1e3", 'cards:\n  - id: a\n    answer: "1e3"\n'),  # a number,
+    ("cards:\n  - id: a\n    answer: red\n", "answer", "2 mm", "cards:\n  - id: a\n    answer: 2 mm\n"),  # text: to all)
     ("cards:\r\n  - id: a\r\n    answer: x", "deck", "Sub",
      "cards:\r\n  - id: a\r\n    answer: x\r\n    deck: Sub\r\n"),
 ])
@@ -85,9 +88,10 @@ def test_a_list_keeps_its_style(before: str, after: str) -> None:
 
 def test_a_new_tag_is_plain_only_where_every_yaml_reader_reads_it_as_text() -> None:
     editor, card = _card("cards:\n  - id: a\n    tags: [x]\n")
-    tags = ["0x10", "1e3", "2024-01-01", "null", "On", "~", "a::b", "anatomy-2", "_x"]
+    tags = ["0x10", "1e3", "2024-01-01", "null", "On", "~", "a::b", "anatomy-2", "02_week", "_x"]
     text = editor.apply([editor.set_list(card, "tags", tags)])
-    assert text == 'cards:\n  - id: a\n    tags: ["0x10", "1e3", "2024-01-01", "null", "On", "~", a::b, anatomy-2, "_x"]\n'
+    assert text == ('cards:\n  - id: a\n    tags: ["0x10", "1e3", "2024-01-01", "null", "On", "~", a::b, anatomy-2, '
+                    '02_week, "_x"]\n')
     assert _value(text, "tags") == tags
 
 

@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from deck.ids import cards_of
-from deck.interop.yamltext import PLAIN, list_item, yaml_scalar
+from deck.interop.yamltext import PLAIN, list_item, typed, yaml_scalar
 from deck.nodes import LINE_BREAK, Document, Mapping, Node, Scalar, Sequence
 
 # A plain value stays plain where YAML reads it back as the same text (`PLAIN`), and as the value of
@@ -112,7 +112,8 @@ class Editor:
     def _scalar(self, value: str, mapping: Mapping, node: Node | None) -> str:
         """`value` as YAML in the style of `node`: plain stays plain where it can, quotes stay quotes."""
         first = self.text[node.start] if isinstance(node, Scalar) and node.end > node.start else ""
-        if first not in ("'", '"', "|", ">") and (PLAIN if mapping.flow else _PLAIN_BLOCK).fullmatch(value):
+        if first not in ("'", '"', "|", ">") and (PLAIN if mapping.flow else _PLAIN_BLOCK).fullmatch(value) \
+                and not typed(value):
             return value
         if first == "'" and "\n" not in value:
             return "'" + value.replace("'", "''") + "'"

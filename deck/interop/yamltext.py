@@ -14,8 +14,17 @@ from deck.interop.occlusion import Mask
 Card = dict[str, str | list[str] | dict[str, str] | list[Mask]]  # a card's keys, as the deck file will have them
 _KEYS = ("id", "type", "note-type", "image", "header", "hide", "masks", "question", "answer", "text", "extra", "tags",
          "source", "deck", "audio", "guid", "fields", "media")
-# Words other YAML readers take for booleans or null (deck's own reader keeps every value text).
-_YAML_WORDS = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null"})
+# What other YAML readers (1.1 or 1.2) take for something other than text, written plain: booleans
+# and null, numbers (signs, underscores, hex, octal, binary, exponents, sexagesimal, .inf, .nan) and
+# dates. deck's own reader keeps every value text; an editor checking the schema would not.
+_TYPED = re.compile(r"""(?ix)
+    y|n|yes|no|on|off|true|false|null|~
+    | [-+]?(?:\.[0-9_]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:e[-+]?[0-9]+)?
+    | [-+]?0x[0-9a-f_]+ | [-+]?0o[0-7_]+ | [-+]?0b[01_]+
+    | [-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?
+    | [-+]?\.inf | \.nan
+    | [0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:t|[\ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?
+                                    (?:[\ \t]*(?:z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)?""")
 # A value YAML reads back as the same text without quotes, in a flow collection too (conservatively:
 # no ': ', ' #', flow punctuation or leading indicator).
 PLAIN = re.compile(r"[A-Za-z0-9(](?:[^\n\r\t:#{}\[\],]|:(?=[^\s,\[\]{}]))*(?<![ ])")
@@ -66,7 +75,7 @@ def card_lines(card: Card) -> list[str]:
 def yaml_scalar(value: str, plain: bool = False, indent: int = 0) -> str:
     """A YAML scalar: as it is when `plain` and unmistakable, a literal block (`|-`) when it has
     several lines that YAML keeps exactly, else double-quoted (JSON's escapes are YAML's)."""
-    if plain and re.fullmatch(SLUG_PATTERN, value) and re.search("[a-z]", value) and value not in _YAML_WORDS:
+    if plain and re.fullmatch(SLUG_PATTERN, value) and not typed(value):
         return value
     if "\n" in value and value == value.strip() and not re.search(r"[ \t]\n|\r", value) and indent:
         return "|-" + "".join(f"\n{' ' * indent}{line}" if line else "\n" for line in value.split("\n"))
@@ -74,16 +83,19 @@ def yaml_scalar(value: str, plain: bool = False, indent: int = 0) -> str:
 
 
 def list_item(value: str) -> str:
-    """An item of a flow list (a tag): as it is where every YAML reader reads it back as this text (it
-    starts with a letter: no number or date, and is no word read as a boolean or null), else quoted."""
-    if PLAIN.fullmatch(value) and value[0].isalpha() and value.lower() not in _YAML_WORDS:
-        return value
-    return json.dumps(value, ensure_ascii=False)
+    """An item of a flow list (a tag): as it is where every YAML reader reads it back as this text,
+    else quoted."""
+    return value if PLAIN.fullmatch(value) and not typed(value) else json.dumps(value, ensure_ascii=False)
+
+
+def typed(value: str) -> bool:
+    """Whether some YAML reader takes `value`, written plain, for other than text (`yes`, `1e3`)."""
+    return _TYPED.fullmatch(value) is not None
 
 
 def yaml_key(name: str) -> str:
     """A mapping key: as it is where YAML reads it back unchanged, else double-quoted."""
-    if _PLAIN_KEY.fullmatch(name) and name.isprintable() and name.lower() not in _YAML_WORDS:
+    if _PLAIN_KEY.fullmatch(name) and name.isprintable() and not typed(name):
         return name
     return json.dumps(name, ensure_ascii=False)
 
