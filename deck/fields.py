@@ -122,7 +122,7 @@ class Fields:
                 texts.append(self.render(label, where, name, text, html, note_type.cloze))
                 continue
             findings = htmlfields.findings(text)
-            texts.append(htmlfields.pack_images(text, self.media.image, findings))
+            texts.append(htmlfields.pack_media(text, self.media.image, self.media.sound, findings))
             for finding in findings:
                 self._report(where, name, finding.code, f"{label}: {finding.message}", finding.snippet)
         listed = node.pairs["media"][1] if card.media else node

@@ -4,7 +4,7 @@ written, where Markdown could not say it (an imported deck's divs, spans and sty
 Such a field is not rewritten, so what Anki shows is what the file says; only what would run code
 or reach the network in Anki's card viewer is refused, at its place, by the same rules as Markdown
 fields: no script, no embedded or framed content, no `on...` handler, no `javascript:` address, no
-remote image. Each local image is packed, its `src` pointed at its name in Anki.
+remote image or sound. Each local picture and sound is packed, its `src` pointed at its name in Anki.
 """
 
 from __future__ import annotations
@@ -24,7 +24,10 @@ ACTIVE_TAGS = frozenset({"script", "iframe", "frame", "frameset", "object", "emb
 _ADDRESSES = frozenset({"href", "src", "action", "formaction", "xlink:href", "data", "poster", "background"})
 # (Read as a browser reads an address, by deck.urls: 'java<TAB>script:' is javascript: too.)
 _ACTIVE_SCHEME = re.compile(r"^(?:javascript|vbscript|data:text/html)", re.IGNORECASE)
-_IMAGE_SOURCE = re.compile(r"""(<img\b[^>]*?\bsrc\s*=\s*)("[^"]*"|'[^']*'|[^\s>]+)""", re.IGNORECASE)
+# A file a field shows or plays by its tag, as Anki finds media in HTML: a picture, or a sound (or
+# video) by <audio>, <video> or <source>.
+_MEDIA_SOURCE = re.compile(r"""(<(img|audio|video|source)\b[^>]*?\bsrc\s*=\s*)("[^"]*"|'[^']*'|[^\s>]+)""",
+                           re.IGNORECASE)
 
 
 def findings(html: str) -> list[Finding]:
@@ -35,27 +38,30 @@ def findings(html: str) -> list[Finding]:
     return audit.findings
 
 
-def pack_images(html: str, image: Callable[[str], str], found: list[Finding]) -> str:
-    """The field with each local `<img src>` pointed at its packed name (`image` packs a path, or
-    raises ValueError saying why it cannot); a file that cannot be packed is a finding."""
+def pack_media(html: str, image: Callable[[str], str], sound: Callable[[str], str], found: list[Finding]) -> str:
+    """The field with each local `<img src>` pointed at its packed name, and each `<audio>`, `<video>`
+    or `<source src>` (`image` and `sound` pack a path, or raise ValueError saying why they cannot);
+    a file that cannot be packed is a finding."""
 
     def packed(match: re.Match[str]) -> str:
-        quoted = match.group(2)
+        quoted = match.group(3)
         written = quoted.strip("\"'")  # (as the field has it, entities and all: where a problem is)
         src = unescape(written)
+        picture = match.group(2).lower() == "img"
         if is_remote(src.strip()):
-            found.append(Finding("remote-image", f"remote image '{src}' would be fetched over the network when the "
-                                                 "card is shown; save the file beside the deck and use its path", written))
+            found.append(Finding("remote-image", f"remote {'image' if picture else 'sound'} '{src}' would be fetched "
+                                                 "over the network when the card is shown; save the file beside the "
+                                                 "deck and use its path", written))
             return match.group(0)
         try:
-            name = image(src)
+            name = (image if picture else sound)(src)
         except ValueError as error:
             found.append(Finding("media", str(error), written))
             return match.group(0)
         quote = quoted[0] if quoted[0] in "\"'" else '"'
         return f"{match.group(1)}{quote}{escape(name, quote=True)}{quote}"
 
-    return _IMAGE_SOURCE.sub(packed, html)
+    return _MEDIA_SOURCE.sub(packed, html)
 
 
 class _Audit(HTMLParser):

@@ -299,6 +299,40 @@ def test_what_a_package_holds_that_the_build_refuses_is_said_once_where_it_is(tm
     assert "remote image 'https://example.invalid/d.png?a&b' would be fetched" in imported.problems[1].message
 
 
+def test_sounds_and_videos_in_html_are_packed_or_refused_as_pictures_are(tmp_path: Path) -> None:
+    """Anki finds media by <audio>, <video> and <source> too: a sound is packed, a video (which deck
+    does not pack) is an error at its place, not a file silently left out of the package."""
+    col = open_collection(tmp_path / "author")
+    try:
+        (Path(col.media.dir()) / "bark.mp3").write_bytes(MP3)
+        (Path(col.media.dir()) / "run.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(32))
+        basic = col.models.by_name("Basic")
+        assert basic is not None
+        for fields in (["Hund", '<div>dog <audio controls src="bark.mp3"></audio></div>'],
+                       ["Lauf", '<div>run <video src="run.mp4"></video></div>']):
+            note = col.new_note(basic)
+            note.fields[:] = fields
+            col.add_note(note, col.decks.id("Tiere"))
+        col.export_anki_package(out_path=str(tmp_path / "tiere.apkg"), options=ExportAnkiPackageOptions(with_media=True),
+                                limit=None)
+    finally:
+        col.close()
+    imported = import_deck(tmp_path / "tiere.apkg", tmp_path / "cards.yaml")
+    assert imported.messages == ["card 'lauf': Back: 'run.mp4' is not a sound file; use one of: .m4a, .mp3, .ogg, .wav"]
+    assert [problem.message for problem in imported.problems] == [
+        f"card 'lauf': 'run.mp4' does not exist (looked in {tmp_path})"]  # (not copied: the build would refuse it)
+    assert (tmp_path / "media" / "bark.mp3").read_bytes() == MP3
+    text = imported.out.read_text(encoding="utf-8")
+    built = build(tmp_path, text[:text.index("  - id: lauf")], "tiere-rebuilt.apkg")  # (the last card)
+    b = open_collection(tmp_path / "b")
+    try:
+        import_package(b, built)
+        assert (Path(b.media.dir()) / "bark.mp3").read_bytes() == MP3
+        assert 'src="bark.mp3"' in b.get_note(b.find_notes("")[0])["Back"]
+    finally:
+        b.close()
+
+
 def test_a_plain_text_file_with_anki_headers(tmp_path: Path) -> None:
     (tmp_path / "words.txt").write_text(
         "#separator:Comma\n#html:false\n#notetype:Basic\n#deck:Words\n#tags:imported\n"

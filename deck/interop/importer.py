@@ -289,7 +289,7 @@ class Converter:
                 continue
             if name in self.html[note_type.id]:
                 found: list[render.Finding] = []
-                value = htmlfields.pack_images(value, self.image, found)
+                value = htmlfields.pack_media(value, self.image, lambda name: self.file(name, self.media.sound), found)
                 value = SOUND.sub(lambda match: f"[sound:{self.kept(match.group(1), self.media.sound, notes)}]", value)
                 # (the check of the written file reports active content and remote pictures where they are)
                 notes += [f"{name}: {finding.message}" for finding in found if finding.code != "remote-image"]

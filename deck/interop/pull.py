@@ -275,7 +275,7 @@ def _edits(card: _Card, anki: AnkiNote, deck_name: str, reference: Callable[[str
             continue
         if name in card.html_fields:  # kept as HTML, its pictures by the deck's paths to them
             found: list[htmlfields.Finding] = []
-            value = htmlfields.pack_images(theirs, reference, found)
+            value = htmlfields.pack_media(theirs, reference, reference, found)
             if found:
                 messages.append(f"{label}: {name} not pulled: " + "; ".join(finding.message for finding in found))
                 continue
