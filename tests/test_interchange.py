@@ -416,6 +416,34 @@ def test_what_is_dropped_from_many_cards_is_said_once(tmp_path: Path) -> None:
                                      "card 'q': answer: dropped id on <b>"]
 
 
+def test_a_text_file_of_stock_notes_with_guids_says_students_will_not_get_updates(tmp_path: Path) -> None:
+    """Anki's own export with GUIDs: the notes become deck's card types, which Anki will not put in
+    place of the students' stock notes (it counts them as conflicting): the import says so."""
+    col = open_collection(tmp_path / "author")
+    try:
+        for name, fields in (("Basic", ["Hund", "dog"]), ("Cloze", ["Der {{c1::Hund}}", ""])):
+            note = col.new_note(col.models.by_name(name))  # type: ignore[arg-type]
+            note.fields[:] = fields
+            col.add_note(note, col.decks.id("Tiere"))
+        col.export_note_csv(out_path=str(tmp_path / "tiere.txt"), limit=None, with_html=True, with_tags=True,
+                            with_deck=True, with_notetype=True, with_guid=True)
+    finally:
+        col.close()
+    imported = import_deck(tmp_path / "tiere.txt", tmp_path / "cards.yaml")
+    assert (imported.cards, imported.problems) == (2, [])
+    assert imported.messages == [
+        "the notes with a GUID are of Anki's stock note types (1 Basic, 1 Cloze), and become cards of deck's here: "
+        "Anki does not change a note's type on import, so students who have them will not get the changes (it "
+        "counts them as conflicting); import the deck's .apkg instead, which keeps its note types"]
+    built = build(tmp_path, imported.out.read_text(encoding="utf-8"), "tiere.apkg")
+    col = Collection(str(tmp_path / "author" / "collection.anki2"))
+    try:
+        log = import_package(col, built)
+        assert (len(log.conflicting), len(log.new)) == (2, 0)  # (what the message says)
+    finally:
+        col.close()
+
+
 def test_a_row_without_a_note_type_is_named_so(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("#separator:Pipe\n#notetype column:3\nq|a|Basic\nr|b\n", encoding="utf-8")
     imported = import_deck(tmp_path / "notes.txt", tmp_path / "cards.yaml")

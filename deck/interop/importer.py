@@ -55,6 +55,7 @@ STOCK_FIELDS = {"Basic": ("Front", "Back"), "Basic (and reversed card)": ("Front
     note_type.name: note_type.fields for note_type in NOTE_TYPES.values() if note_type.name in CONVERTED}
 _HEADER = IMAGE_OCCLUSION_FIELDS.index("Header")
 _DECK_TYPE_IDS = {note_type.id: note_type.name for note_type in NOTE_TYPES.values()}
+_DECK_TYPE_NAMES = frozenset(_DECK_TYPE_IDS.values())
 _TAG = TypeAdapter(TagName)
 _GUID = TypeAdapter(Guid)
 
@@ -147,6 +148,7 @@ class Converter:
         self.pictures: dict[int, pictures.Picture | str] = {}  # by id() of a picture note: its card, or why not
         self.missing: set[str] = set()  # media files the notes use that `origin` lacks
         self.cards_about: dict[str, list[str]] = {}  # what was changed or dropped -> the ids of its cards
+        self.retyped: dict[str, int] = {}  # notes of Anki's stock types with a GUID, by type: now deck's types
 
     def deck_file(self, notes: list[AnkiNote], descriptions: dict[str, str], fallback_name: str) -> str:
         """The deck file's text: the notes' common deck is the deck, the rest of each is `deck:`."""
@@ -203,6 +205,12 @@ class Converter:
                                  f"{'are' if len(names) > 1 else 'is'} not in {self.origin}: {listed}; "
                                  f"the cards refer to media/, beside the deck file: put {'them' if len(names) > 1 else 'it'} "
                                  "there")
+        if self.retyped:
+            kinds = ", ".join(f"{count} {name}" for name, count in sorted(self.retyped.items()))
+            self.messages.append(f"the notes with a GUID are of Anki's stock note types ({kinds}), and become cards of "
+                                 "deck's here: Anki does not change a note's type on import, so students who have "
+                                 "them will not get the changes (it counts them as conflicting); import the deck's "
+                                 ".apkg instead, which keeps its note types")
         if self.without_guid:
             self.messages.append(f"{self.without_guid} of {pipeline.count(len(cards), 'card')} "
                                  f"{'has' if self.without_guid == 1 else 'have'} no usable GUID in {self.origin}: Anki "
@@ -362,6 +370,8 @@ class Converter:
         named = prompt or render.plain_text(values.get("answer") or values.get("extra") or "")  # (a picture's question)
         card["id"] = ids.unique(ids.slug(named), taken)
         notes += self.tags_and_deck(note, subdeck, card)
+        if "guid" in card and note.note_type_id not in _DECK_TYPE_IDS and note.note_type not in _DECK_TYPE_NAMES:
+            self.retyped[note.note_type] = self.retyped.get(note.note_type, 0) + 1
         card |= self.citation(values["source"], notes) if values.get("source", "").strip() else {}
         notes += [f"dropped text beside the sound: {values['audio']!r}"] if values.get("audio", "").strip() else []
         for number, sound in enumerate(sounds):
