@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from html import escape
 from pathlib import Path
 
 from deck.interop.apkg import AnkiNote
 from deck.interop.export import SEPARATORS
+
+_TAG = re.compile(r"(?s)<.*?>")  # what makes Anki take a text file for HTML (rslib text.rs: is_html)
 
 
 def read(path: Path, fields_of: Callable[[str], tuple[str, ...] | None]) -> tuple[list[AnkiNote], list[str]]:
@@ -32,15 +35,17 @@ def read(path: Path, fields_of: Callable[[str], tuple[str, ...] | None]) -> tupl
     delimiter = delimiter or next((char for char in "\t|;:, " if char in body), "\t")  # as Anki guesses
     meta = {name: int(headers[f"{name} column"]) for name in ("guid", "notetype", "deck", "tags")
             if headers.get(f"{name} column", "").strip().isdigit()}
-    html = headers.get("html", "true").strip().lower() != "false"
     global_tags = headers.get("tags", "").split()
     rows = []
     reader = csv.reader(io.StringIO(body), delimiter=delimiter)
     first = start = total - len(lines) + 1  # the line the rows start on, and the next row
     for row in reader:
         line, start = start, first + reader.line_num
-        if any(row):
+        if any(row) and not lines[line - first].startswith("#"):  # (a row starting with '#' is a comment to Anki)
             rows.append((line, row))
+    # HTML unless the file says not, exactly, or else its first rows have no tag (as Anki guesses).
+    html = {"true": True, "false": False}.get(headers.get("html", "").lower(),
+                                              any(_TAG.search(value) for _, row in rows[:5] for value in row))
     labels = next(csv.reader([headers["columns"]], delimiter=delimiter)) if "columns" in headers else \
         [""] * (len(rows[0][1]) if rows else 0)
     plain = [number for number in range(1, max([len(labels)] + [len(row) for _, row in rows]) + 1)
@@ -63,7 +68,7 @@ def read(path: Path, fields_of: Callable[[str], tuple[str, ...] | None]) -> tupl
 
         def column(number: int, default: str = "") -> str:
             value = row[number - 1] if 0 < number <= len(row) else default
-            return value if html or number in meta.values() else escape(value, quote=False)
+            return value if html or number in meta.values() else escape(value).replace("\n", "<br>")
 
         note_type = column(meta.get("notetype", 0), global_type).strip()
         named = fields if fields is not None else fields_of(note_type)
