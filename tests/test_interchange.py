@@ -449,6 +449,18 @@ def test_a_text_file_of_stock_notes_with_guids_says_students_will_not_get_update
         col.close()
 
 
+def test_notes_in_several_top_level_decks_go_below_one(tmp_path: Path) -> None:
+    (tmp_path / "words.txt").write_text("#separator:Pipe\n#deck column:3\nq|a|French\nr|b|Spanish::Verbs\n",
+                                        encoding="utf-8")
+    imported = import_deck(tmp_path / "words.txt", tmp_path / "cards.yaml")
+    assert imported.messages[0] == (
+        "the notes are in 2 top-level decks ('French', 'Spanish'), and a deck file has one: they go below 'words' "
+        "(new students get 'words::French'; students who have the cards keep them where they are)")
+    checked = pipeline.check(str(imported.out))
+    assert checked.deck is not None and checked.deck.deck.name == "words"
+    assert sorted(str(note.subdeck) for note in checked.notes) == ["French", "Spanish::Verbs"]
+
+
 def test_a_row_without_a_note_type_is_named_so(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("#separator:Pipe\n#notetype column:3\nq|a|Basic\nr|b\n", encoding="utf-8")
     imported = import_deck(tmp_path / "notes.txt", tmp_path / "cards.yaml")

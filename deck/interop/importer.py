@@ -177,8 +177,12 @@ class Converter:
         top = os.path.commonprefix(levels) if levels else []
         if not any(top):
             top = [fallback_name]
-            if any(note.deck for note in notes):
-                self.messages.append(f"the notes have no deck in common; their decks go below '{fallback_name}'")
+            tops = sorted({level[0] for level in levels if level[0]})
+            if tops:
+                self.messages.append(f"the notes are in {len(tops)} top-level decks ({', '.join(map(repr, tops))}), and a "
+                                     f"deck file has one: they go below '{fallback_name}' (new students get "
+                                     f"'{fallback_name}::{tops[0]}'; students who have the cards keep them where "
+                                     "they are)")
         name = "::".join(top)
         cards: list[Card] = []
         taken: set[str] = set()
