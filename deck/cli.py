@@ -522,7 +522,8 @@ def pull_command(package: Path, file: str, dry_run: bool, max_errors: int) -> No
         _say(f"{file}: {pipeline.count(len(pulled.missing), 'card')} not in {package.name}, kept: "
              f"{_first(pulled.missing)}", err=True)
     for number, what in ((pulled.elsewhere, "of other decks, left alone"),
-                         (pulled.unknown, "of this deck not of its note types, not added: add them by hand")):
+                         (pulled.unknown, "of this deck not of its note types, not added: add "
+                                          + ("it" if pulled.unknown == 1 else "them") + " by hand")):
         if number:
             _say(f"{package.name}: {pipeline.count(number, 'note')} {what}", err=True)
     did_pull, did_add = ("would pull", "would add") if dry_run else ("pulled", "added")

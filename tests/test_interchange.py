@@ -372,11 +372,11 @@ def test_what_a_text_import_drops_is_said_and_the_rest_is_kept(run, tmp_path: Pa
     assert result.stderr.splitlines() == [
         "removed control characters from deck names",
         "note 'outside': skipped: its answer is empty",
-        "note 'outside': answer: dropped image '../x.png': '../x.png' is not in words.txt",
+        "note 'outside': answer: dropped image '../x.png': '../x.png' is not beside words.txt",
         "note 'quoted': skipped: its answer is empty",
         "note 'quoted': answer: dropped image 'missing\".png': file name 'missing\".png' has characters Anki does not "
         "allow in media names; rename it",
-        "1 media file the notes use is not in words.txt: later.png; the cards refer to media/, beside the deck file: "
+        "1 media file the notes use is not beside words.txt: later.png; the cards refer to media/, beside the deck file: "
         "put it there",
         "1 of 1 card has no usable GUID in words.txt: Anki will add it as a new note, beside any copies it already has",
         "cards.yaml:8:18: error: card 'lacking': 'media/later.png' does not exist (looked in "
@@ -471,7 +471,7 @@ def test_a_text_file_s_columns_anki_leaves_out_are_named(tmp_path: Path) -> None
     (tmp_path / "notes.txt").write_text("#separator:Pipe\n#columns:Front|Notes|Back|Tags|Other\nq|n|a|t|o\n",
                                         encoding="utf-8")
     imported = import_deck(tmp_path / "notes.txt", tmp_path / "cards.yaml")
-    assert imported.messages[0] == ("columns 2, 5 of notes.txt are not a field of note type 'Basic': left out, as "
+    assert imported.messages[0] == ("columns 2, 5 of notes.txt are not fields of note type 'Basic': left out, as "
                                     "Anki's text import leaves them out")
 
 

@@ -106,6 +106,7 @@ def import_deck(source: Path, out: Path, force: bool = False, progress: pipeline
             raise ImportFailed(f"{source}: deck imports .apkg packages and .csv/.txt text files from Anki")
         converter = Converter(package.media, source.name, package.note_types, progress)
         converter.messages += read_messages
+        converter.holder = f"in {source.name}" if source.suffix.lower() == ".apkg" else f"beside {source.name}"
         text = converter.deck_file(package.notes, package.descriptions, source.stem)
         if not converter.cards:
             raise ImportFailed(f"{source}: no note could be converted; wrote nothing", converter.messages)
@@ -135,6 +136,7 @@ class Converter:
                  progress: pipeline.Progress = pipeline.quiet) -> None:
         self.media = Media(media_folder)  # checks each file as `deck build` will, and lists it
         self.origin = origin
+        self.holder = f"in {origin}"  # where the media files are: a text file has them beside it
         # A package's own note types (not deck's), declared as they are; their keys; their HTML fields.
         self.note_types = {key: value for key, value in note_types.items() if key not in _DECK_TYPE_IDS}
         self.keys = declare.keys(list(self.note_types.values()))
@@ -206,7 +208,7 @@ class Converter:
             names = sorted(self.missing)
             listed = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
             self.messages.append(f"{len(names)} media file{'s' * (len(names) > 1)} the notes use "
-                                 f"{'are' if len(names) > 1 else 'is'} not in {self.origin}: {listed}; "
+                                 f"{'are' if len(names) > 1 else 'is'} not {self.holder}: {listed}; "
                                  f"the cards refer to media/, beside the deck file: put {'them' if len(names) > 1 else 'it'} "
                                  "there")
         if self.retyped:
@@ -403,7 +405,7 @@ class Converter:
         stops at it until then, saying where)."""
         if not (self.media.root / name).is_file():
             if not re.fullmatch(r"[^/\\]+", name) or name in (".", ".."):
-                raise ValueError(f"'{name}' is not in {self.origin}")
+                raise ValueError(f"'{name}' is not {self.holder}")
             anki_name(name)  # (a name Anki would not take is reported now, not once the file is there)
             self.missing.add(name)
             return f"media/{name}"

@@ -61,7 +61,7 @@ def read(path: Path, fields_of: Callable[[str], tuple[str, ...] | None]) -> tupl
               and any(number <= len(row) and row[number - 1] for _, row in rows)]
     if unused:
         messages.append(f"column{'s' * (len(unused) > 1)} {', '.join(map(str, unused))} of {path.name} "
-                        f"{'are' if len(unused) > 1 else 'is'} not a field of note type '{global_type}': left out, "
+                        f"{'are not fields' if len(unused) > 1 else 'is not a field'} of note type '{global_type}': left out, "
                         f"as Anki's text import leaves {'them' if len(unused) > 1 else 'it'} out")
     notes = []
     for line, row in rows:
