@@ -110,8 +110,8 @@ def test_a_card_changed_on_both_sides_is_reported_and_left(run, tmp_path: Path, 
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0] == (
         "cards.yaml:14:5: error: card 'width': changed in the deck since the last build and in Anki, so left as it "
-        "is; merge by hand: Back in the deck 'Under 2 mm', in Anki 'Less than <b>3</b> mm'; tags in the deck "
-        "'morphology scars::ice-pick', in Anki 'exam morphology scars::ice-pick'")
+        'is; merge by hand: answer in the deck "Under 2 mm", in Anki "Less than <b>3</b> mm"; tags in the deck '
+        '"morphology scars::ice-pick", in Anki "exam morphology scars::ice-pick"')
     assert result.stderr.splitlines()[-1] == "cards.yaml: 1 error"
     after = (tmp_path / "cards.yaml").read_text()
     assert _diff(edited, after) == [  # the others are pulled

@@ -12,6 +12,7 @@ reported and left out. Every changed file is replaced at once, or none.
 from __future__ import annotations
 
 import difflib
+import json
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -320,12 +321,18 @@ def _masks(card: _Card, ours: str, theirs: str, messages: list[str]) -> list[Edi
 
 def _conflict(card: _Card, anki: AnkiNote, deck_name: str, document: Document) -> Problem:
     """A card changed on both sides: an error at the card, with both versions of what differs."""
-    differs = [f"{name} in the deck '{ours}', in Anki '{theirs}'"
-               for ours, (name, theirs) in zip(card.note.fields, anki.fields) if ours != theirs]
+    def both(key: str, ours: str, theirs: str) -> str:  # (quoted as JSON: every quote and line break shows)
+        return f"{key} in the deck {json.dumps(ours, ensure_ascii=False)}, in Anki {json.dumps(theirs, ensure_ascii=False)}"
+
+    differs = []
+    for key, ours, (_, theirs) in zip(card.keys, card.note.fields, anki.fields):
+        if ours != theirs:  # the deck's side as the file writes it, where it does
+            written = card.fields_node.pairs.get(key, (None, None))[1]
+            differs.append(both(key, written.value if isinstance(written, Scalar) else ours, theirs))
     if not _same_tags(anki.tags, card.note.tags):
-        differs.append(f"tags in the deck '{' '.join(card.note.tags)}', in Anki '{' '.join(anki.tags)}'")
+        differs.append(both("tags", " ".join(card.note.tags), " ".join(anki.tags)))
     if _subdeck(anki.deck, deck_name) != card.note.subdeck:
-        differs.append(f"deck in the deck '{card.note.subdeck or ''}', in Anki '{anki.deck}'")
+        differs.append(both("deck", card.note.subdeck or "", anki.deck))
     line, column = document.locate(card.node)
     return document.problem(
         line, column, "conflict", f"card '{card.card_id}': changed in the deck since the last build and in Anki, "
