@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from deck import fastread, pipeline, source, validate
 from deck.interop.importer import import_deck
-from deck.interop.yamltext import list_item, yaml_scalar
+from deck.interop.yamltext import block_value, list_item
 from deck.nodes import Unlocated
 from tests.conftest import EXAMPLE_DECK
 
@@ -333,13 +333,13 @@ def _imported_deck(draw: st.DrawFn) -> tuple[list[str], bool]:
         tag = list_item(draw(_tag))
         lines += [f"  - id: c{number}"]
         if number % 2:
-            lines += [f"    question: {yaml_scalar(first, False, 6)}", f"    answer: {yaml_scalar(second, False, 6)}"]
+            lines += [f"    question: {block_value(first, 6)}", f"    answer: {block_value(second, 6)}"]
             extra = draw(st.none() | _extra)
             lines += [f"    extra: {extra}"] if extra is not None else []
             changed = changed or extra is not None
         else:
-            lines += ["    type: \"w\"", "    fields:", f"      Front: {yaml_scalar(first, False, 8)}",
-                      f"      Back: {yaml_scalar(second, False, 8)}"]
+            lines += ["    type: \"w\"", "    fields:", f"      Front: {block_value(first, 8)}",
+                      f"      Back: {block_value(second, 8)}"]
         lines += [f"    tags: [a, {tag}]", f"    guid: {json.dumps(guid)}"]
     around = draw(st.lists(st.tuples(st.integers(0, 100), _around), max_size=2))
     for place, line in around:

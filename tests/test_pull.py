@@ -241,7 +241,7 @@ def test_a_note_added_in_anki_becomes_a_card_with_its_picture(run, tmp_path: Pat
         '+     answer: "A wide scar with sharp edges ![](media/boxcar.svg)"',
         "+     tags: [morphology]",
         "+     source: huizen-2019",
-        '+     deck: "Definition"',
+        "+     deck: Definition",
         f"+     guid: {json.dumps(guid)}",
     ]
     assert run("build", "cards.yaml", "-o", "again.apkg").exit_code == 0
@@ -440,8 +440,8 @@ def test_a_picture_note_added_in_anki_becomes_a_picture_card(run, tmp_path: Path
     result = run("pull", "edited.apkg", "cards.yaml")
     assert result.exit_code == 0 and "added 1 new card: second-picture" in result.stdout
     added = (tmp_path / "cards.yaml").read_text()[len(PICTURE_DECK):]
-    assert added.startswith("  - id: second-picture\n    type: image-occlusion\n    image: \"media/second.svg\"\n"
-                            "    header: \"Second picture\"\n    hide: one\n    masks:\n"
+    assert added.startswith("  - id: second-picture\n    type: image-occlusion\n    image: media/second.svg\n"
+                            "    header: Second picture\n    hide: one\n    masks:\n"
                             "      - {shape: rect, left: 0.1, top: 0.2, width: 0.3, height: 0.1}\n"
                             "      - {shape: polygon, points: [[0.5, 0.5], [0.9, 0.5], [0.7, 0.9]]}\n"
                             "    tags: [pictures]\n"), added
@@ -466,7 +466,7 @@ def test_a_note_of_the_deck_s_own_note_type_added_in_anki_becomes_a_card_of_it(r
     guid = collection.get_note(collection.find_notes("Word:Baum")[0]).guid
     assert _diff(VOCABULARY, (tmp_path / "cards.yaml").read_text()) == [
         "+   - id: tree", '+     type: "Vocabulary (5 fields)"', f"+     guid: {json.dumps(guid)}", "+     fields:",
-        '+       Word: "Baum"', '+       Meaning: "<i>tree</i>"',  # (Markdown: inline HTML is Markdown too)
+        "+       Word: Baum", '+       Meaning: "<i>tree</i>"',  # (Markdown: inline HTML is Markdown too)
         '+       Example: "<div style=\\"color: grey\\">Der Baum ist hoch.</div>"',  # (an HTML field: as it is)
     ]
     assert run("build", "cards.yaml", "-o", "again.apkg").exit_code == 0

@@ -7,17 +7,13 @@ from __future__ import annotations
 
 import bisect
 import json
-import re
 from collections import Counter
 from dataclasses import dataclass
 
 from deck.ids import cards_of
-from deck.interop.yamltext import PLAIN, list_item, typed, yaml_scalar
+from deck.interop.yamltext import PLAIN, PLAIN_BLOCK, list_item, typed, yaml_scalar
 from deck.nodes import LINE_BREAK, Document, Mapping, Node, Scalar, Sequence
 
-# A plain value stays plain where YAML reads it back as the same text (`PLAIN`), and as the value of
-# a block mapping, where commas and brackets are text (`answer: red, blue`).
-_PLAIN_BLOCK = re.compile(r"[A-Za-z0-9(](?:[^\n\r\t:#]|:(?=\S)|(?<! )#)*(?<![ ])")
 
 
 @dataclass(frozen=True)
@@ -112,7 +108,7 @@ class Editor:
     def _scalar(self, value: str, mapping: Mapping, node: Node | None) -> str:
         """`value` as YAML in the style of `node`: plain stays plain where it can, quotes stay quotes."""
         first = self.text[node.start] if isinstance(node, Scalar) and node.end > node.start else ""
-        if first not in ("'", '"', "|", ">") and (PLAIN if mapping.flow else _PLAIN_BLOCK).fullmatch(value) \
+        if first not in ("'", '"', "|", ">") and (PLAIN if mapping.flow else PLAIN_BLOCK).fullmatch(value) \
                 and not typed(value):
             return value
         if first == "'" and "\n" not in value:

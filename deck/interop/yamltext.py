@@ -28,6 +28,12 @@ _TYPED = re.compile(r"""(?ix)
 # A value YAML reads back as the same text without quotes, in a flow collection too (conservatively:
 # no ': ', ' #', flow punctuation or leading indicator).
 PLAIN = re.compile(r"[A-Za-z0-9(](?:[^\n\r\t:#{}\[\],]|:(?=[^\s,\[\]{}]))*(?<![ ])")
+# The same as the value of a block mapping, where commas and brackets are text (`answer: red, blue`).
+PLAIN_BLOCK = re.compile(r"[A-Za-z0-9(](?:[^\n\r\t:#]|:(?=\S)|(?<! )#)*(?<![ ])")
+# What in a plain value the fast reading (`deck.fastread`) looks twice at, as YAML syntax could start
+# there (tags, anchors, aliases, indicators, quotes, flow collections, comments): such a value is
+# quoted, as Anki's GUIDs always are, so an imported deck keeps the fast path.
+_SCREENED = re.compile(r"""[!&%*?|>@`:"'\[\]{},#]""")
 # A key that YAML reads as the same text without quotes, and no YAML reader as a boolean or null.
 _PLAIN_KEY = re.compile(r"[A-Za-z\u00c0-\uffff][\w\u00c0-\uffff()+.-]*(?: [\w\u00c0-\uffff()+.-]+)*")
 
@@ -40,10 +46,9 @@ def deck_file(origin: str, info: dict[str, str | dict[str, str]], sources: list[
     lines = [f"# Converted from {origin} by `deck import`. Review it, then run `deck build`.", "deck:"]
     for key, about in info.items():
         if isinstance(about, dict):
-            lines += [f"  {key}:"] * bool(about) + [f"    {yaml_key(name)}: {yaml_scalar(text, False, 6)}"
-                                                     for name, text in about.items()]
+            lines += [f"  {key}:"] * bool(about) + [f"    {_pair(name, text, 6)}" for name, text in about.items()]
         elif about:
-            lines.append(f"  {key}: {yaml_scalar(about, key == 'id', 4)}")
+            lines.append(f"  {key}: {yaml_scalar(about, True) if key == 'id' else block_value(about, 4)}")
     lines += ["sources:"] if sources else []
     for key, parts in sources:
         lines += [f"  {key}:"] + [f"    {part}: {yaml_scalar(value)}" for part, value in parts.items() if value]
@@ -64,10 +69,11 @@ def card_lines(card: Card) -> list[str]:
             continue
         if isinstance(value, dict):
             lines.append(f"    {key}:")
-            lines += [f"      {yaml_key(name)}: {yaml_scalar(text, False, 8)}" for name, text in value.items()]
+            lines += [f"      {_pair(name, text, 8)}" for name, text in value.items()]
             continue
         text = (f"[{', '.join(map(list_item, cast(list[str], value)))}]" if isinstance(value, list)
-                else yaml_scalar(value, key in ("id", "type", "note-type", "hide", "source"), 6))
+                else yaml_scalar(value, True) if key in ("id", "type", "note-type", "hide", "source")
+                else yaml_scalar(value) if key == "guid" else block_value(value, 6))
         lines.append(f"{'  - ' if number == 0 else '    '}{key}: {text}")
     return lines
 
@@ -80,6 +86,22 @@ def yaml_scalar(value: str, plain: bool = False, indent: int = 0) -> str:
     if "\n" in value and value == value.strip() and not re.search(r"[ \t]\n|\r", value) and indent:
         return "|-" + "".join(f"\n{' ' * indent}{line}" if line else "\n" for line in value.split("\n"))
     return json.dumps(value, ensure_ascii=False)
+
+
+def block_value(value: str, indent: int) -> str:
+    """A value of a block mapping indented `indent` below its key: plain where every YAML reader reads
+    it back as this text and it has nothing the fast reading looks twice at (`_SCREENED`), else as
+    `yaml_scalar` writes it."""
+    if PLAIN_BLOCK.fullmatch(value) and not typed(value) and not _SCREENED.search(value):
+        return value
+    return yaml_scalar(value, False, indent)
+
+
+def _pair(name: str, value: str, indent: int) -> str:
+    """`name: value` in a block mapping; a value stays quoted beside a quoted key (a line the fast
+    reading reads as it looks: see `deck.fastread._left_over`)."""
+    key = yaml_key(name)
+    return f"{key}: {block_value(value, indent) if key == name else yaml_scalar(value, False, indent)}"
 
 
 def list_item(value: str) -> str:
