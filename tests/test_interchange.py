@@ -397,6 +397,7 @@ def test_what_a_text_import_drops_is_said_and_the_rest_is_kept(run, tmp_path: Pa
     '#separator:Tab\nq3\t<b>x</b>\nq4\t"x\ny"\n',  # HTML, as a row has one
     "#separator:Tab\nAT&amp;T\t&lt;tag&gt;\n",  # text: its entities shown as written
     "#separator:Tab\nq\ta\n# a comment\tx\nr\tb\n",  # a row starting with '#' is a comment
+    "#separator:Comma\nq1,a1\nq2,a2,t1\n",  # the first row says how many columns there are
 ])
 def test_a_text_file_gives_the_fields_and_tags_anki_gives(tmp_path: Path, text: str) -> None:
     (tmp_path / "notes.txt").write_text(text, encoding="utf-8")

@@ -48,8 +48,8 @@ def read(path: Path, fields_of: Callable[[str], tuple[str, ...] | None]) -> tupl
                                               any(_TAG.search(value) for _, row in rows[:5] for value in row))
     labels = next(csv.reader([headers["columns"]], delimiter=delimiter)) if "columns" in headers else \
         [""] * (len(rows[0][1]) if rows else 0)
-    plain = [number for number in range(1, max([len(labels)] + [len(row) for _, row in rows]) + 1)
-             if number not in meta.values()]  # the columns that may be fields
+    # The columns that may be fields: as many as '#columns:' names, or as the first row has.
+    plain = [number for number in range(1, len(labels) + 1) if number not in meta.values()]
     global_type = "" if "notetype" in meta else headers.get("notetype", "").strip() or "Basic"  # (Anki's default)
     fields = fields_of(global_type) if global_type else None
     if fields is not None:
