@@ -116,8 +116,8 @@ class Fields:
         texts = []
         for name in note_type.fields:
             text = card.fields.get(name, "")
-            text = SOUND.sub(lambda match: f"[sound:{self._sound(label, where, name, match.group(1), match.group(0))}]",
-                              text)
+            if "[sound:" in text:  # (most fields have none)
+                text = SOUND.sub(lambda match: f"[sound:{self._sound(label, where, name, *match.group(1, 0))}]", text)
             if name not in note_type.html_fields:
                 texts.append(self.render(label, where, name, text, html, note_type.cloze))
                 continue

@@ -9,6 +9,7 @@ field adds a new note type instead. Templates and CSS may change; a re-import up
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from deck import htmlfields, templates
 from deck.cards import Deck, ImageOcclusionCard, NoteCard, NoteTypeSpec
@@ -302,5 +303,11 @@ def card_ords(note_type: NoteType, fields: tuple[str, ...], tags: tuple[str, ...
         filled |= {special for special in templates.SPECIAL_FIELDS - set(note_type.fields) - {"FrontSide"}
                    if special != "Tags" or tags}
         made = tuple(number for number, (_, front, _) in enumerate(note_type.templates)
-                     if templates.renders(templates.parse(front), filled))
+                     if templates.renders(_parsed_front(front), filled))
     return made or (0,)
+
+
+@cache
+def _parsed_front(template: str) -> list[templates.Node]:
+    """A front template's nodes, read once for all the notes of its type (read only, by `card_ords`)."""
+    return templates.parse(template)

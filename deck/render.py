@@ -47,6 +47,15 @@ _ALIGNMENT = re.compile(r"text-align:\s*(left|right|center)\s*;?")
 # surrounding spaces (indented code, hard breaks), no no-break space (serialised as &nbsp;), no
 # U+FEFF (which HTML parsing drops).
 PLAIN = re.compile(r"(?![-+=>]|\d+[.)])[^\s\\`*_\[\]<>&!#|~\xa0\ufeff]+(?: [^\s\\`*_\[\]<>&!#|~\xa0\ufeff]+)*")
+# Such text with simple formatting tags in it, none with attributes, as Anki's editor writes them
+# ('It is <b>4</b>.'): markdown-it-py passes the tags through as they are and escapes only the '"'
+# of the text, which the cleaner writes back; the audit finds nothing in allowed tags without
+# attributes. So its HTML is the cleaner's alone (which closes what is left open), and it holds
+# nothing to report (tests/test_render.py compares it with markdown-it-py's). A tag alone is an
+# HTML block to CommonMark, passed through as it is too. No NUL, which markdown-it-py replaces.
+_WORD = r"[^\s\\`*_\[\]<>&!#|~\xa0\ufeff\x00]"
+_SIMPLE_TAG = r"</?(?:b|i|u|em|strong|sub|sup|s|del|small|code)>|<br ?/?>"
+_TAGGED = re.compile(rf"(?![-+=>]|\d+[.)])(?:{_WORD}|{_SIMPLE_TAG})+(?: (?:{_WORD}|{_SIMPLE_TAG})+)*")
 
 
 @cache
@@ -120,6 +129,8 @@ def to_html(markdown: str, image: Callable[[str], str] | None = None) -> tuple[s
     """
     if PLAIN.fullmatch(markdown):  # most fields: skip the parser, the audit and the cleaner (no '[' either)
         return markdown, []
+    if "<" in markdown and _TAGGED.fullmatch(markdown):  # as Anki's editor writes them: only the cleaner
+        return inert(clean(markdown)), []
     if (html := _rust_html(markdown)) is not None:
         html = html.strip()
         if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
@@ -134,7 +145,7 @@ def to_html(markdown: str, image: Callable[[str], str] | None = None) -> tuple[s
 def findings(markdown: str, image: Callable[[str], str] | None = None) -> list[Finding]:
     """What `to_html` finds in a field, without its HTML where nothing can be found: one line of
     inline Markdown, plain text included (most fields), is not rendered at all."""
-    if _inline(markdown):
+    if _inline(markdown) or _TAGGED.fullmatch(markdown):
         return []
     return _render(markdown, image)[1]
 

@@ -98,6 +98,39 @@ def test_the_fast_paths_render_exactly_like_markdown_it_py(text: str) -> None:
         assert fast == slow
 
 
+# Text with formatting tags in it, as Anki's editor writes it, and the near misses: tags with
+# attributes, in capitals, not allowed, unclosed or alone, next to Markdown and line starts.
+_tagged_pieces = st.sampled_from([
+    "<b>", "</b>", "<i>", "</i>", "<u>", "</u>", "<em>", "</em>", "<strong>", "</strong>", "<sub>", "</sub>",
+    "<sup>", "</sup>", "<s>", "</s>", "<del>", "</del>", "<small>", "</small>", "<code>", "</code>", "<br>",
+    "<br/>", "<br />", "<B>", "<b >", "<span>", "<div>", "</div>", "<p>", "<b class=x>", "<a href=x>", "<!--",
+    "<", ">", " ", "  ", "a", "word", "4", "1.", "1)", "-", "+", "=", "#", "*", "_", "`", "&amp;", "&", "\"",
+    "'", "é", "{{c1::a}}", "[sound:a.mp3]", "\t", "\n", "\u00a0", "\ufeff", "javascript:x",
+])
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(_tagged_pieces, min_size=1, max_size=10).map("".join))
+def test_text_with_formatting_tags_renders_exactly_like_markdown_it_py(text: str) -> None:
+    """Text with Anki's formatting tags is only cleaned, and has nothing to report: what
+    markdown-it-py's path makes of it, HTML and findings alike."""
+    slow = render._render(text, None)
+    assert render.to_html(text) == slow
+    assert render.findings(text) == slow[1]
+    if render._TAGGED.fullmatch(text):
+        assert slow[1] == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("It is <b>4</b>.", "It is <b>4</b>."),
+    ('a <b>"b"<br>c', 'a <b>"b"<br>c</b>'),  # closed by the cleaner, as on markdown-it-py's path
+    ("<b>", "<b></b>"),  # alone on its line: an HTML block, passed through as well
+])
+def test_formatting_tags_in_text_are_only_cleaned(text: str, expected: str) -> None:
+    assert render._TAGGED.fullmatch(text)
+    assert render.to_html(text) == render._render(text, None) == (expected, [])
+
+
 @settings(max_examples=3000, deadline=None)
 @given(st.text(alphabet=st.sampled_from("ab1. -+=>#*_`[]<>&!|~{}:;()/'\"\\\u00a0\u00e9\u2003\t\n\r"), max_size=25)
        | st.sampled_from(["&lt;script&gt;x", "a &#60;b&#62; c", "`<img src=x>`", "*a* javascript:x", "x![a](b.png)"]))
