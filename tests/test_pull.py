@@ -44,6 +44,13 @@ def _round(run, tmp_path: Path, collection: Collection, edit: Callable[[Collecti
     return _export(collection, tmp_path / "edited.apkg", **export)
 
 
+def _rebuilt_over(run, tmp_path: Path, collection: Collection) -> None:
+    """The pulled deck built again and imported over the collection: nothing new, nothing in conflict."""
+    assert run("build", "cards.yaml", "-o", "again.apkg").exit_code == 0
+    log = import_package(collection, tmp_path / "again.apkg")
+    assert (len(log.new), len(log.conflicting)) == (0, 0)
+
+
 def _diff(before: str, after: str) -> list[str]:
     """The changed lines, '-' and '+' each, of a line-by-line comparison."""
     return [line for line in difflib.ndiff(before.splitlines(), after.splitlines()) if line[:1] in "-+"]
@@ -81,9 +88,7 @@ def test_edits_in_anki_come_back_in_place_and_rebuild_to_the_same_notes(run, tmp
         "+     extra: From a <i>2016</i> review.",
     ]
     # Built again and imported over the collection: nothing new, nothing in conflict, Anki's text.
-    assert run("build", "cards.yaml", "-o", "again.apkg").exit_code == 0
-    log = import_package(collection, tmp_path / "again.apkg")
-    assert (len(log.new), len(log.conflicting)) == (0, 0)
+    _rebuilt_over(run, tmp_path, collection)
     width = _note(collection, "width")
     assert "Less than <b>3</b> mm" in shown(width.cards()[0].answer())
     assert sorted(width.tags) == ["exam", "morphology", "scars::ice-pick"]
@@ -244,9 +249,7 @@ def test_a_note_added_in_anki_becomes_a_card_with_its_picture(run, tmp_path: Pat
         "+     deck: Definition",
         f"+     guid: {json.dumps(guid)}",
     ]
-    assert run("build", "cards.yaml", "-o", "again.apkg").exit_code == 0
-    log = import_package(collection, tmp_path / "again.apkg")
-    assert (len(log.new), len(log.conflicting)) == (0, 0)
+    _rebuilt_over(run, tmp_path, collection)
 
 
 def test_a_new_note_whose_guid_a_deck_file_cannot_keep_is_not_added(run, tmp_path: Path,
@@ -320,9 +323,7 @@ def test_fields_of_a_decks_own_note_type_come_back_in_their_format(run, tmp_path
         "-       Meaning: tree  # a plain value",
         "+       Meaning: a <b>tall</b> tree  # a plain value",
     ]
-    assert run("build", "cards.yaml", "-o", "again.apkg").exit_code == 0
-    log = import_package(collection, tmp_path / "again.apkg")
-    assert (len(log.new), len(log.conflicting)) == (0, 0)
+    _rebuilt_over(run, tmp_path, collection)
     assert _note(collection, "baum", "german")["Meaning"] == "a <b>tall</b> tree"
 
 
@@ -469,8 +470,6 @@ def test_a_note_of_the_deck_s_own_note_type_added_in_anki_becomes_a_card_of_it(r
         "+       Word: Baum", '+       Meaning: "<i>tree</i>"',  # (Markdown: inline HTML is Markdown too)
         '+       Example: "<div style=\\"color: grey\\">Der Baum ist hoch.</div>"',  # (an HTML field: as it is)
     ]
-    assert run("build", "cards.yaml", "-o", "again.apkg").exit_code == 0
-    log = import_package(collection, tmp_path / "again.apkg")
-    assert (len(log.new), len(log.conflicting)) == (0, 0)
+    _rebuilt_over(run, tmp_path, collection)
     [note_id] = collection.find_notes("Word:Baum")
     assert collection.get_note(note_id)["Example"] == '<div style="color: grey">Der Baum ist hoch.</div>'

@@ -90,6 +90,7 @@ def import_deck(source: Path, out: Path, force: bool = False, progress: pipeline
     if out.exists() and not force:
         raise ImportFailed(f"{out} exists; choose another output file, or replace it with --force")
     read_messages: list[str] = []  # (what a text file's reading leaves out)
+    holder = f"in {source.name}"  # where its media files are
     with tempfile.TemporaryDirectory(prefix="deck-import-") as temporary:
         if source.suffix.lower() == ".apkg":
             try:
@@ -101,18 +102,17 @@ def import_deck(source: Path, out: Path, force: bool = False, progress: pipeline
                 notes, read_messages = textfile.read(source, STOCK_FIELDS.get)
             except (OSError, UnicodeDecodeError) as error:
                 raise ImportFailed(f"{source}: cannot read it as UTF-8 text: {error}") from error
-            package = apkg.Package(notes, {}, {}, source.parent)
+            package, holder = apkg.Package(notes, {}, {}, source.parent), f"beside {source.name}"
         else:
             raise ImportFailed(f"{source}: deck imports .apkg packages and .csv/.txt text files from Anki")
-        converter = Converter(package.media, source.name, package.note_types, progress)
+        converter = Converter(package.media, source.name, package.note_types, progress, holder)
         converter.messages += read_messages
-        converter.holder = f"in {source.name}" if source.suffix.lower() == ".apkg" else f"beside {source.name}"
         text = converter.deck_file(package.notes, package.descriptions, source.stem)
         if not converter.cards:
             raise ImportFailed(f"{source}: no note could be converted; wrote nothing", converter.messages)
         media_out = out.parent / "media"
-        if (converter.media.files or converter.missing) and (media_out.is_symlink() or media_out.exists()
-                                                             and not media_out.is_dir()):
+        needed = bool(converter.media.files or converter.missing)  # (the missing go there too, once found)
+        if needed and (media_out.is_symlink() or media_out.exists() and not media_out.is_dir()):
             raise ImportFailed(f"{media_out} is {'a symbolic link' if media_out.is_symlink() else 'not a folder'}; "
                                "the media go into a folder of that name beside the output: move it away")
         clashes = sorted(name for name, path in converter.media.files.items()
@@ -120,7 +120,7 @@ def import_deck(source: Path, out: Path, force: bool = False, progress: pipeline
         if clashes and not force:
             raise ImportFailed(f"{media_out} already has {'a different file' if len(clashes) == 1 else 'different files'} "
                                f"named {', '.join(clashes)}; replace {'it' if len(clashes) == 1 else 'them'} with --force")
-        if converter.media.files or converter.missing:  # (the folder the missing files go into)
+        if needed:
             media_out.mkdir(exist_ok=True)
         for name, path in sorted(converter.media.files.items()):
             write_atomically(media_out / name, path.read_bytes())
@@ -133,10 +133,10 @@ class Converter:
     """Anki notes -> the text of a deck file, collecting media and messages on the way."""
 
     def __init__(self, media_folder: Path, origin: str, note_types: dict[int, AnkiNoteType],
-                 progress: pipeline.Progress = pipeline.quiet) -> None:
+                 progress: pipeline.Progress = pipeline.quiet, holder: str | None = None) -> None:
         self.media = Media(media_folder)  # checks each file as `deck build` will, and lists it
         self.origin = origin
-        self.holder = f"in {origin}"  # where the media files are: a text file has them beside it
+        self.holder = holder or f"in {origin}"  # where the media files are: a text file has them beside it
         # A package's own note types (not deck's), declared as they are; their keys; their HTML fields.
         self.note_types = {key: value for key, value in note_types.items() if key not in _DECK_TYPE_IDS}
         self.keys = declare.keys(list(self.note_types.values()))
@@ -251,7 +251,7 @@ class Converter:
     def converted(self, note: AnkiNote) -> bool:
         """A package's notes all are; a text file's, of deck's and Anki's stock note types (by name)."""
         return (note.note_type_id in self.note_types or note.note_type_id == IMAGE_OCCLUSION_ID
-                or _DECK_TYPE_IDS.get(note.note_type_id, note.note_type) in CONVERTED)
+                or _type_name(note) in CONVERTED)
 
     def kind(self, note: AnkiNote) -> str:
         """The `kind` of the note's type, when it is one of the package's own (see `AnkiNoteType.kind`)."""
@@ -303,7 +303,7 @@ class Converter:
                 continue
             if name in self.html[note_type.id]:
                 found: list[render.Finding] = []
-                value = htmlfields.pack_media(value, self.image, lambda name: self.file(name, self.media.sound), found)
+                value = htmlfields.pack_media(value, self.image, self.sound, found)
                 value = SOUND.sub(lambda match: f"[sound:{self.kept(match.group(1), self.media.sound, notes)}]", value)
                 # (the check of the written file reports active content and remote pictures where they are)
                 notes += [f"{name}: {finding.message}" for finding in found if finding.code != "remote-image"]
@@ -356,7 +356,7 @@ class Converter:
     def card(self, note: AnkiNote, subdeck: str | None, taken: set[str]) -> Card | None:
         """One note of deck's note types or Anki's stock ones as a card's keys, or None (and a
         message) when it cannot be one."""
-        kind, roles = CONVERTED[_DECK_TYPE_IDS.get(note.note_type_id, note.note_type)]
+        kind, roles = CONVERTED[_type_name(note)]
         values = dict(zip(roles, (value for _, value in note.fields)))
         notes = [f"dropped field '{name}'" for name, value in note.fields[len(roles):] if value.strip()]
         if values.pop("reverse", "").strip():
@@ -376,7 +376,7 @@ class Converter:
         named = prompt or render.plain_text(values.get("answer") or values.get("extra") or "")  # (a picture's question)
         card["id"] = ids.unique(ids.slug(named), taken)
         notes += self.tags_and_deck(note, subdeck, card)
-        if "guid" in card and note.note_type_id not in _DECK_TYPE_IDS and note.note_type not in _DECK_TYPE_NAMES:
+        if "guid" in card and _type_name(note) not in _DECK_TYPE_NAMES:
             self.retyped[note.note_type] = self.retyped.get(note.note_type, 0) + 1
         card |= self.citation(values["source"], notes) if values.get("source", "").strip() else {}
         notes += [f"dropped text beside the sound: {values['audio']!r}"] if values.get("audio", "").strip() else []
@@ -384,7 +384,7 @@ class Converter:
             try:
                 if number:
                     raise ValueError("a card plays one sound")
-                card["audio"] = self.file(sound, self.media.sound)
+                card["audio"] = self.sound(sound)
             except ValueError as error:
                 notes.append(f"dropped sound '{sound}': {error}")
         self.about(str(card["id"]), notes)
@@ -398,6 +398,9 @@ class Converter:
 
     def image(self, name: str) -> str:
         return self.file(name, self.media.image)
+
+    def sound(self, name: str) -> str:
+        return self.file(name, self.media.sound)
 
     def file(self, name: str, check: Callable[[str], str]) -> str:
         """The path to a media file as it will be beside the output; ValueError if it cannot be.
@@ -421,6 +424,11 @@ class Converter:
             keys = {key for key, _ in self.sources.values()}
             self.sources[html] = (ids.unique(ids.slug(str(parts["title"])), keys), parts)
         return {"source": self.sources[html][0]}
+
+
+def _type_name(note: AnkiNote) -> str:
+    """The name of a note's type: deck's own by its id, else as the note names it."""
+    return _DECK_TYPE_IDS.get(note.note_type_id, note.note_type)
 
 
 def _valid(adapter: TypeAdapter, value: str) -> bool:

@@ -52,29 +52,32 @@ def read(path: Path, fields_of: Callable[[str], tuple[str, ...] | None]) -> tupl
     plain = [number for number in range(1, len(labels) + 1) if number not in meta.values()]
     global_type = "" if "notetype" in meta else headers.get("notetype", "").strip() or "Basic"  # (Anki's default)
     fields = fields_of(global_type) if global_type else None
+    columns = plain  # of each field: of a note type named by a column, its fields in order
+    messages = []
     if fields is not None:
         columns = _field_columns(fields, labels, plain)
         if "tags" not in meta:
             meta["tags"] = next((number for number in plain if number > max(columns) and number <= len(labels)), 0)
-    messages = []
-    unused = [number for number in plain if fields is not None and number not in columns and number != meta["tags"]
-              and any(number <= len(row) and row[number - 1] for _, row in rows)]
-    if unused:
-        messages.append(f"column{'s' * (len(unused) > 1)} {', '.join(map(str, unused))} of {path.name} "
-                        f"{'are not fields' if len(unused) > 1 else 'is not a field'} of note type '{global_type}': left out, "
-                        f"as Anki's text import leaves {'them' if len(unused) > 1 else 'it'} out")
+        unused = [number for number in plain if number not in columns and number != meta["tags"]
+                  and any(number <= len(row) and row[number - 1] for _, row in rows)]
+        if unused:
+            several = len(unused) > 1
+            messages.append(f"column{'s' * several} {', '.join(map(str, unused))} of {path.name} "
+                            f"{'are not fields' if several else 'is not a field'} of note type '{global_type}': "
+                            f"left out, as Anki's text import leaves {'them' if several else 'it'} out")
     notes = []
     for line, row in rows:
 
         def column(number: int, default: str = "") -> str:
-            value = row[number - 1] if 0 < number <= len(row) else default
-            return value if html or number in meta.values() else escape(value).replace("\n", "<br>")
+            return row[number - 1] if 0 < number <= len(row) else default
+
+        def field(number: int) -> str:
+            return column(number) if html else escape(column(number)).replace("\n", "<br>")
 
         note_type = column(meta.get("notetype", 0), global_type).strip()
         named = fields if fields is not None else fields_of(note_type)
-        values = ([(name, column(number)) for name, number in zip(fields, columns)] if fields is not None
-                  else [(name, column(number)) for name, number in zip(named, plain)] if named is not None
-                  else [(f"column {number}", column(number)) for number in plain if number <= len(row)])
+        values = ([(name, field(number)) for name, number in zip(named, columns)] if named is not None
+                  else [(f"column {number}", field(number)) for number in plain if number <= len(row)])
         notes.append(AnkiNote(column(meta.get("guid", 0)), note_type, values,
                               column(meta.get("tags", 0)).split() + global_tags,
                               column(meta.get("deck", 0), headers.get("deck", "")), line=line))
